@@ -1,0 +1,106 @@
+"""The pipeline: segment → back-translate → align → score → flag → report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sacrebleu
+
+from . import __version__
+from .align import ReferenceAligner
+from .detectors import DEFAULT_DETECTORS, DetectionContext, Detector, build_detectors
+from .detectors.merge import merge_flags
+from .engines import Engine, EngineSpec, load_engine
+from .errors import InputError
+from .report import ArticleReport, RunSignature
+from .score import Scorer
+from .segment import FrenchSegmenter
+from .types import BackTranslation, Reference, Segment, Severity, WordLink
+
+
+@dataclass
+class Checker:
+    """Checks French articles against their English references.
+
+    Build it once (loading the engine is the slow part) and call :meth:`check` per article.
+    ``engine`` is a loaded :class:`~mtcheck.engines.Engine` or an :class:`EngineSpec`.
+    """
+
+    engine: Engine | EngineSpec = field(default_factory=EngineSpec)
+    detectors: Sequence[str] | Sequence[Detector] | None = None
+    min_severity: Severity = Severity.MINOR
+    segmenter: FrenchSegmenter = field(default_factory=FrenchSegmenter)
+    aligner: ReferenceAligner = field(default_factory=ReferenceAligner)
+    scorer: Scorer = field(default_factory=Scorer)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.engine, EngineSpec):
+            self.engine = load_engine(self.engine).engine
+        if not self.detectors or isinstance(next(iter(self.detectors)), str):
+            self.detectors = build_detectors(self.detectors or DEFAULT_DETECTORS)  # type: ignore[arg-type]
+
+    @property
+    def signature(self) -> RunSignature:
+        return RunSignature(
+            mtcheck=__version__,
+            segmenter=self.segmenter.signature,
+            engine=self.engine.signature,  # type: ignore[union-attr]
+            detectors=tuple(d.name for d in self.detectors),  # type: ignore[union-attr]
+            aligner=f"chrF|threshold:{self.aligner.threshold}|weak:{self.aligner.weak_threshold}",
+            sacrebleu=sacrebleu.__version__,
+            metrics=self.scorer.signatures(),
+        )
+
+    def check(self, text: str, references: Sequence[Reference] = (), article_id: str = "article") -> ArticleReport:
+        """Check one article; ``text`` is the French article exactly as read from its file."""
+        if not text.strip():
+            raise InputError(article_id, "the article is empty", line=1)
+        segments = self.segmenter.segment(text)
+        back_translations = self.back_translate(segments)
+        alignments = self.aligner.align(back_translations, references)
+        pairs = self.scorer.pair_scores(alignments)
+        context = DetectionContext(text, segments, back_translations, references, alignments)
+        flags = [f for d in self.detectors for f in d.detect(context)]  # type: ignore[union-attr]
+        flags = [f for f in merge_flags(flags, text) if f.severity.rank >= Severity(self.min_severity).rank]
+        return ArticleReport(
+            article_id=article_id,
+            text=text,
+            segments=tuple(segments),
+            back_translations=tuple(back_translations),
+            alignments=tuple(alignments),
+            pairs=tuple(pairs),
+            scores=self.scorer.corpus_scores(pairs),
+            flags=tuple(flags),
+            signature=self.signature,
+        )
+
+    def back_translate(self, segments: Sequence[Segment]) -> list[BackTranslation]:
+        """Back-translate segments; word links are shifted from segment to article offsets."""
+        translations = self.engine.translate([s.text for s in segments])  # type: ignore[union-attr]
+        return [
+            BackTranslation(
+                segment=seg,
+                text=tr.text,
+                engine=tr.engine,
+                token_scores=tr.token_scores,
+                links=tuple(
+                    WordLink(l.target_start, l.target_end, l.source_start + seg.start, l.source_end + seg.start)
+                    for l in tr.links
+                ),
+            )
+            for seg, tr in zip(segments, translations)
+        ]
+
+
+def check_article(
+    text: str,
+    references: Sequence[Reference] = (),
+    *,
+    engine: Engine | EngineSpec | None = None,
+    detectors: Sequence[str] | None = None,
+    article_id: str = "article",
+) -> ArticleReport:
+    """Check one French article against its English references and return the report."""
+    checker = Checker(engine=engine or EngineSpec(), detectors=detectors)
+    return checker.check(text, references, article_id=article_id)

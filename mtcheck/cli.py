@@ -1,0 +1,105 @@
+"""The ``mtcheck`` command. Argument handling only: every subcommand calls the public API."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .checker import Checker
+from .corpus import read_article, read_article_text
+from .detectors import REGISTRY
+from .engines import ENGINE_NAMES, EngineSpec, load_engine
+from .errors import MtcheckError
+from .segment import FrenchSegmenter
+from .types import Severity
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "ukraine-atacms"
+
+
+def _user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn mtcheck's errors into one line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MtcheckError as exc:
+            click.echo(f"mtcheck: error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mtcheck")
+def main() -> None:
+    """Find what a machine translation got wrong in a French news article."""
+    # The command line prints its own one-line engine message; transformers' per-load
+    # progress bars would only add noise to stderr.
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command()
+@click.argument("article", required=False)
+@click.option("--refs", "refs", help="English references (JSONL, TSV or one quote a line).")
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="auto", show_default=True,
+              help="Back-translation engine; auto tries hf (local cache, then the hub), then apertium.")
+@click.option("--model", help="Model id or local folder for hf (default Helsinki-NLP/opus-mt-fr-en).")
+@click.option("--beam-size", type=int, default=4, show_default=True)
+@click.option("--device", default="auto", show_default=True, help="cpu, cuda or auto.")
+@click.option("--detectors", help=f"Comma-separated detectors (available: {', '.join(REGISTRY)}).")
+@click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default="minor", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--output", "-o", help="Write the report here instead of standard output.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not say which engine was chosen.")
+@_user_errors
+def check(article: str | None, refs: str | None, engine: str, model: str | None, beam_size: int, device: str,
+          detectors: str | None, min_severity: str, fmt: str, output: str | None, quiet: bool) -> None:
+    """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
+    source = read_article(article or SAMPLE, references=refs)
+    choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
+    if not quiet:
+        click.echo(f"mtcheck: {choice.message}", err=True)
+    checker = Checker(engine=choice.engine, detectors=detectors.split(",") if detectors else None,
+                      min_severity=Severity(min_severity))
+    report = checker.check(source.text, source.references, article_id=source.id)
+    if fmt == "json":
+        _write(report.to_json() + "\n", output)
+    elif fmt == "jsonl":
+        _write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in report.jsonl_records()), output)
+    else:
+        _write(report.to_table(), output)
+
+
+@main.command()
+@click.argument("file")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True)
+@_user_errors
+def segment(file: str, fmt: str) -> None:
+    """Split FILE into sentences with character offsets."""
+    text = read_article_text(file)
+    for seg in FrenchSegmenter().segment(text):
+        if fmt == "jsonl":
+            click.echo(json.dumps({"index": seg.index, "text": seg.text, "start": seg.start, "end": seg.end,
+                                   "paragraph": seg.paragraph, "quote": seg.quote}, ensure_ascii=False))
+        else:
+            click.echo(f"{seg.start}-{seg.end}\t{seg.text}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,159 @@
+"""Reading articles and their English references from disk.
+
+An *article folder* holds ``article.fr.txt`` and, optionally, ``references.en.jsonl``
+(or ``references.en.tsv`` / ``references.en.txt``); it is the unit of a batch. Every
+reader error names the file and, where it has one, the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .types import Reference
+
+ARTICLE_NAME = "article.fr.txt"
+REFERENCE_NAMES = ("references.en.jsonl", "references.en.tsv", "references.en.txt")
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """One article to check: its French text, its references, and where they came from."""
+
+    id: str
+    text: str
+    references: tuple[Reference, ...]
+    path: Path | None = None
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file; a BOM is dropped and CRLF kept (offsets index the file as read)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a folder, expected a text file")
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise InputError(path, "looks like a binary file, expected UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("cp1252")
+            hint = "; it decodes as Windows-1252/Latin-1: convert it with iconv -f cp1252 -t utf-8"
+        except UnicodeDecodeError:
+            pass
+        raise InputError(path, f"not valid UTF-8 (byte {exc.start}){hint}", line=line) from None
+    return text.removeprefix("\ufeff")
+
+
+def read_article_text(path: str | Path) -> str:
+    """Read a French article and refuse an empty one."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(path, "the article is empty", line=1)
+    return text
+
+
+def read_references(path: str | Path) -> list[Reference]:
+    """Read references from JSONL (``text`` and optional ``id``, ``source``, ``speaker``, ``url``),
+    TSV (``id<TAB>text``, or a header row naming the columns) or plain text (one quote a line)."""
+    path = Path(path)
+    text = read_text(path)
+    if path.suffix == ".jsonl":
+        refs = _references_from_jsonl(path, text)
+    elif path.suffix == ".tsv":
+        refs = _references_from_tsv(path, text)
+    else:
+        refs = [
+            Reference(id=f"ref-{n}", text=line.strip())
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.strip()
+        ]
+    seen: dict[str, int] = {}
+    for n, ref in enumerate(refs, 1):
+        if ref.id in seen:
+            raise InputError(path, f"duplicate reference id {ref.id!r}", line=n)
+        seen[ref.id] = n
+    return refs
+
+
+def _references_from_jsonl(path: Path, text: str) -> list[Reference]:
+    refs = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", line=n) from None
+        if not isinstance(obj, dict):
+            raise InputError(path, "each line must be a JSON object", line=n)
+        ref_text = obj.get("text")
+        if not isinstance(ref_text, str) or not ref_text.strip():
+            raise InputError(path, 'missing a non-empty "text" field', line=n)
+        refs.append(
+            Reference(
+                id=str(obj.get("id") or f"ref-{n}"),
+                text=ref_text.strip(),
+                source=obj.get("source"),
+                speaker=obj.get("speaker"),
+                url=obj.get("url"),
+            )
+        )
+    return refs
+
+
+def _references_from_tsv(path: Path, text: str) -> list[Reference]:
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    header = [c.strip().lower() for c in rows[0]] if rows else []
+    has_header = "text" in header
+    refs = []
+    for n, row in enumerate(rows, 1):
+        if (has_header and n == 1) or not any(c.strip() for c in row):
+            continue
+        if has_header:
+            record = dict(zip(header, row))
+            if not record.get("text", "").strip():
+                raise InputError(path, 'empty "text" column', line=n)
+            refs.append(Reference(id=record.get("id") or f"ref-{n}", text=record["text"].strip(),
+                                  source=record.get("source"), speaker=record.get("speaker"),
+                                  url=record.get("url")))
+        elif len(row) == 2 and row[1].strip():
+            refs.append(Reference(id=row[0].strip() or f"ref-{n}", text=row[1].strip()))
+        else:
+            raise InputError(path, f"expected 2 tab-separated columns (id, text), found {len(row)}", line=n)
+    return refs
+
+
+def find_references(folder: Path) -> Path | None:
+    """The references file of an article folder, if it has one."""
+    for name in REFERENCE_NAMES:
+        if (folder / name).exists():
+            return folder / name
+    return None
+
+
+def read_article(path: str | Path, references: str | Path | None = None) -> ArticleInput:
+    """Read an article file or article folder, with references from ``references`` or the folder."""
+    path = Path(path)
+    if path.is_dir():
+        article_path = path / ARTICLE_NAME
+        if not article_path.exists():
+            raise InputError(path, f"article folder has no {ARTICLE_NAME}")
+        ref_path = Path(references) if references else find_references(path)
+        article_id = path.name
+    else:
+        article_path = path
+        ref_path = Path(references) if references else None
+        article_id = path.stem.removesuffix(".fr")
+    text = read_article_text(article_path)
+    refs = tuple(read_references(ref_path)) if ref_path else ()
+    return ArticleInput(id=article_id, text=text, references=refs, path=article_path)

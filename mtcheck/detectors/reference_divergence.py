@@ -1,0 +1,140 @@
+"""Reference divergence: back-translated words that the aligned reference contradicts.
+
+For each passage aligned with a reference, the back-translation and the reference are
+compared word by word (Snowball stems, difflib's matching blocks). Where a run of
+back-translated content words stands in place of different reference content words
+("artificial arms" where the reference says "U.S.-made weapons"), the French words those
+back-translated words came from are flagged, with both wordings as evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from ..engines.base import word_spans
+from ..lang.english import is_content_word, is_entity_like, stem
+from ..types import Alignment, BackTranslation, Category, Flag, Rendering, Severity
+from .base import DetectionContext
+
+
+@dataclass
+class ReferenceDivergence:
+    """Flags French spans whose back-translation disagrees with the aligned reference."""
+
+    min_similarity: float = 0.0
+    name: str = field(default="reference-divergence", init=False)
+
+    def detect(self, context: DetectionContext) -> list[Flag]:
+        flags = []
+        for alignment in context.alignments:
+            for rendering in alignment.renderings:
+                flags.extend(self._compare(context, alignment, rendering))
+        return flags
+
+    def _compare(self, context: DetectionContext, alignment: Alignment, rendering: Rendering) -> list[Flag]:
+        pieces = _rendering_pieces(context, rendering)
+        if pieces is None:
+            return []
+        hyp_text = rendering.back_translation
+        ref_text = alignment.reference.text
+        hyp_words = [(s, e, hyp_text[s:e]) for s, e in word_spans(hyp_text)]
+        ref_words = [(s, e, ref_text[s:e]) for s, e in word_spans(ref_text)]
+        hyp_stems = [stem(w) for _, _, w in hyp_words]
+        ref_stems = [stem(w) for _, _, w in ref_words]
+        all_ref, all_hyp = set(ref_stems), set(hyp_stems)
+        flags = []
+        matcher = SequenceMatcher(None, hyp_stems, ref_stems, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op != "replace":
+                continue
+            wrong = [k for k in range(i1, i2) if is_content_word(hyp_words[k][2]) and hyp_stems[k] not in all_ref]
+            missing = [k for k in range(j1, j2) if is_content_word(ref_words[k][2]) and ref_stems[k] not in all_hyp]
+            if not wrong or not missing:
+                continue
+            for cluster in _clusters(pieces, [hyp_words[k] for k in wrong], wrong):
+                flags.append(self._flag(context, alignment, rendering, hyp_text, ref_text,
+                                        hyp_words, ref_words, cluster, (i1, i2), (j1, j2), missing))
+        return flags
+
+    def _flag(self, context, alignment, rendering, hyp_text, ref_text, hyp_words, ref_words,
+              cluster, hyp_block, ref_block, missing) -> Flag:
+        (start, end), indices = cluster
+        i1, i2 = hyp_block
+        j1, j2 = ref_block
+        # Pair the cluster with the reference words at the same relative place in the block.
+        lo = (min(indices) - i1) / max(1, i2 - i1)
+        hi = (max(indices) + 1 - i1) / max(1, i2 - i1)
+        facing = [k for k in missing if lo - 0.2 <= (k - j1) / max(1, j2 - j1) <= hi + 0.1]
+        if not facing:
+            facing = [min(missing, key=lambda k: abs((k - j1) / max(1, j2 - j1) - lo))]
+        hyp_phrase = hyp_text[hyp_words[min(indices)][0] : hyp_words[max(indices)][1]]
+        ref_phrase = ref_text[ref_words[min(facing)][0] : ref_words[max(facing)][1]]
+        lost_entity = any(is_entity_like(ref_words[k][2]) and k > 0 for k in facing)
+        return Flag(
+            start=start,
+            end=end,
+            text=context.text[start:end],
+            category=Category.MISTRANSLATION,
+            severity=Severity.CRITICAL if lost_entity else Severity.MAJOR,
+            message=f"back-translates to '{hyp_phrase}'; the reference says '{ref_phrase}'",
+            detector=self.name,
+            evidence={
+                "back_translation": hyp_phrase,
+                "reference": ref_phrase,
+                "reference_id": alignment.reference.id,
+                "back_translation_sentence": hyp_text,
+                "reference_sentence": ref_text,
+            },
+            suggestion=f"render the reference's wording: '{ref_phrase}'",
+            confidence=min(0.95, 0.5 + 0.1 * len(facing) + (0.2 if lost_entity else 0.0)),
+            segment_index=rendering.segment_indices[0],
+        )
+
+
+def _clusters(pieces, words, indices, max_gap: int = 2):
+    """Group the French spans of ``words`` into runs of neighbouring French words."""
+    located = []
+    for (s, e, _), k in zip(words, indices):
+        span = _french_span(pieces, [(s, e, "")])
+        if span:
+            located.append((span, k))
+    located.sort()
+    clusters: list[tuple[tuple[int, int], list[int]]] = []
+    for (s, e), k in located:
+        if clusters and s - clusters[-1][0][1] <= max_gap:
+            (cs, ce), ks = clusters[-1]
+            clusters[-1] = ((cs, max(ce, e)), ks + [k])
+        else:
+            clusters.append(((s, e), [k]))
+    return clusters
+
+
+def _rendering_pieces(
+    context: DetectionContext, rendering: Rendering
+) -> list[tuple[int, BackTranslation]] | None:
+    """Where each segment's back-translation starts inside the rendering's back-translation."""
+    bts = [context.back_translation(i) for i in rendering.segment_indices]
+    joined = " ".join(bt.text for bt in bts)
+    base = joined.find(rendering.back_translation)
+    if base < 0:
+        return None
+    pieces, offset = [], -base
+    for bt in bts:
+        pieces.append((offset, bt))
+        offset += len(bt.text) + 1
+    return pieces
+
+
+def _french_span(
+    pieces: list[tuple[int, BackTranslation]], words: list[tuple[int, int, str]]
+) -> tuple[int, int] | None:
+    spans = []
+    for s, e, _ in words:
+        for offset, bt in pieces:
+            span = bt.french_span(s - offset, e - offset)
+            if span:
+                spans.append(span)
+    if not spans:
+        return None
+    return min(s for s, _ in spans), max(e for _, e in spans)

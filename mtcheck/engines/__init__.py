@@ -1,0 +1,95 @@
+"""Back-translation engines, registered by name, and the choice made by ``--engine auto``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..errors import ConfigError, EngineError
+from .apertium import ApertiumEngine, apertium_problem
+from .base import Engine
+from .hf import DEFAULT_MODEL, HFEngine
+
+ENGINE_NAMES = ("auto", "hf", "apertium")
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What the user asked for: an engine name and its options."""
+
+    name: str = "auto"
+    model: str | None = None
+    beam_size: int = 4
+    device: str = "auto"
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The loaded engine and what was tried to get it (printed on stderr by the CLI)."""
+
+    engine: Engine
+    tried: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        skipped = [t for t in self.tried if ":" in t]
+        why = f"; not chosen: {'; '.join(skipped)}" if skipped else ""
+        return f"engine: {self.engine.name} ({self.engine.signature}){why}"
+
+
+def load_engine(spec: EngineSpec) -> EngineChoice:
+    """Load the engine ``spec`` names; ``auto`` tries hf (cache, then one short hub try), then apertium."""
+    if spec.name not in ENGINE_NAMES:
+        raise ConfigError(f"unknown engine {spec.name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    if spec.name != "auto":
+        return EngineChoice(_FACTORIES[spec.name](spec), (spec.name,))
+    tried = []
+    try:
+        return EngineChoice(_load_hf(spec), ("hf",))
+    except EngineError as exc:
+        tried.append(f"hf: {exc}")
+    problem = apertium_problem()
+    if problem is None:
+        return EngineChoice(ApertiumEngine(), tuple(tried) + ("apertium",))
+    tried.append(f"apertium: {problem}")
+    raise EngineError(
+        "no back-translation engine could be loaded. Tried: "
+        + "; ".join(tried)
+        + ". Fix: pass --model with a local model folder, point HF_HOME at a cache holding "
+        f"{spec.model or DEFAULT_MODEL}, or install Apertium "
+        "(apt-get install apertium apertium-fr-es apertium-eng-spa)."
+    )
+
+
+def _load_hf(spec: EngineSpec) -> HFEngine:
+    model = spec.model or DEFAULT_MODEL
+    kwargs = dict(model=model, beam_size=spec.beam_size, device=spec.device, **spec.options)
+    try:
+        return HFEngine(local_files_only=True, **kwargs)
+    except EngineError as cached_error:
+        if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False") or os.path.isdir(model):
+            raise
+        if not _hub_answers(model):
+            raise EngineError(f"{model} is not in the local cache and the hub does not answer") from cached_error
+        return HFEngine(local_files_only=False, **kwargs)
+
+
+def _hub_answers(model: str, timeout_s: float = 5.0) -> bool:
+    """One short request to the hub, so that an unreachable hub costs seconds, not retries."""
+    try:
+        from huggingface_hub import HfApi
+
+        HfApi().model_info(model, timeout=timeout_s)
+        return True
+    except Exception:  # any failure means "do not wait on the hub"
+        return False
+
+
+_FACTORIES: dict[str, Callable[[EngineSpec], Engine]] = {
+    "hf": _load_hf,
+    "apertium": lambda spec: ApertiumEngine(),
+}
+
+__all__ = ["Engine", "EngineSpec", "EngineChoice", "load_engine", "HFEngine", "ApertiumEngine", "DEFAULT_MODEL"]

@@ -1,0 +1,142 @@
+"""Rule-based back-translation through Apertium, French → Spanish → English.
+
+Apertium has no fr→en pair; Debian's ``apertium-fr-es`` and ``apertium-eng-spa`` chain
+into one that works fully offline. Apertium cannot report which source word produced
+which output word, so the engine also runs a *gloss*: the same text with a numbered
+marker before every French word. Markers block Apertium's reordering and multi-word
+rules, so the gloss is poor English, but each marker tells which French word the words
+after it came from. Words of the real translation are then linked to French words
+through the gloss words they match.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import EngineError
+from ..types import Translation, WordLink
+from .base import word_spans
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_MODES = ("fr-es", "spa-eng")
+_MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
+
+
+@dataclass
+class ApertiumEngine:
+    """Apertium fr→es→en; ``pivot_modes`` names the two Apertium modes to chain."""
+
+    pivot_modes: tuple[str, str] = _MODES
+    timeout_s: float = 600.0
+    name: str = field(default="apertium", init=False)
+
+    def __post_init__(self) -> None:
+        problem = apertium_problem(self.pivot_modes)
+        if problem:
+            raise EngineError(problem)
+
+    @cached_property
+    def signature(self) -> str:
+        versions = "+".join(_package_version(p) for p in ("apertium", "apertium-fr-es", "apertium-eng-spa"))
+        return f"apertium|modes:{'>'.join(self.pivot_modes)}|versions:{versions}"
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        if not texts:
+            return []
+        flat = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+        english = self._run_lines(flat)
+        gloss = self._run_lines([_with_markers(t) for t in flat])
+        return [
+            Translation(text=e, engine=self.signature, links=_links(e, g, t))
+            for e, g, t in zip(english, gloss, texts)
+        ]
+
+    def _run_lines(self, lines: list[str]) -> list[str]:
+        """Translate one line per text in one pipeline run; per text if Apertium merges lines."""
+        out = self._pipeline("\n".join(lines)).split("\n")
+        if len(out) >= len(lines) and all(not o.strip() for o in out[len(lines):]):
+            return [o.strip() for o in out[: len(lines)]]
+        return [self._pipeline(line).strip() for line in lines]
+
+    def _pipeline(self, text: str) -> str:
+        for mode in self.pivot_modes:
+            try:
+                proc = subprocess.run(
+                    ["apertium", "-u", mode], input=text, capture_output=True, text=True,
+                    timeout=self.timeout_s, check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise EngineError(f"apertium {mode} failed: {exc}") from exc
+            if proc.returncode != 0:
+                raise EngineError(f"apertium {mode} exited {proc.returncode}: {proc.stderr.strip()[:200]}")
+            text = proc.stdout.rstrip("\n")
+        return text
+
+
+def apertium_problem(modes: Sequence[str] = _MODES) -> str | None:
+    """Why Apertium cannot run here, or None when it can."""
+    if shutil.which("apertium") is None:
+        return "apertium is not installed (Debian: apt-get install apertium apertium-fr-es apertium-eng-spa)"
+    for mode in modes:
+        if not any((d / f"{mode}.mode").exists() for d in _MODE_DIRS):
+            return f"apertium mode {mode} is missing (Debian: apt-get install apertium-fr-es apertium-eng-spa)"
+    return None
+
+
+def _package_version(package: str) -> str:
+    try:
+        proc = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True, check=False
+        )
+        return proc.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def _with_markers(text: str) -> str:
+    parts, cursor = [], 0
+    for i, (s, e) in enumerate(word_spans(text)):
+        parts.append(text[cursor:s])
+        parts.append(f"[{i}]{text[s:e]}")
+        cursor = e
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def _gloss_words(gloss: str) -> list[tuple[str, int]]:
+    """The gloss's English words, each with the index of the French word it came from."""
+    words = []
+    pieces = _MARKER.split(gloss)
+    # pieces = [before, idx0, text0, idx1, text1, ...]
+    for idx, chunk in zip(pieces[1::2], pieces[2::2]):
+        for s, e in word_spans(chunk):
+            words.append((chunk[s:e].lower(), int(idx)))
+    return words
+
+
+def _links(english: str, gloss: str, source: str) -> tuple[WordLink, ...]:
+    """Link each word of ``english`` to the French word whose gloss contains the same word.
+
+    Among several candidates the one nearest in relative position wins, which keeps
+    repeated function words ("the", "of") on the right French word.
+    """
+    src_words = word_spans(source)
+    glossed = _gloss_words(gloss)
+    eng_words = word_spans(english)
+    links = []
+    for pos, (s, e) in enumerate(eng_words):
+        form = english[s:e].lower()
+        candidates = [idx for g, idx in glossed if g == form and idx < len(src_words)]
+        if not candidates:
+            continue
+        rel = pos / max(1, len(eng_words) - 1)
+        best = min(candidates, key=lambda idx: abs(idx / max(1, len(src_words) - 1) - rel))
+        fs, fe = src_words[best]
+        links.append(WordLink(s, e, fs, fe))
+    return tuple(links)

@@ -1,0 +1,38 @@
+"""The protocol every back-translation engine implements."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from ..types import Translation
+
+# French elisions (l’, qu’, jusqu’…) are words of their own, so "l’administration" gives
+# two words that can be linked separately.
+_WORD = re.compile(
+    r"(?:[A-Z]\.){2,}|\d+(?:[.,]\d+)+|(?i:\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])[’'](?=\w))|\w+(?:[’'\-.]\w+)*|[^\w\s]"
+)
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Translates French strings to English.
+
+    ``signature`` names everything that changes the output (engine, model and its
+    revision, decoding settings, library versions); it keys the translation cache.
+    """
+
+    name: str
+
+    @property
+    def signature(self) -> str: ...
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        """Translate each text; the result has one :class:`Translation` per input, in order."""
+        ...
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the words and punctuation marks of ``text``."""
+    return [m.span() for m in _WORD.finditer(text)]

@@ -1,0 +1,179 @@
+"""Back-translation with a Hugging Face transformers sequence-to-sequence model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EngineError
+from ..types import TokenScore, Translation, WordLink
+from .base import word_spans
+from .batching import length_sorted_batches
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
+_SPACE_MARK = "▁"
+
+
+@dataclass
+class HFEngine:
+    """A transformers ``AutoModelForSeq2SeqLM`` (Marian, NLLB, M2M100, …).
+
+    ``model`` is a hub id or a local folder. Besides the translation, every output token
+    gets its log-probability and every English word the French word it attends to most
+    (cross-attention averaged over heads and layers, read in one teacher-forced pass).
+    """
+
+    model: str = DEFAULT_MODEL
+    revision: str | None = None
+    device: str = "auto"
+    beam_size: int = 4
+    max_new_tokens: int = 256
+    batch_tokens: int = 4096
+    local_files_only: bool = False
+    name: str = field(default="hf", init=False)
+
+    def __post_init__(self) -> None:
+        try:
+            import torch
+            from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        except ImportError as exc:  # pragma: no cover - both are hard dependencies
+            raise EngineError(f"the hf engine needs torch and transformers: {exc}") from exc
+        self._torch = torch
+        if self.device == "auto":
+            self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(
+                self.model, revision=self.revision, local_files_only=self.local_files_only
+            )
+            self._model = AutoModelForSeq2SeqLM.from_pretrained(
+                self.model,
+                revision=self.revision,
+                local_files_only=self.local_files_only,
+                attn_implementation="eager",
+            )
+        except Exception as exc:  # transformers raises OSError, ValueError, HTTP errors…
+            raise EngineError(f"cannot load model {self.model!r}: {str(exc).splitlines()[0]}") from exc
+        self._model.to(self.device).eval()
+        self._revision = self.revision or _model_revision(self.model, self._model)
+
+    @property
+    def signature(self) -> str:
+        import transformers
+
+        return (
+            f"hf|model:{self.model}|rev:{self._revision}|beam:{self.beam_size}"
+            f"|max_new:{self.max_new_tokens}|transformers:{transformers.__version__}"
+            f"|torch:{self._torch.__version__}"
+        )
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        results: list[Translation | None] = [None] * len(texts)
+        lengths = [len(self._tokenizer.tokenize(t)) + 1 for t in texts]
+        for batch in length_sorted_batches(lengths, self.batch_tokens):
+            for i, translation in zip(batch, self._translate_batch([texts[i] for i in batch])):
+                results[i] = translation
+        return [r for r in results if r is not None]
+
+    def _translate_batch(self, texts: list[str]) -> list[Translation]:
+        torch = self._torch
+        enc = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self.device)
+        with torch.inference_mode():
+            generated = self._model.generate(
+                **enc, num_beams=self.beam_size, max_new_tokens=self.max_new_tokens, do_sample=False
+            )
+            # One teacher-forced pass over the chosen output gives token log-probabilities and
+            # cross-attention for beam search too, where generate's per-step tensors are per beam.
+            forced = self._model(
+                **enc, decoder_input_ids=generated[:, :-1], output_attentions=True, return_dict=True
+            )
+        logprobs = torch.log_softmax(forced.logits.float(), dim=-1)
+        targets = generated[:, 1:]
+        token_logprobs = logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+        attention = torch.stack(forced.cross_attentions).float().mean(dim=(0, 2))  # batch, tgt, src
+        special = set(self._tokenizer.all_special_ids)
+        out = []
+        for b, text in enumerate(texts):
+            src_ids = enc["input_ids"][b].tolist()
+            tgt_ids = targets[b].tolist()
+            keep = [j for j, t in enumerate(tgt_ids) if t not in special]
+            pieces = self._tokenizer.convert_ids_to_tokens([tgt_ids[j] for j in keep])
+            english = self._tokenizer.decode([tgt_ids[j] for j in keep], skip_special_tokens=True)
+            scores = tuple(
+                TokenScore(piece, float(token_logprobs[b, j])) for piece, j in zip(pieces, keep)
+            )
+            src_pieces = self._tokenizer.convert_ids_to_tokens(src_ids)
+            src_valid = [k for k, t in enumerate(src_ids) if t not in special]
+            links = _attention_links(
+                english, pieces, attention[b][keep][:, src_valid].tolist(),
+                text, [src_pieces[k] for k in src_valid],
+            )
+            out.append(Translation(text=english, engine=self.signature, token_scores=scores, links=links))
+        return out
+
+
+def _model_revision(model_id: str, model: object) -> str:
+    """A revision string for the signature: the commit hash for hub models, a content hash for folders."""
+    path = Path(model_id)
+    if path.is_dir():
+        import hashlib
+
+        digest = hashlib.sha256()
+        for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+            digest.update(weights.read_bytes())
+        return "sha256:" + digest.hexdigest()[:16]
+    commit = getattr(getattr(model, "config", None), "_commit_hash", None)
+    return commit or "unknown"
+
+
+def piece_spans(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Character span in ``text`` of each sentencepiece piece, found left to right.
+
+    A piece that the tokenizer normalised beyond recognition gets an empty span at the cursor.
+    """
+    spans = []
+    cursor = 0
+    for piece in pieces:
+        surface = piece.replace(_SPACE_MARK, "")
+        found = text.find(surface, cursor) if surface else -1
+        if found >= 0 and not text[cursor:found].strip():
+            spans.append((found, found + len(surface)))
+            cursor = found + len(surface)
+        else:
+            spans.append((cursor, cursor))
+    return spans
+
+
+def _attention_links(
+    english: str,
+    tgt_pieces: Sequence[str],
+    attention: list[list[float]],
+    source: str,
+    src_pieces: Sequence[str],
+) -> tuple[WordLink, ...]:
+    tgt_spans = piece_spans(english, tgt_pieces)
+    src_spans = piece_spans(source, src_pieces)
+    src_words = word_spans(source)
+    links = []
+    word: list[int] = []
+    for j, piece in enumerate(list(tgt_pieces) + [_SPACE_MARK]):
+        if word and (piece.startswith(_SPACE_MARK) or j == len(tgt_pieces)):
+            start, end = tgt_spans[word[0]][0], tgt_spans[word[-1]][1]
+            if end > start and src_spans:
+                weights = [sum(attention[t][k] for t in word) for k in range(len(src_spans))]
+                best = max(range(len(weights)), key=weights.__getitem__)
+                s, e = _expand_to_word(src_spans[best], src_words)
+                if e > s:
+                    links.append(WordLink(start, end, s, e))
+            word = []
+        if j < len(tgt_pieces):
+            word.append(j)
+    return tuple(links)
+
+
+def _expand_to_word(span: tuple[int, int], words: list[tuple[int, int]]) -> tuple[int, int]:
+    s, e = span
+    for ws, we in words:
+        if ws <= s < we or (s == e and ws <= s <= we):
+            return ws, max(we, e)
+    return s, e

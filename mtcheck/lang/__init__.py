@@ -1,0 +1,1 @@
+"""Language knowledge kept apart from the pipeline: one module per language."""

@@ -1,0 +1,133 @@
+"""The result of checking one article, and its renderings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..types import Alignment, BackTranslation, Flag, MetricScore, PairScores, Segment
+
+
+@dataclass(frozen=True)
+class RunSignature:
+    """Everything that determines a run's output, so that any number can be reproduced."""
+
+    mtcheck: str
+    segmenter: str
+    engine: str
+    detectors: tuple[str, ...]
+    aligner: str
+    sacrebleu: str
+    metrics: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return (
+            f"mtcheck:{self.mtcheck}|seg:{self.segmenter}|engine:[{self.engine}]|align:{self.aligner}"
+            f"|detectors:{','.join(self.detectors)}|sacrebleu:{self.sacrebleu}"
+        )
+
+
+@dataclass(frozen=True)
+class ArticleReport:
+    """Segments, back-translations, alignments, scores and flags of one article."""
+
+    article_id: str
+    text: str
+    segments: tuple[Segment, ...]
+    back_translations: tuple[BackTranslation, ...]
+    alignments: tuple[Alignment, ...]
+    pairs: tuple[PairScores, ...]
+    scores: dict[str, MetricScore]
+    flags: tuple[Flag, ...]
+    signature: RunSignature
+
+    def flags_in(self, segment: Segment) -> list[Flag]:
+        """Flags whose span starts inside ``segment``."""
+        return [f for f in self.flags if segment.start <= f.start < segment.end]
+
+    def reference_ids(self, segment_index: int) -> list[str]:
+        return [a.reference.id for a in self.alignments if segment_index in a.segment_indices]
+
+    def segment_scores(self, segment_index: int) -> dict[str, float] | None:
+        """Scores of the best-matching pair that covers the segment, or None when none does."""
+        covering = [p for p in self.pairs if segment_index in p.segment_indices]
+        if not covering:
+            return None
+        return dict(max(covering, key=lambda p: p.metrics["chrf"]).metrics)
+
+    def severity_counts(self) -> dict[str, int]:
+        counts = {"critical": 0, "major": 0, "minor": 0}
+        for flag in self.flags:
+            counts[flag.severity.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict following ``mtcheck/schema/report.schema.json``."""
+        return {
+            "article": {"id": self.article_id, "characters": len(self.text)},
+            "signature": {**asdict(self.signature), "detectors": list(self.signature.detectors),
+                          "string": str(self.signature)},
+            "scores": {name: {"score": round(m.score, 4), "signature": m.signature} for name, m in self.scores.items()},
+            "flag_counts": self.severity_counts(),
+            "segments": [self._segment_dict(bt) for bt in self.back_translations],
+            "references": [_reference_dict(a) for a in self.alignments],
+            "pairs": [
+                {"reference_id": p.reference_id, "segment_indices": list(p.segment_indices),
+                 "hypothesis": p.hypothesis, "reference": p.reference,
+                 "scores": {k: round(v, 4) for k, v in p.metrics.items()}}
+                for p in self.pairs
+            ],
+            "flags": [_flag_dict(f) for f in self.flags],
+        }
+
+    def _segment_dict(self, bt: BackTranslation) -> dict[str, Any]:
+        seg = bt.segment
+        scores = self.segment_scores(seg.index)
+        return {
+            "index": seg.index, "start": seg.start, "end": seg.end, "text": seg.text,
+            "paragraph": seg.paragraph, "quote": seg.quote,
+            "back_translation": bt.text, "engine": bt.engine,
+            "reference_ids": self.reference_ids(seg.index),
+            "scores": {k: round(v, 4) for k, v in scores.items()} if scores else None,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def jsonl_records(self) -> Iterator[dict[str, Any]]:
+        """One record per segment (type "segment") and per flag (type "flag"), each with the article id."""
+        for seg in self.to_dict()["segments"]:
+            yield {"type": "segment", "article_id": self.article_id, **seg}
+        for flag in self.to_dict()["flags"]:
+            yield {"type": "flag", "article_id": self.article_id, **flag}
+
+    def to_table(self) -> str:
+        from .table import render_table
+
+        return render_table(self)
+
+
+def _reference_dict(a: Alignment) -> dict[str, Any]:
+    ref = a.reference
+    return {
+        "id": ref.id, "text": ref.text, "source": ref.source, "speaker": ref.speaker, "url": ref.url,
+        "segment_indices": list(a.segment_indices),
+        "similarity": round(a.similarity, 4),
+        "note": a.note,
+        "renderings": [
+            {"segment_indices": list(r.segment_indices), "start": r.start, "end": r.end,
+             "back_translation": r.back_translation, "similarity": round(r.similarity, 4), "method": r.method}
+            for r in a.renderings
+        ],
+    }
+
+
+def _flag_dict(f: Flag) -> dict[str, Any]:
+    return {
+        "start": f.start, "end": f.end, "text": f.text,
+        "category": f.category.value, "severity": f.severity.value,
+        "message": f.message, "evidence": dict(f.evidence), "suggestion": f.suggestion,
+        "detector": f.detector, "confidence": round(f.confidence, 4), "segment_index": f.segment_index,
+    }

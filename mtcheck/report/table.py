@@ -1,0 +1,65 @@
+"""The per-sentence table printed by ``mtcheck check`` (rich renders and wraps it)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .article import ArticleReport
+
+_SEVERITY_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow"}
+
+
+def render_table(report: ArticleReport, width: int | None = None) -> str:
+    """The report as text: one row per sentence, then the ranked flags, then article scores."""
+    width = width or max(100, shutil.get_terminal_size((140, 20)).columns)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    refs = {a.reference.id: a.reference for a in report.alignments}
+
+    table = Table(title=f"mtcheck: {report.article_id}", show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("French", ratio=3)
+    table.add_column("Back-translation", ratio=3)
+    table.add_column("Reference", ratio=3)
+    table.add_column("chrF", justify="right", no_wrap=True)
+    table.add_column("Flags", ratio=2)
+    for bt in report.back_translations:
+        seg = bt.segment
+        ref_ids = report.reference_ids(seg.index)
+        scores = report.segment_scores(seg.index)
+        flags = Text()
+        for f in report.flags_in(seg):
+            flags.append(f"{f.severity.value} {f.category.value}: ", style=_SEVERITY_STYLE[f.severity.value])
+            flags.append(f"«{f.text}»\n")
+        table.add_row(
+            str(seg.index),
+            seg.text,
+            bt.text,
+            "\n".join(f"[{rid}] {refs[rid].text}" for rid in ref_ids) or "-",
+            f"{scores['chrf']:.1f}" if scores else "-",
+            flags,
+        )
+    console.print(table)
+
+    if report.flags:
+        console.print(f"\nFlags, most serious first ({len(report.flags)}):")
+        for n, f in enumerate(report.flags, 1):
+            console.print(
+                f"{n:>3}. [{f.severity.value}/{f.category.value}] {f.start}-{f.end} «{f.text}» ({f.detector})\n"
+                f"     {f.message}\n     suggestion: {f.suggestion or '-'}",
+                highlight=False, markup=False,
+            )
+    missing = [a.reference.id for a in report.alignments if not a.found]
+    if missing:
+        console.print(f"\nReferences not found in the article: {', '.join(missing)}", markup=False)
+    if report.scores:
+        console.print("\nArticle scores (aligned pairs):", markup=False)
+        for m in report.scores.values():
+            console.print(f"  {m.name:<5} {m.score:6.2f}   {m.signature}", markup=False, highlight=False)
+    console.print(f"\nrun signature: {report.signature}", markup=False, highlight=False)
+    return buffer.getvalue()

@@ -1,0 +1,69 @@
+"""sacrebleu scores for aligned pairs and for whole articles or corpora.
+
+Every number comes from sacrebleu's own metric classes with their default settings
+(BLEU with 13a tokenisation, chrF++ i.e. word order 2, TER), so that it can be
+reproduced with sacrebleu's command line and cited with the signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sacrebleu.metrics import BLEU, CHRF, TER
+
+from .types import Alignment, MetricScore, PairScores
+
+METRICS = ("bleu", "chrf", "ter")
+
+
+@dataclass
+class Scorer:
+    """Scores back-translations against references with BLEU, chrF++ and TER."""
+
+    _bleu: BLEU = field(default_factory=BLEU, init=False)
+    _sentence_bleu: BLEU = field(default_factory=lambda: BLEU(effective_order=True), init=False)
+    _chrf: CHRF = field(default_factory=lambda: CHRF(word_order=2), init=False)
+    _ter: TER = field(default_factory=TER, init=False)
+
+    def pair_scores(self, alignments: Sequence[Alignment]) -> list[PairScores]:
+        """One :class:`PairScores` per rendering of every found reference."""
+        pairs = []
+        for alignment in alignments:
+            ref = alignment.reference.text
+            for rendering in alignment.renderings:
+                hyp = rendering.back_translation
+                pairs.append(
+                    PairScores(
+                        reference_id=alignment.reference.id,
+                        segment_indices=rendering.segment_indices,
+                        hypothesis=hyp,
+                        reference=ref,
+                        metrics={
+                            "bleu": self._sentence_bleu.sentence_score(hyp, [ref]).score,
+                            "chrf": self._chrf.sentence_score(hyp, [ref]).score,
+                            "ter": self._ter.sentence_score(hyp, [ref]).score,
+                        },
+                    )
+                )
+        return pairs
+
+    def corpus_scores(self, pairs: Sequence[PairScores]) -> dict[str, MetricScore]:
+        """Corpus-level BLEU, chrF++ and TER over ``pairs`` (an article, or many articles)."""
+        if not pairs:
+            return {}
+        hyps = [p.hypothesis for p in pairs]
+        refs = [[p.reference for p in pairs]]
+        out = {}
+        for name, metric in (("bleu", self._bleu), ("chrf", self._chrf), ("ter", self._ter)):
+            result = metric.corpus_score(hyps, refs)
+            out[name] = MetricScore(name=name, score=result.score, signature=str(metric.get_signature()))
+        return out
+
+    def signatures(self) -> dict[str, str]:
+        """sacrebleu signatures of the sentence-level metrics used for pairs."""
+        return {
+            "bleu": str(self._sentence_bleu.get_signature()),
+            "chrf": str(self._chrf.get_signature()),
+            "ter": str(self._ter.get_signature()),
+        }

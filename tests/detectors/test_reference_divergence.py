@@ -1,0 +1,44 @@
+from mtcheck.align import ReferenceAligner
+from mtcheck.detectors import DetectionContext
+from mtcheck.detectors.reference_divergence import ReferenceDivergence
+from mtcheck.types import BackTranslation, Category, Reference, Segment, Severity, WordLink
+
+
+def _context(french, english, links, reference):
+    seg = Segment(index=0, text=french, start=0, end=len(french), paragraph=0)
+    word_links = []
+    for en_word, fr_word in links:
+        ts = english.index(en_word)
+        fs = french.index(fr_word)
+        word_links.append(WordLink(ts, ts + len(en_word), fs, fs + len(fr_word)))
+    bt = BackTranslation(segment=seg, text=english, engine="test", links=tuple(word_links))
+    refs = [Reference(id="r", text=reference)]
+    alignments = ReferenceAligner(threshold=10).align([bt], refs)
+    return DetectionContext(french, [seg], [bt], refs, alignments)
+
+
+FRENCH = "Ils ont autorisé leurs armes artificielles pour frapper la Russie."
+ENGLISH = "They authorised their artificial arms to strike Russia."
+LINKS = [("They", "Ils"), ("authorised", "autorisé"), ("their", "leurs"), ("artificial", "artificielles"),
+         ("arms", "armes"), ("strike", "frapper"), ("Russia", "Russie")]
+
+
+def test_flags_the_french_words_behind_a_contradicted_word():
+    ctx = _context(FRENCH, ENGLISH, LINKS, "They authorised their U.S.-made arms to strike Russia.")
+    (flag,) = ReferenceDivergence().detect(ctx)
+    assert FRENCH[flag.start : flag.end] == flag.text == "artificielles"
+    assert flag.evidence["back_translation"] == "artificial"
+    assert "U.S." in flag.evidence["reference"]
+    assert flag.category is Category.MISTRANSLATION
+    assert flag.severity is Severity.CRITICAL  # a name/nationality of the reference is lost
+
+
+def test_agreeing_back_translation_raises_nothing():
+    ctx = _context(FRENCH, ENGLISH, LINKS, "They authorised their artificial arms to strike Russia.")
+    assert ReferenceDivergence().detect(ctx) == []
+
+
+def test_unlinked_words_are_not_flagged_anywhere_else():
+    links = [l for l in LINKS if l[0] != "artificial"]
+    ctx = _context(FRENCH, ENGLISH, links, "They authorised their U.S.-made arms to strike Russia.")
+    assert all("artificielles" not in f.text for f in ReferenceDivergence().detect(ctx))

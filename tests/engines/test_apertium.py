@@ -1,0 +1,25 @@
+from tests.conftest import needs_apertium
+
+pytestmark = needs_apertium
+
+
+def test_translates_french_to_english(apertium):
+    (out,) = apertium.translate(["Le président a autorisé l’utilisation des armes."])
+    assert "president" in out.text.lower()
+    assert "apertium" in out.engine
+
+
+def test_one_output_per_input_in_order(apertium):
+    texts = ["Bonjour.", "Les missiles parleront par eux-mêmes.", "", "La guerre continue."]
+    out = apertium.translate(texts)
+    assert len(out) == 4
+    assert "missiles" in out[1].text and "war" in out[3].text.lower()
+
+
+def test_lexical_links_follow_reordering(apertium):
+    source = "Ils ont utilisé leurs armes artificielles."
+    (out,) = apertium.translate([source])
+    links = {out.text[l.target_start : l.target_end]: source[l.source_start : l.source_end] for l in out.links}
+    # Apertium reorders "armes artificielles" to "artificial arms"; each word keeps its French source.
+    assert links.get("artificial") == "artificielles"
+    assert links.get("arms") == "armes"

@@ -1,0 +1,54 @@
+import pytest
+
+from mtcheck.devmodels import training_pairs
+from mtcheck.engines.hf import HFEngine, piece_spans
+from mtcheck.errors import EngineError
+
+
+def test_tiny_model_loads_through_from_pretrained_and_translates(hf_tiny):
+    pairs = training_pairs()[:12]
+    out = hf_tiny.translate([fr for fr, _ in pairs])
+    assert [t.text for t in out] == [en for _, en in pairs]
+
+
+def test_batches_keep_input_order(tiny_model):
+    engine = HFEngine(model=str(tiny_model), beam_size=1, batch_tokens=12, local_files_only=True)
+    pairs = training_pairs()
+    # Mixed lengths and a budget that forces many length-sorted batches.
+    texts = [pairs[0][0], "la source a refusé la frappe .", pairs[7][0], pairs[30][0]]
+    expected = [pairs[0][1], "the source refused the strike .", pairs[7][1], pairs[30][1]]
+    assert [t.text for t in engine.translate(texts)] == expected
+
+
+def test_token_scores_are_log_probabilities(hf_tiny):
+    (out,) = hf_tiny.translate([training_pairs()[5][0]])
+    assert out.token_scores
+    assert all(s.logprob <= 0.0 for s in out.token_scores)
+    assert "".join(s.token for s in out.token_scores).replace("▁", " ").strip() == out.text
+
+
+def test_links_point_at_words_of_the_source(hf_tiny):
+    source = training_pairs()[1][0]
+    (out,) = hf_tiny.translate([source])
+    assert out.links
+    words = set(source.split())
+    for link in out.links:
+        assert source[link.source_start : link.source_end] in words
+        assert out.text[link.target_start : link.target_end] in out.text.split()
+
+
+def test_signature_names_model_content_and_decoding(hf_tiny, tiny_model):
+    sig = hf_tiny.signature
+    assert f"model:{tiny_model}" in sig and "rev:sha256:" in sig and "beam:2" in sig
+
+
+def test_missing_model_is_an_engine_error(tmp_path):
+    with pytest.raises(EngineError, match="cannot load model"):
+        HFEngine(model=str(tmp_path / "no-such-model"), local_files_only=True)
+
+
+def test_piece_spans_follow_the_text():
+    text = "le président a dit"
+    assert piece_spans(text, ["▁le", "▁prés", "ident", "▁a", "▁dit"]) == [(0, 2), (3, 7), (7, 12), (13, 14), (15, 18)]
+    # A piece that normalisation changed gets an empty span instead of a wrong one.
+    assert piece_spans("l’arme", ["▁l", "'", "arme"])[1] == (1, 1)

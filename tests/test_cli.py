@@ -1,0 +1,96 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from mtcheck.cli import main
+from tests.conftest import needs_apertium
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "mtcheck" / "schema" / "report.schema.json").read_text())
+
+
+def _run(*args):
+    """Run the real console entry point in a subprocess: exit code, stdout and stderr as a user sees them."""
+    return subprocess.run([sys.executable, "-m", "mtcheck.cli", *args], capture_output=True, text=True)
+
+
+@needs_apertium
+def test_check_sample_flags_armes_artificielles_as_json(tmp_path):
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["check", "--engine", "apertium", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    article = (Path(__file__).resolve().parent.parent / "data/samples/ukraine-atacms/article.fr.txt").read_text(encoding="utf-8")
+    for flag in report["flags"]:
+        assert article[flag["start"] : flag["end"]] == flag["text"]
+    target = article.index("artificielles")
+    covering = [f for f in report["flags"] if f["start"] <= target < f["end"]]
+    assert covering, "no flag covers 'artificielles'"
+    evidence = covering[0]["evidence"]
+    assert "artificial" in evidence["back_translation"]
+    assert "U.S." in evidence["reference"] or "American" in evidence["reference"]
+    not_found = {r["id"] for r in report["references"] if not r["segment_indices"]}
+    assert {"rtr-u7", "rtr-u8", "rtr-3"} <= not_found
+
+
+@needs_apertium
+def test_check_sample_table_shows_back_translations():
+    result = CliRunner().invoke(main, ["check", "--engine", "apertium", "--format", "table"])
+    assert result.exit_code == 0, result.output
+    assert "artificial" in result.output and "armes artificielles" in result.output
+    assert "nrefs:1|case:mixed" in result.output
+
+
+def test_check_with_tiny_model_jsonl(tiny_model, tmp_path):
+    article = tmp_path / "a.fr.txt"
+    article.write_text("le président a autorisé les armes artificielles .\n\nla source a refusé la frappe .\n", encoding="utf-8")
+    refs = tmp_path / "refs.txt"
+    refs.write_text("the president authorized the american weapons .\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(article), "--refs", str(refs), "--engine", "hf",
+                                       "--model", str(tiny_model), "--format", "jsonl", "--quiet"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    segments = [r for r in records if r["type"] == "segment"]
+    assert [s["back_translation"] for s in segments] == ["the president authorized the artificial weapons .",
+                                                         "the source refused the strike ."]
+    assert segments[0]["reference_ids"] == ["ref-1"] and segments[1]["reference_ids"] == []
+
+
+@pytest.mark.parametrize("setup,name", [
+    (lambda d: None, "missing.txt"),
+    (lambda d: (d / "empty.txt").write_text(""), "empty.txt"),
+    (lambda d: (d / "latin.txt").write_bytes("L'été.".encode("cp1252")), "latin.txt"),
+])
+def test_bad_article_exits_2_with_one_line(tmp_path, setup, name):
+    setup(tmp_path)
+    result = _run("check", str(tmp_path / name), "--engine", "apertium")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and "Traceback" not in result.stderr
+
+
+def test_malformed_references_exit_2_naming_file_and_line(tmp_path):
+    refs = tmp_path / "refs.jsonl"
+    refs.write_text('{"id": "a", "text": "ok"}\n{"id": "b", "text": \n', encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text("Bonjour.", encoding="utf-8")
+    result = _run("check", str(article), "--refs", str(refs), "--engine", "apertium")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "refs.jsonl:2:" in result.stderr
+
+
+def test_segment_prints_jsonl_with_offsets(sample):
+    path = Path(__file__).resolve().parent.parent / "data/samples/ukraine-atacms/article.fr.txt"
+    result = CliRunner().invoke(main, ["segment", str(path), "--format", "jsonl"])
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) > 10
+    for row in rows:
+        assert sample.text[row["start"] : row["end"]] == row["text"]
+        assert {"paragraph", "quote"} <= row.keys()
