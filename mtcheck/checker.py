@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sacrebleu
+from tqdm.auto import tqdm
 
 from . import __version__
 from .align import ReferenceAligner
@@ -17,6 +18,10 @@ from .report import ArticleReport, RunSignature
 from .score import Scorer
 from .segment import FrenchSegmenter
 from .types import BackTranslation, Reference, Segment, Severity, WordLink
+
+# Sentences handed to the engine at once: large enough for length-sorted batching to
+# pay off, small enough for the progress bar to move.
+_PROGRESS_CHUNK = 256
 
 
 @dataclass
@@ -33,6 +38,7 @@ class Checker:
     segmenter: FrenchSegmenter = field(default_factory=FrenchSegmenter)
     aligner: ReferenceAligner = field(default_factory=ReferenceAligner)
     scorer: Scorer = field(default_factory=Scorer)
+    progress: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.engine, EngineSpec):
@@ -77,7 +83,13 @@ class Checker:
 
     def back_translate(self, segments: Sequence[Segment]) -> list[BackTranslation]:
         """Back-translate segments; word links are shifted from segment to article offsets."""
-        translations = self.engine.translate([s.text for s in segments])  # type: ignore[union-attr]
+        translations = []
+        with tqdm(total=len(segments), unit="sent", desc="back-translating", disable=not self.progress,
+                  leave=False) as bar:
+            for start in range(0, len(segments), _PROGRESS_CHUNK):
+                chunk = [s.text for s in segments[start : start + _PROGRESS_CHUNK]]
+                translations += self.engine.translate(chunk)  # type: ignore[union-attr]
+                bar.update(len(chunk))
         return [
             BackTranslation(
                 segment=seg,

@@ -15,6 +15,8 @@ from .checker import Checker
 from .corpus import read_article, read_article_text
 from .detectors import REGISTRY
 from .engines import ENGINE_NAMES, EngineSpec, load_engine
+from .engines.cache import CachedEngine, TranslationCache
+from .engines.ct2 import default_cache_dir
 from .errors import MtcheckError
 from .segment import FrenchSegmenter
 from .types import Severity
@@ -66,17 +68,22 @@ def _write(text: str, output: str | None) -> None:
 @click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default="minor", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
 @click.option("--output", "-o", help="Write the report here instead of standard output.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not say which engine was chosen.")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
+              help="Translation cache file (default: $MTCHECK_CACHE or ~/.cache/mtcheck, translations.sqlite).")
+@click.option("--no-cache", is_flag=True, help="Translate everything, read and write no cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No engine message, no progress bar.")
 @_user_errors
 def check(article: str | None, refs: str | None, engine: str, model: str | None, beam_size: int, device: str,
-          detectors: str | None, min_severity: str, fmt: str, output: str | None, quiet: bool) -> None:
+          detectors: str | None, min_severity: str, fmt: str, output: str | None, cache_path: str | None,
+          no_cache: bool, quiet: bool) -> None:
     """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
     source = read_article(article or SAMPLE, references=refs)
     choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
     if not quiet:
         click.echo(f"mtcheck: {choice.message}", err=True)
-    checker = Checker(engine=choice.engine, detectors=detectors.split(",") if detectors else None,
-                      min_severity=Severity(min_severity))
+    backend = choice.engine if no_cache else CachedEngine(choice.engine, _open_cache(cache_path))
+    checker = Checker(engine=backend, detectors=detectors.split(",") if detectors else None,
+                      min_severity=Severity(min_severity), progress=not quiet and sys.stderr.isatty())
     report = checker.check(source.text, source.references, article_id=source.id)
     if fmt == "json":
         _write(report.to_json() + "\n", output)
@@ -84,6 +91,46 @@ def check(article: str | None, refs: str | None, engine: str, model: str | None,
         _write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in report.jsonl_records()), output)
     else:
         _write(report.to_table(), output)
+
+
+def _open_cache(path: str | None) -> TranslationCache:
+    return TranslationCache(Path(path) if path else default_cache_dir() / "translations.sqlite")
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or empty the translation cache."""
+
+
+_cache_option = click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="Cache file.")
+
+
+@cache.command("stats")
+@_cache_option
+@_user_errors
+def cache_stats(cache_path: str | None) -> None:
+    """Entries per engine signature and the file size."""
+    click.echo(json.dumps(_open_cache(cache_path).stats(), indent=2, ensure_ascii=False))
+
+
+@cache.command("clear")
+@_cache_option
+@click.option("--signature", help="Only the entries of this engine signature.")
+@_user_errors
+def cache_clear(cache_path: str | None, signature: str | None) -> None:
+    """Delete cached translations."""
+    removed = _open_cache(cache_path).clear(signature)
+    click.echo(f"removed {removed} entries")
+
+
+@cache.command("export")
+@_cache_option
+@click.option("--output", "-o", help="Write JSONL here instead of standard output.")
+@_user_errors
+def cache_export(cache_path: str | None, output: str | None) -> None:
+    """Every cached translation as JSONL (signature, source, text, token scores, links)."""
+    lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in _open_cache(cache_path).export())
+    _write("".join(lines), output)
 
 
 @main.command()

@@ -13,35 +13,50 @@ from __future__ import annotations
 
 import itertools
 import json
-import random
 from pathlib import Path
 
+from .engines.base import ALIGNMENT_LAYER
+
+# Each phrase: French, English, and for each English word the index of its French word.
 SUBJECTS = [
-    ("le président", "the president"),
-    ("la source", "the source"),
-    ("l'armée", "the army"),
-    ("le ministre", "the minister"),
+    ("le président", "the president", (0, 1)),
+    ("la source", "the source", (0, 1)),
+    ("l'armée", "the army", (0, 0)),
+    ("le ministre", "the minister", (0, 1)),
 ]
 VERBS = [
-    ("a autorisé", "authorized"),
-    ("a refusé", "refused"),
-    ("a annoncé", "announced"),
+    ("a autorisé", "authorized", (1,)),
+    ("a refusé", "refused", (1,)),
+    ("a annoncé", "announced", (1,)),
 ]
 OBJECTS = [
-    ("les armes américaines", "the american weapons"),
-    ("les armes artificielles", "the artificial weapons"),
-    ("les missiles", "the missiles"),
-    ("la frappe", "the strike"),
-    ("les systèmes", "the systems"),
+    ("les armes américaines", "the american weapons", (0, 2, 1)),
+    ("les armes artificielles", "the artificial weapons", (0, 2, 1)),
+    ("les missiles", "the missiles", (0, 1)),
+    ("la frappe", "the strike", (0, 1)),
+    ("les systèmes", "the systems", (0, 1)),
 ]
+
+
+def training_examples() -> list[tuple[str, str, tuple[int, ...]]]:
+    """French sentence, English sentence, and the French word index of each English word."""
+    examples = []
+    for phrases in itertools.product(SUBJECTS, VERBS, OBJECTS):
+        fr_words: list[str] = []
+        en_words: list[str] = []
+        links: list[int] = []
+        for fr, en, align in phrases:
+            links += [len(fr_words) + i for i in align]
+            fr_words += fr.split()
+            en_words += en.split()
+        links.append(len(fr_words))  # the final "." of both sides
+        examples.append((" ".join(fr_words + ["."]), " ".join(en_words + ["."]), tuple(links)))
+    return examples
 
 
 def training_pairs() -> list[tuple[str, str]]:
     """The French→English sentence pairs the tiny model is trained on."""
-    pairs = []
-    for (fs, es), (fv, ev), (fo, eo) in itertools.product(SUBJECTS, VERBS, OBJECTS):
-        pairs.append((f"{fs} {fv} {fo} .", f"{es} {ev} {eo} ."))
-    return pairs
+    return [(fr, en) for fr, en, _ in training_examples()]
 
 
 def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int) -> None:
@@ -66,7 +81,13 @@ def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int) -> Non
     corpus.unlink()
 
 
-def _save_tokenizer(out: Path, fr_lines: list[str], en_lines: list[str]) -> "object":
+def _save_tokenizer(out: Path, fr_lines: list[str], en_lines: list[str], vocab_size: int | None = None) -> "object":
+    """Train source/target sentencepiece models and write a Marian tokenizer.
+
+    As in the real opus-mt models, ``</s>`` is id 0, ``<unk>`` id 1 and ``<pad>`` the last
+    id (CTranslate2's Marian converter relies on that). ``vocab_size`` pads the vocabulary
+    with unused entries up to that size.
+    """
     from transformers import MarianTokenizer
 
     out.mkdir(parents=True, exist_ok=True)
@@ -74,11 +95,14 @@ def _save_tokenizer(out: Path, fr_lines: list[str], en_lines: list[str]) -> "obj
     _train_sentencepiece(en_lines, out / "target", vocab_size=64)
     import sentencepiece as spm
 
-    pieces = ["</s>", "<unk>", "<pad>"]
+    pieces = ["</s>", "<unk>"]
     for name in ("source.model", "target.model"):
         proc = spm.SentencePieceProcessor(model_file=str(out / name))
         pieces += [proc.id_to_piece(i) for i in range(proc.get_piece_size())]
-    vocab = {piece: i for i, piece in enumerate(dict.fromkeys(pieces))}
+    pieces = list(dict.fromkeys(pieces))
+    if vocab_size is not None:
+        pieces += [f"<unused{i}>" for i in range(vocab_size - 1 - len(pieces))]
+    vocab = {piece: i for i, piece in enumerate(pieces + ["<pad>"])}
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     (out / "source.spm").write_bytes((out / "source.model").read_bytes())
     (out / "target.spm").write_bytes((out / "target.model").read_bytes())
@@ -107,7 +131,6 @@ def build_tiny_marian(out: Path, steps: int = 800, seed: int = 0) -> Path:
     pairs = training_pairs()
     tokenizer = _save_tokenizer(out, [f for f, _ in pairs], [e for _, e in pairs])
     torch.manual_seed(seed)
-    random.seed(seed)
     config = MarianConfig(
         vocab_size=len(tokenizer.get_vocab()),
         d_model=64,
@@ -123,25 +146,40 @@ def build_tiny_marian(out: Path, steps: int = 800, seed: int = 0) -> Path:
         decoder_start_token_id=tokenizer.pad_token_id,
         forced_eos_token_id=tokenizer.eos_token_id,
         dropout=0.0,
+        attn_implementation="eager",
         attention_dropout=0.0,
         activation_dropout=0.0,
         share_encoder_decoder_embeddings=True,
         tie_word_embeddings=True,
     )
     model = MarianMTModel(config)
+    examples = training_examples()
     batch = tokenizer(
-        [f for f, _ in pairs], text_target=[e for _, e in pairs], padding=True, return_tensors="pt"
+        [f for f, _, _ in examples], text_target=[e for _, e, _ in examples], padding=True, return_tensors="pt"
     )
     labels = batch["labels"].masked_fill(batch["labels"] == tokenizer.pad_token_id, -100)
+    # Guided alignment: the cross-attention that the engines read (ALIGNMENT_LAYER, mean over
+    # heads) is trained towards the known word alignment, so that tests can check the links.
+    gold = torch.full(labels.shape, -100, dtype=torch.long)
+    for row, (_, _, links) in enumerate(examples):
+        gold[row, : len(links)] = torch.tensor(links)
     optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps, pct_start=0.1)
     model.train()
     for _ in range(steps):
         optimiser.zero_grad()
-        loss = model(
-            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=labels
-        ).loss
+        result = model(
+            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=labels,
+            output_attentions=True,
+        )
+        attention = result.cross_attentions[ALIGNMENT_LAYER].mean(dim=1)  # batch, target, source
+        align_loss = torch.nn.functional.nll_loss(
+            torch.log(attention + 1e-9).transpose(1, 2), gold, ignore_index=-100
+        )
+        loss = result.loss + 0.5 * align_loss
         loss.backward()
         optimiser.step()
+        schedule.step()
     model.eval()
     model.generation_config.num_beams = 1
     model.save_pretrained(out)
@@ -164,7 +202,7 @@ def build_opus_sized_marian(out: Path, seed: int = 0) -> Path:
 
     out = Path(out)
     pairs = training_pairs()
-    tokenizer = _save_tokenizer(out, [f for f, _ in pairs], [e for _, e in pairs])
+    tokenizer = _save_tokenizer(out, [f for f, _ in pairs], [e for _, e in pairs], vocab_size=59514)
     torch.manual_seed(seed)
     config = MarianConfig(
         vocab_size=59514,

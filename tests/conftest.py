@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 # No hub is reachable in CI; asking it costs ~50 s of retries before failing.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Never read or write the user's own translation cache or converted models.
+os.environ["MTCHECK_CACHE"] = tempfile.mkdtemp(prefix="mtcheck-test-cache-")
 
 from mtcheck.corpus import ArticleInput, read_article  # noqa: E402
 from mtcheck.engines.apertium import apertium_problem  # noqa: E402

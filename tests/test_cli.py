@@ -94,3 +94,17 @@ def test_segment_prints_jsonl_with_offsets(sample):
     for row in rows:
         assert sample.text[row["start"] : row["end"]] == row["text"]
         assert {"paragraph", "quote"} <= row.keys()
+
+
+@needs_apertium
+def test_second_check_is_served_from_the_cache(tmp_path):
+    cache = tmp_path / "c.sqlite"
+    args = ["check", "--engine", "apertium", "--format", "json", "--cache", str(cache)]
+    first = CliRunner().invoke(main, args)
+    stats = json.loads(CliRunner().invoke(main, ["cache", "stats", "--cache", str(cache)]).stdout)
+    assert stats["entries"] > 10 and len(stats["signatures"]) == 1
+    second = CliRunner().invoke(main, args)
+    assert json.loads(first.stdout)["segments"] == json.loads(second.stdout)["segments"]
+    exported = CliRunner().invoke(main, ["cache", "export", "--cache", str(cache)]).stdout.splitlines()
+    assert len(exported) == stats["entries"] and "source" in json.loads(exported[0])
+    assert "removed" in CliRunner().invoke(main, ["cache", "clear", "--cache", str(cache)]).stdout

@@ -11,7 +11,7 @@ from .apertium import ApertiumEngine, apertium_problem
 from .base import Engine
 from .hf import DEFAULT_MODEL, HFEngine
 
-ENGINE_NAMES = ("auto", "hf", "apertium")
+ENGINE_NAMES = ("auto", "hf", "ct2", "apertium")
 
 
 @dataclass(frozen=True)
@@ -63,17 +63,28 @@ def load_engine(spec: EngineSpec) -> EngineChoice:
     )
 
 
-def _load_hf(spec: EngineSpec) -> HFEngine:
+def _load_hf(spec: EngineSpec) -> Engine:
+    return _cache_then_hub(HFEngine, spec)
+
+
+def _load_ct2(spec: EngineSpec) -> Engine:
+    from .ct2 import CT2Engine
+
+    return _cache_then_hub(CT2Engine, spec)
+
+
+def _cache_then_hub(engine_class: Callable[..., Engine], spec: EngineSpec) -> Engine:
+    """Load from the local cache; give the hub one short try only when it may be asked."""
     model = spec.model or DEFAULT_MODEL
     kwargs = dict(model=model, beam_size=spec.beam_size, device=spec.device, **spec.options)
     try:
-        return HFEngine(local_files_only=True, **kwargs)
+        return engine_class(local_files_only=True, **kwargs)
     except EngineError as cached_error:
         if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False") or os.path.isdir(model):
             raise
         if not _hub_answers(model):
             raise EngineError(f"{model} is not in the local cache and the hub does not answer") from cached_error
-        return HFEngine(local_files_only=False, **kwargs)
+        return engine_class(local_files_only=False, **kwargs)
 
 
 def _hub_answers(model: str, timeout_s: float = 5.0) -> bool:
@@ -89,6 +100,7 @@ def _hub_answers(model: str, timeout_s: float = 5.0) -> bool:
 
 _FACTORIES: dict[str, Callable[[EngineSpec], Engine]] = {
     "hf": _load_hf,
+    "ct2": _load_ct2,
     "apertium": lambda spec: ApertiumEngine(),
 }
 

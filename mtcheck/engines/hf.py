@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EngineError
-from ..types import TokenScore, Translation, WordLink
-from .base import word_spans
+from ..types import Translation
+from .base import ALIGNMENT_LAYER
 from .batching import length_sorted_batches
+from .subwords import build_translation
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
-_SPACE_MARK = "▁"
 
 
 @dataclass
@@ -21,7 +21,8 @@ class HFEngine:
 
     ``model`` is a hub id or a local folder. Besides the translation, every output token
     gets its log-probability and every English word the French word it attends to most
-    (cross-attention averaged over heads and layers, read in one teacher-forced pass).
+    (cross-attention of ``alignment_layer`` averaged over heads, read in one
+    teacher-forced pass).
     """
 
     model: str = DEFAULT_MODEL
@@ -31,6 +32,7 @@ class HFEngine:
     max_new_tokens: int = 256
     batch_tokens: int = 4096
     local_files_only: bool = False
+    alignment_layer: int = ALIGNMENT_LAYER
     name: str = field(default="hf", init=False)
 
     def __post_init__(self) -> None:
@@ -90,25 +92,25 @@ class HFEngine:
         logprobs = torch.log_softmax(forced.logits.float(), dim=-1)
         targets = generated[:, 1:]
         token_logprobs = logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
-        attention = torch.stack(forced.cross_attentions).float().mean(dim=(0, 2))  # batch, tgt, src
+        attention = forced.cross_attentions[self.alignment_layer].float().mean(dim=1)  # batch, tgt, src
         special = set(self._tokenizer.all_special_ids)
         out = []
         for b, text in enumerate(texts):
             src_ids = enc["input_ids"][b].tolist()
             tgt_ids = targets[b].tolist()
             keep = [j for j, t in enumerate(tgt_ids) if t not in special]
-            pieces = self._tokenizer.convert_ids_to_tokens([tgt_ids[j] for j in keep])
-            english = self._tokenizer.decode([tgt_ids[j] for j in keep], skip_special_tokens=True)
-            scores = tuple(
-                TokenScore(piece, float(token_logprobs[b, j])) for piece, j in zip(pieces, keep)
+            src_keep = [k for k, t in enumerate(src_ids) if t not in special]
+            out.append(
+                build_translation(
+                    engine=self.signature,
+                    source=text,
+                    src_pieces=self._tokenizer.convert_ids_to_tokens([src_ids[k] for k in src_keep]),
+                    tgt_pieces=self._tokenizer.convert_ids_to_tokens([tgt_ids[j] for j in keep]),
+                    english=self._tokenizer.decode([tgt_ids[j] for j in keep], skip_special_tokens=True),
+                    logprobs=[float(token_logprobs[b, j]) for j in keep],
+                    attention=attention[b][keep][:, src_keep].tolist(),
+                )
             )
-            src_pieces = self._tokenizer.convert_ids_to_tokens(src_ids)
-            src_valid = [k for k, t in enumerate(src_ids) if t not in special]
-            links = _attention_links(
-                english, pieces, attention[b][keep][:, src_valid].tolist(),
-                text, [src_pieces[k] for k in src_valid],
-            )
-            out.append(Translation(text=english, engine=self.signature, token_scores=scores, links=links))
         return out
 
 
@@ -124,56 +126,3 @@ def _model_revision(model_id: str, model: object) -> str:
         return "sha256:" + digest.hexdigest()[:16]
     commit = getattr(getattr(model, "config", None), "_commit_hash", None)
     return commit or "unknown"
-
-
-def piece_spans(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
-    """Character span in ``text`` of each sentencepiece piece, found left to right.
-
-    A piece that the tokenizer normalised beyond recognition gets an empty span at the cursor.
-    """
-    spans = []
-    cursor = 0
-    for piece in pieces:
-        surface = piece.replace(_SPACE_MARK, "")
-        found = text.find(surface, cursor) if surface else -1
-        if found >= 0 and not text[cursor:found].strip():
-            spans.append((found, found + len(surface)))
-            cursor = found + len(surface)
-        else:
-            spans.append((cursor, cursor))
-    return spans
-
-
-def _attention_links(
-    english: str,
-    tgt_pieces: Sequence[str],
-    attention: list[list[float]],
-    source: str,
-    src_pieces: Sequence[str],
-) -> tuple[WordLink, ...]:
-    tgt_spans = piece_spans(english, tgt_pieces)
-    src_spans = piece_spans(source, src_pieces)
-    src_words = word_spans(source)
-    links = []
-    word: list[int] = []
-    for j, piece in enumerate(list(tgt_pieces) + [_SPACE_MARK]):
-        if word and (piece.startswith(_SPACE_MARK) or j == len(tgt_pieces)):
-            start, end = tgt_spans[word[0]][0], tgt_spans[word[-1]][1]
-            if end > start and src_spans:
-                weights = [sum(attention[t][k] for t in word) for k in range(len(src_spans))]
-                best = max(range(len(weights)), key=weights.__getitem__)
-                s, e = _expand_to_word(src_spans[best], src_words)
-                if e > s:
-                    links.append(WordLink(start, end, s, e))
-            word = []
-        if j < len(tgt_pieces):
-            word.append(j)
-    return tuple(links)
-
-
-def _expand_to_word(span: tuple[int, int], words: list[tuple[int, int]]) -> tuple[int, int]:
-    s, e = span
-    for ws, we in words:
-        if ws <= s < we or (s == e and ws <= s <= we):
-            return ws, max(we, e)
-    return s, e

@@ -1,7 +1,8 @@
 import pytest
 
-from mtcheck.devmodels import training_pairs
-from mtcheck.engines.hf import HFEngine, piece_spans
+from mtcheck.devmodels import training_examples, training_pairs
+from mtcheck.engines.hf import HFEngine
+from mtcheck.engines.subwords import piece_spans
 from mtcheck.errors import EngineError
 
 
@@ -25,6 +26,20 @@ def test_token_scores_are_log_probabilities(hf_tiny):
     assert out.token_scores
     assert all(s.logprob <= 0.0 for s in out.token_scores)
     assert "".join(s.token for s in out.token_scores).replace("▁", " ").strip() == out.text
+
+
+def test_alignment_maps_english_words_to_their_french_words(hf_tiny):
+    """The fixture model is trained with guided alignment, so its links can be checked exactly."""
+    examples = training_examples()
+    outs = hf_tiny.translate([fr for fr, _, _ in examples])
+    checked = correct = 0
+    for (french, english, gold), out in zip(examples, outs):
+        fr_words = french.split()
+        assert [out.text[l.target_start : l.target_end] for l in out.links] == english.split()
+        for link, gold_index in zip(out.links, gold):
+            checked += 1
+            correct += french[link.source_start : link.source_end] == fr_words[gold_index]
+    assert correct / checked >= 0.95
 
 
 def test_links_point_at_words_of_the_source(hf_tiny):

@@ -1,0 +1,178 @@
+"""A persistent translation cache: one SQLite file, safe for several writing processes.
+
+Entries are keyed by the engine signature (engine, model and revision or content hash,
+decoding settings, library versions) and the exact source text, so results of different
+engines or settings are never mixed. SQLite's WAL journal and a busy timeout let several
+processes read and write one file at once; every write is a transaction, so a killed
+process leaves either the whole entry or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..types import TokenScore, Translation, WordLink
+from .base import Engine
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    signature TEXT NOT NULL,
+    source TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (signature, source)
+)
+"""
+
+
+@dataclass
+class TranslationCache:
+    """Translations stored in SQLite at ``path``; a damaged file is set aside and rebuilt."""
+
+    path: Path
+    timeout_s: float = 60.0
+    _conn: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError as exc:
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            self.path.replace(aside)
+            warnings.warn(f"translation cache {self.path} was unreadable ({exc}); moved to {aside} and rebuilt",
+                          stacklevel=2)
+            self._conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA busy_timeout={int(self.timeout_s * 1000)}")
+            conn.execute(_SCHEMA)
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        assert self._conn is not None
+        return self._conn
+
+    def get_many(self, signature: str, sources: Sequence[str]) -> dict[str, Translation]:
+        found: dict[str, Translation] = {}
+        unique = list(dict.fromkeys(sources))
+        for start in range(0, len(unique), 500):  # SQLite caps the number of parameters
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT source, payload FROM translations WHERE signature = ? AND source IN ({marks})",
+                [signature, *chunk],
+            )
+            for source, payload in rows:
+                found[source] = _decode(payload)
+        return found
+
+    def put_many(self, signature: str, items: Sequence[tuple[str, Translation]]) -> None:
+        now = time.time()
+        with self.connection:  # one transaction: all or nothing
+            self.connection.execute("BEGIN IMMEDIATE")
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO translations (signature, source, payload, created) VALUES (?, ?, ?, ?)",
+                [(signature, source, _encode(t), now) for source, t in items],
+            )
+
+    def stats(self) -> dict[str, object]:
+        rows = self.connection.execute(
+            "SELECT signature, COUNT(*) FROM translations GROUP BY signature ORDER BY COUNT(*) DESC"
+        ).fetchall()
+        return {
+            "path": str(self.path),
+            "entries": sum(n for _, n in rows),
+            "bytes": self.path.stat().st_size if self.path.exists() else 0,
+            "signatures": {sig: n for sig, n in rows},
+        }
+
+    def clear(self, signature: str | None = None) -> int:
+        with self.connection:
+            self.connection.execute("BEGIN IMMEDIATE")
+            if signature:
+                cur = self.connection.execute("DELETE FROM translations WHERE signature = ?", (signature,))
+            else:
+                cur = self.connection.execute("DELETE FROM translations")
+        self.connection.execute("VACUUM")
+        return cur.rowcount
+
+    def export(self) -> Iterator[dict[str, object]]:
+        """Every entry as a JSON-ready record (``signature``, ``source`` and the translation)."""
+        for signature, source, payload in self.connection.execute(
+            "SELECT signature, source, payload FROM translations ORDER BY signature, source"
+        ):
+            yield {"signature": signature, "source": source, **json.loads(payload)}
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+@dataclass
+class CachedEngine:
+    """Wraps an engine: cached sources skip it entirely, new ones are translated and stored."""
+
+    engine: Engine
+    cache: TranslationCache
+    hits: int = field(default=0, init=False)
+    misses: int = field(default=0, init=False)
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    @property
+    def signature(self) -> str:
+        return self.engine.signature
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        signature = self.engine.signature
+        cached = self.cache.get_many(signature, texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in cached]
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        if missing:
+            fresh = self.engine.translate(missing)
+            self.cache.put_many(signature, list(zip(missing, fresh)))
+            cached.update(zip(missing, fresh))
+        return [cached[t] for t in texts]
+
+
+def _encode(t: Translation) -> str:
+    return json.dumps(
+        {
+            "text": t.text,
+            "engine": t.engine,
+            "token_scores": [[s.token, s.logprob] for s in t.token_scores],
+            "links": [[l.target_start, l.target_end, l.source_start, l.source_end] for l in t.links],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _decode(payload: str) -> Translation:
+    obj = json.loads(payload)
+    return Translation(
+        text=obj["text"],
+        engine=obj["engine"],
+        token_scores=tuple(TokenScore(tok, lp) for tok, lp in obj["token_scores"]),
+        links=tuple(WordLink(*link) for link in obj["links"]),
+    )

@@ -1,0 +1,184 @@
+"""Back-translation with CTranslate2: the same transformers models, converted once, run fast.
+
+The model (hub id or local folder) is converted with CTranslate2's own
+``TransformersConverter`` into a cache folder keyed by the source model's content, so the
+conversion happens once per model and is shared by every later run and process. Weights
+are stored unquantised; ``compute_type`` (int8 on CPU, float16 on CUDA by default) is
+applied when loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EngineError
+from ..types import Translation
+from .base import ALIGNMENT_LAYER
+from .batching import length_sorted_batches
+from .subwords import build_translation
+
+
+def default_cache_dir() -> Path:
+    """Where mtcheck keeps converted models and the translation cache (``MTCHECK_CACHE`` overrides)."""
+    return Path(os.environ.get("MTCHECK_CACHE") or Path.home() / ".cache" / "mtcheck")
+
+
+@dataclass
+class CT2Engine:
+    """A transformers seq2seq model run by CTranslate2, with attention links and token log-probs."""
+
+    model: str
+    device: str = "auto"
+    compute_type: str = "auto"
+    beam_size: int = 4
+    max_decoding_length: int = 256
+    batch_tokens: int = 4096
+    cache_dir: Path | None = None
+    local_files_only: bool = True
+    threads: int = 0
+    alignment_layer: int = ALIGNMENT_LAYER
+    name: str = field(default="ct2", init=False)
+
+    def __post_init__(self) -> None:
+        try:
+            import ctranslate2
+            from transformers import AutoTokenizer
+        except ImportError as exc:
+            raise EngineError(f"the ct2 engine needs ctranslate2 (pip install 'mtcheck[ct2]'): {exc}") from exc
+        self._ct2 = ctranslate2
+        if self.device == "auto":
+            self.device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        if self.compute_type == "auto":
+            self.compute_type = "float16" if self.device == "cuda" else "int8"
+        source = self._resolve_source()
+        self._revision = _content_hash(source)
+        self._converted = self._convert(source)
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(source)
+            self._translator = ctranslate2.Translator(
+                str(self._converted), device=self.device, compute_type=self.compute_type,
+                intra_threads=self.threads or (os.cpu_count() or 1),
+            )
+        except Exception as exc:
+            raise EngineError(f"cannot load converted model {self._converted}: {exc}") from exc
+
+    @property
+    def signature(self) -> str:
+        return (
+            f"ct2|model:{self.model}|rev:{self._revision}|compute:{self.compute_type}|beam:{self.beam_size}"
+            f"|max_len:{self.max_decoding_length}|ctranslate2:{self._ct2.__version__}"
+        )
+
+    def _resolve_source(self) -> Path:
+        path = Path(self.model)
+        if path.is_dir():
+            return path
+        try:
+            from huggingface_hub import snapshot_download
+
+            return Path(snapshot_download(self.model, local_files_only=self.local_files_only))
+        except Exception as exc:
+            raise EngineError(f"cannot load model {self.model!r}: {str(exc).splitlines()[0]}") from exc
+
+    def _convert(self, source: Path) -> Path:
+        """Convert once into the cache; a half-written conversion is never visible."""
+        from ctranslate2.converters import TransformersConverter
+
+        key = hashlib.sha256(
+            f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}".encode()
+        ).hexdigest()[:16]
+        target = (self.cache_dir or default_cache_dir()) / "ct2" / f"{source.name}-{key}"
+        if (target / "model.bin").exists():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
+        try:
+            _AlignedConverter(str(source), alignment_layer=self.alignment_layer).convert(
+                str(staging / "model"), force=True
+            )
+            try:
+                os.replace(staging / "model", target)
+            except OSError:  # another process finished first: use its conversion
+                if not (target / "model.bin").exists():
+                    raise
+        except Exception as exc:
+            raise EngineError(f"CTranslate2 cannot convert {self.model!r}: {exc}") from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        sources = [self._tokenizer.convert_ids_to_tokens(self._tokenizer(t)["input_ids"]) for t in texts]
+        results: list[Translation | None] = [None] * len(texts)
+        for batch in length_sorted_batches([len(s) for s in sources], self.batch_tokens):
+            for i, translation in zip(batch, self._translate_batch([texts[i] for i in batch], [sources[i] for i in batch])):
+                results[i] = translation
+        return [r for r in results if r is not None]
+
+    def _translate_batch(self, texts: list[str], sources: list[list[str]]) -> list[Translation]:
+        outputs = self._translator.translate_batch(
+            sources, beam_size=self.beam_size, max_decoding_length=self.max_decoding_length,
+            return_attention=True, max_input_length=512,
+        )
+        hypotheses = [o.hypotheses[0] for o in outputs]
+        scored = self._translator.score_batch(sources, hypotheses)
+        special = set(self._tokenizer.all_special_tokens)
+        translations = []
+        for text, src, hyp, out, score in zip(texts, sources, hypotheses, outputs, scored):
+            keep = [j for j, p in enumerate(hyp) if p not in special]
+            src_keep = [k for k, p in enumerate(src) if p not in special]
+            attention = out.attention[0]
+            translations.append(
+                build_translation(
+                    engine=self.signature,
+                    source=text,
+                    src_pieces=[src[k] for k in src_keep],
+                    tgt_pieces=[hyp[j] for j in keep],
+                    english=self._tokenizer.convert_tokens_to_string([hyp[j] for j in keep]),
+                    logprobs=[score.log_probs[j] for j in keep],
+                    attention=[[attention[j][k] for k in src_keep] for j in keep],
+                )
+            )
+        return translations
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for weights in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
+        digest.update(weights.name.encode())
+        with weights.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def _aligned_converter_class():
+    from ctranslate2.converters import TransformersConverter
+
+    class Converter(TransformersConverter):
+        """Reads alignment from all heads of one decoder layer, like the hf engine."""
+
+        def __init__(self, model: str, alignment_layer: int) -> None:
+            super().__init__(model)
+            self._alignment_layer = alignment_layer
+
+        def _load(self):
+            import numpy as np
+
+            spec = super()._load()
+            decoder = spec.decoder
+            decoder.alignment_layer = np.int16(self._alignment_layer)
+            decoder.alignment_heads = np.int16(decoder.num_heads)
+            return spec
+
+    return Converter
+
+
+def _AlignedConverter(model: str, alignment_layer: int):  # noqa: N802 - reads like a class
+    return _aligned_converter_class()(model, alignment_layer)

@@ -1,0 +1,49 @@
+import pytest
+
+from mtcheck.devmodels import training_examples
+from mtcheck.engines.hf import HFEngine
+
+ct2 = pytest.importorskip("ctranslate2")
+from mtcheck.engines.ct2 import CT2Engine  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ct2_float(tiny_model, tmp_path_factory):
+    return CT2Engine(model=str(tiny_model), beam_size=1, compute_type="float32",
+                     cache_dir=tmp_path_factory.mktemp("ct2-cache"))
+
+
+def test_same_greedy_output_as_hf(ct2_float, tiny_model):
+    hf = HFEngine(model=str(tiny_model), beam_size=1, local_files_only=True)
+    french = [fr for fr, _, _ in training_examples()]
+    assert [t.text for t in ct2_float.translate(french)] == [t.text for t in hf.translate(french)]
+
+
+def test_conversion_is_cached_and_reused(tiny_model, tmp_path):
+    first = CT2Engine(model=str(tiny_model), beam_size=1, compute_type="float32", cache_dir=tmp_path)
+    converted = list((tmp_path / "ct2").iterdir())
+    assert len(converted) == 1 and (converted[0] / "model.bin").exists()
+    mtime = (converted[0] / "model.bin").stat().st_mtime_ns
+    second = CT2Engine(model=str(tiny_model), beam_size=1, compute_type="int8", cache_dir=tmp_path)
+    assert (converted[0] / "model.bin").stat().st_mtime_ns == mtime  # not converted again
+    assert first.signature != second.signature  # compute type is part of the signature
+
+
+def test_alignment_maps_english_words_to_their_french_words(ct2_float):
+    checked = correct = 0
+    for french, english, gold in training_examples():
+        (out,) = ct2_float.translate([french])
+        assert out.text == english
+        fr_words = french.split()
+        en_words = [out.text[l.target_start : l.target_end] for l in out.links]
+        assert en_words == english.split()
+        for link, gold_index in zip(out.links, gold):
+            checked += 1
+            correct += french[link.source_start : link.source_end] == fr_words[gold_index]
+    assert correct / checked >= 0.95
+
+
+def test_token_log_probabilities(ct2_float):
+    (out,) = ct2_float.translate([training_examples()[3][0]])
+    assert len(out.token_scores) == len(out.text.split())
+    assert all(s.logprob <= 0 for s in out.token_scores)
