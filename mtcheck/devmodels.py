@@ -59,7 +59,7 @@ def training_pairs() -> list[tuple[str, str]]:
     return [(fr, en) for fr, en, _ in training_examples()]
 
 
-def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int) -> None:
+def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int, model_type: str = "word") -> None:
     import sentencepiece as spm
 
     corpus = prefix.with_suffix(".txt")
@@ -68,7 +68,7 @@ def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int) -> Non
         input=str(corpus),
         model_prefix=str(prefix),
         vocab_size=vocab_size,
-        model_type="word",
+        model_type=model_type,
         character_coverage=1.0,
         hard_vocab_limit=False,
         unk_id=0,
@@ -81,7 +81,14 @@ def _train_sentencepiece(lines: list[str], prefix: Path, vocab_size: int) -> Non
     corpus.unlink()
 
 
-def _save_tokenizer(out: Path, fr_lines: list[str], en_lines: list[str], vocab_size: int | None = None) -> "object":
+def _save_tokenizer(
+    out: Path,
+    fr_lines: list[str],
+    en_lines: list[str],
+    vocab_size: int | None = None,
+    model_type: str = "word",
+    piece_count: int = 64,
+) -> "object":
     """Train source/target sentencepiece models and write a Marian tokenizer.
 
     As in the real opus-mt models, ``</s>`` is id 0, ``<unk>`` id 1 and ``<pad>`` the last
@@ -91,8 +98,8 @@ def _save_tokenizer(out: Path, fr_lines: list[str], en_lines: list[str], vocab_s
     from transformers import MarianTokenizer
 
     out.mkdir(parents=True, exist_ok=True)
-    _train_sentencepiece(fr_lines, out / "source", vocab_size=64)
-    _train_sentencepiece(en_lines, out / "target", vocab_size=64)
+    _train_sentencepiece(fr_lines, out / "source", vocab_size=piece_count, model_type=model_type)
+    _train_sentencepiece(en_lines, out / "target", vocab_size=piece_count, model_type=model_type)
     import sentencepiece as spm
 
     pieces = ["</s>", "<unk>"]
@@ -191,18 +198,22 @@ def build_tiny_marian(out: Path, steps: int = 800, seed: int = 0) -> Path:
     return out
 
 
-def build_opus_sized_marian(out: Path, seed: int = 0) -> Path:
+def build_opus_sized_marian(out: Path, sentences: list[str] | None = None, seed: int = 0) -> Path:
     """Save a randomly initialised model shaped exactly like ``Helsinki-NLP/opus-mt-fr-en``.
 
-    d_model 512, 6+6 layers, 8 heads, FFN 2048, vocabulary 59,514, shared embeddings. The
-    tokenizer is the tiny one (speed depends on the network, not on the vocabulary file).
+    d_model 512, 6+6 layers, 8 heads, FFN 2048, vocabulary 59,514, shared embeddings. Its
+    sentencepiece models are trained on ``sentences`` (unigram, up to 8,000 pieces), so that
+    real French splits into about as many tokens as with the real model; the rest of the
+    vocabulary is unused padding.
     """
     import torch
     from transformers import MarianConfig, MarianMTModel
 
     out = Path(out)
     pairs = training_pairs()
-    tokenizer = _save_tokenizer(out, [f for f, _ in pairs], [e for _, e in pairs], vocab_size=59514)
+    fr = sentences or [f for f, _ in pairs]
+    tokenizer = _save_tokenizer(out, fr, fr, vocab_size=59514, model_type="unigram",
+                                piece_count=min(8000, max(64, len(" ".join(fr).split()) // 4)))
     torch.manual_seed(seed)
     config = MarianConfig(
         vocab_size=59514,

@@ -38,6 +38,7 @@ class CT2Engine:
     compute_type: str = "auto"
     beam_size: int = 4
     max_decoding_length: int = 256
+    min_decoding_length: int = 1
     batch_tokens: int = 4096
     cache_dir: Path | None = None
     local_files_only: bool = True
@@ -72,7 +73,7 @@ class CT2Engine:
     def signature(self) -> str:
         return (
             f"ct2|model:{self.model}|rev:{self._revision}|compute:{self.compute_type}|beam:{self.beam_size}"
-            f"|max_len:{self.max_decoding_length}|ctranslate2:{self._ct2.__version__}"
+            f"|len:{self.min_decoding_length}-{self.max_decoding_length}|ctranslate2:{self._ct2.__version__}"
         )
 
     def _resolve_source(self) -> Path:
@@ -124,6 +125,7 @@ class CT2Engine:
     def _translate_batch(self, texts: list[str], sources: list[list[str]]) -> list[Translation]:
         outputs = self._translator.translate_batch(
             sources, beam_size=self.beam_size, max_decoding_length=self.max_decoding_length,
+            min_decoding_length=self.min_decoding_length,
             return_attention=True, max_input_length=512,
         )
         hypotheses = [o.hypotheses[0] for o in outputs]

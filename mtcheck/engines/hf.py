@@ -30,6 +30,7 @@ class HFEngine:
     device: str = "auto"
     beam_size: int = 4
     max_new_tokens: int = 256
+    min_new_tokens: int = 0
     batch_tokens: int = 4096
     local_files_only: bool = False
     alignment_layer: int = ALIGNMENT_LAYER
@@ -65,7 +66,7 @@ class HFEngine:
 
         return (
             f"hf|model:{self.model}|rev:{self._revision}|beam:{self.beam_size}"
-            f"|max_new:{self.max_new_tokens}|transformers:{transformers.__version__}"
+            f"|max_new:{self.max_new_tokens}|min_new:{self.min_new_tokens}|transformers:{transformers.__version__}"
             f"|torch:{self._torch.__version__}"
         )
 
@@ -82,17 +83,11 @@ class HFEngine:
         enc = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self.device)
         with torch.inference_mode():
             generated = self._model.generate(
-                **enc, num_beams=self.beam_size, max_new_tokens=self.max_new_tokens, do_sample=False
+                **enc, num_beams=self.beam_size, max_new_tokens=self.max_new_tokens,
+                min_new_tokens=self.min_new_tokens, do_sample=False,
             )
-            # One teacher-forced pass over the chosen output gives token log-probabilities and
-            # cross-attention for beam search too, where generate's per-step tensors are per beam.
-            forced = self._model(
-                **enc, decoder_input_ids=generated[:, :-1], output_attentions=True, return_dict=True
-            )
-        logprobs = torch.log_softmax(forced.logits.float(), dim=-1)
-        targets = generated[:, 1:]
-        token_logprobs = logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
-        attention = forced.cross_attentions[self.alignment_layer].float().mean(dim=1)  # batch, tgt, src
+            targets = generated[:, 1:]
+            token_logprobs, attention = self._teacher_forced(enc, generated[:, :-1], targets)
         special = set(self._tokenizer.all_special_ids)
         out = []
         for b, text in enumerate(texts):
@@ -112,6 +107,34 @@ class HFEngine:
                 )
             )
         return out
+
+    def _teacher_forced(self, enc, decoder_input_ids, targets):
+        """Token log-probabilities and cross-attention of the chosen output, in one decoder pass.
+
+        This works for beam search too, where generate's per-step tensors are per beam. Only
+        the hidden states go through the output layer, a few positions at a time: full
+        vocabulary logits for a whole batch would take gigabytes.
+        """
+        torch = self._torch
+        outputs = self._model.get_decoder()(
+            input_ids=decoder_input_ids,
+            encoder_hidden_states=self._model.get_encoder()(**enc).last_hidden_state,
+            encoder_attention_mask=enc["attention_mask"],
+            output_attentions=True,
+            return_dict=True,
+        )
+        hidden = outputs.last_hidden_state
+        head = self._model.get_output_embeddings()
+        bias = getattr(self._model, "final_logits_bias", None)
+        token_logprobs = torch.empty(targets.shape, dtype=torch.float32, device=hidden.device)
+        for start in range(0, hidden.shape[1], 8):
+            logits = head(hidden[:, start : start + 8]).float()
+            if bias is not None:
+                logits = logits + bias
+            chosen = logits.gather(-1, targets[:, start : start + 8].unsqueeze(-1)).squeeze(-1)
+            token_logprobs[:, start : start + 8] = chosen - torch.logsumexp(logits, dim=-1)
+        attention = outputs.cross_attentions[self.alignment_layer].float().mean(dim=1)  # batch, tgt, src
+        return token_logprobs, attention
 
 
 def _model_revision(model_id: str, model: object) -> str:

@@ -42,6 +42,22 @@ def test_alignment_maps_english_words_to_their_french_words(hf_tiny):
     assert correct / checked >= 0.95
 
 
+def test_token_scores_match_the_model_loss(hf_tiny, tiny_model):
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    french, english = training_pairs()[9]
+    (out,) = hf_tiny.translate([french])
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_model)
+    batch = tokenizer([french], text_target=[out.text], return_tensors="pt")
+    with torch.no_grad():
+        loss = model(**batch).loss.item()  # mean negative log-likelihood, end-of-sentence included
+    n = batch["labels"].shape[1]
+    eos_logprob = -loss * n - sum(s.logprob for s in out.token_scores)
+    assert eos_logprob <= 1e-4 and eos_logprob > -5  # what is left is the end token's log-probability
+
+
 def test_links_point_at_words_of_the_source(hf_tiny):
     source = training_pairs()[1][0]
     (out,) = hf_tiny.translate([source])
