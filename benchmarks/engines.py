@@ -45,19 +45,38 @@ def corpus(n: int) -> list[str]:
     return sentences[:n]
 
 
+def _naive_pipeline(model: str):
+    """``pipeline("translation")``, or its exact steps where transformers 5 removed that task."""
+    import transformers
+
+    try:
+        translator = transformers.pipeline("translation", model=model, tokenizer=model, device="cpu")
+        return lambda s, **kw: translator(s, **kw)
+    except KeyError:  # transformers >= 5: the translation task is gone; same steps, one sentence per call
+        import torch
+
+        tokenizer = transformers.AutoTokenizer.from_pretrained(model)
+        seq2seq = transformers.AutoModelForSeq2SeqLM.from_pretrained(model).eval()
+
+        def translate_one(sentence: str, **kw) -> str:
+            with torch.no_grad():
+                ids = seq2seq.generate(**tokenizer(sentence, return_tensors="pt", truncation=True), **kw)
+            return tokenizer.decode(ids[0], skip_special_tokens=True)
+
+        return translate_one
+
+
 def run_variant(variant: str, model: str, sentences: list[str], beam: int, out_tokens: int, cache: str) -> dict:
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
     start = time.perf_counter()
     if variant == "naive-pipeline":
-        from transformers import pipeline
-
-        translator = pipeline("translation", model=model, tokenizer=model, device="cpu")
+        translate_one = _naive_pipeline(model)
         load = time.perf_counter() - start
         start = time.perf_counter()
         for s in sentences:
-            translator(s, num_beams=beam, min_new_tokens=out_tokens, max_new_tokens=out_tokens)
+            translate_one(s, num_beams=beam, min_new_tokens=out_tokens, max_new_tokens=out_tokens)
     else:
         if variant == "hf":
             from mtcheck.engines.hf import HFEngine
@@ -155,13 +174,21 @@ def main() -> None:
                      f"{r['load_seconds']:.1f} | {r['peak_rss_mb']:.0f} |")
     lines += [
         "",
-        "naive-pipeline: `transformers.pipeline('translation')` called once per sentence. hf: mtcheck's HFEngine "
+        "naive-pipeline: `transformers.pipeline('translation')` called once per sentence (transformers "
+        f"{_transformers_version()} removed that task, so where it is missing the benchmark runs the pipeline's own "
+        "steps — tokenize, generate, decode — one sentence per call). hf: mtcheck's HFEngine "
         "(length-sorted batches under a token budget, plus one teacher-forced pass for attention links and token "
         "log-probabilities). ct2: CTranslate2 int8 on CPU, with attention links and log-probabilities. cache-hit: "
         "the ct2 engine behind the SQLite translation cache, second pass (all hits). apertium: the rule-based "
         "fr→es→en pivot with its word gloss (real translations; its speed does not depend on the model above).",
     ]
     write_section("engines", "\n".join(lines))
+
+
+def _transformers_version() -> str:
+    import transformers
+
+    return transformers.__version__
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from .engines import ENGINE_NAMES, EngineSpec, load_engine
 from .engines.cache import CachedEngine, TranslationCache
 from .engines.ct2 import default_cache_dir
 from .errors import MtcheckError
-from .segment import FrenchSegmenter
+from .segment import FrenchSegmenter, guess_format
 from .types import Severity
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "ukraine-atacms"
@@ -72,18 +72,23 @@ def _write(text: str, output: str | None) -> None:
               help="Translation cache file (default: $MTCHECK_CACHE or ~/.cache/mtcheck, translations.sqlite).")
 @click.option("--no-cache", is_flag=True, help="Translate everything, read and write no cache.")
 @click.option("--quiet", "-q", is_flag=True, help="No engine message, no progress bar.")
+@click.option("--input-format", type=click.Choice(["auto", "text", "markdown", "html"]), default="auto",
+              show_default=True, help="How to read the article; auto goes by the file name.")
 @_user_errors
 def check(article: str | None, refs: str | None, engine: str, model: str | None, beam_size: int, device: str,
           detectors: str | None, min_severity: str, fmt: str, output: str | None, cache_path: str | None,
-          no_cache: bool, quiet: bool) -> None:
+          no_cache: bool, quiet: bool, input_format: str) -> None:
     """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
     source = read_article(article or SAMPLE, references=refs)
     choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
     if not quiet:
         click.echo(f"mtcheck: {choice.message}", err=True)
     backend = choice.engine if no_cache else CachedEngine(choice.engine, _open_cache(cache_path))
+    if input_format == "auto":
+        input_format = guess_format(str(source.path or ""))
     checker = Checker(engine=backend, detectors=detectors.split(",") if detectors else None,
-                      min_severity=Severity(min_severity), progress=not quiet and sys.stderr.isatty())
+                      min_severity=Severity(min_severity), progress=not quiet and sys.stderr.isatty(),
+                      segmenter=FrenchSegmenter(input_format))
     report = checker.check(source.text, source.references, article_id=source.id)
     if fmt == "json":
         _write(report.to_json() + "\n", output)
@@ -136,11 +141,14 @@ def cache_export(cache_path: str | None, output: str | None) -> None:
 @main.command()
 @click.argument("file")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True)
+@click.option("--input-format", type=click.Choice(["auto", "text", "markdown", "html"]), default="auto",
+              show_default=True, help="How to read the article; auto goes by the file name.")
 @_user_errors
-def segment(file: str, fmt: str) -> None:
-    """Split FILE into sentences with character offsets."""
+def segment(file: str, fmt: str, input_format: str) -> None:
+    """Split FILE into sentences with character offsets (into FILE as read, also for HTML/Markdown)."""
     text = read_article_text(file)
-    for seg in FrenchSegmenter().segment(text):
+    fmt_in = guess_format(file) if input_format == "auto" else input_format
+    for seg in FrenchSegmenter(fmt_in).segment(text):
         if fmt == "jsonl":
             click.echo(json.dumps({"index": seg.index, "text": seg.text, "start": seg.start, "end": seg.end,
                                    "paragraph": seg.paragraph, "quote": seg.quote}, ensure_ascii=False))

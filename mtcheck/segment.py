@@ -1,69 +1,212 @@
 """French sentence segmentation with exact character offsets.
 
-pySBD finds the sentence boundaries; mtcheck adds what news text needs on top of it:
-offsets that always index the original text, paragraphs, splitting of multi-sentence
-quotations that pySBD keeps whole, and the id of the quotation each sentence belongs to.
+A rule-based segmenter for news text: boundaries are sentence-final punctuation
+followed by a plausible sentence start, with the exceptions French news needs
+(abbreviations, initials, dotted acronyms, ellipses inside brackets, attributions after
+a quote, embed residue). Language knowledge lives in :mod:`mtcheck.lang.french`.
+
+Offsets always index the input as given: for plain text ``text[s.start:s.end] == s.text``,
+and the segments plus the gaps between them rebuild the input. Markdown and HTML are
+reduced to their visible text first; their segments hold the visible text while
+``start``/``end`` still index the original markup.
+
+pySBD was the first choice (a well-kept rule-based library), but it never splits inside
+quotations and cannot map its output back to offsets reliably; see benchmarks/RESULTS.md
+for how each segmenter fares on the gold set.
 """
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from html.parser import HTMLParser
 
-import pysbd
-
+from .lang import french
 from .types import Segment
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0\u200b\r]*\n")
-_OPENING_QUOTES = {"«": "»", "“": "”"}
-_CLOSING_QUOTES = {v: k for k, v in _OPENING_QUOTES.items()}
-# Inside a quotation pySBD does not split; a sentence end there is final punctuation
-# followed by space and an upper-case letter (or an opening quote).
-_INNER_BOUNDARY = re.compile(r"(?<=[.!?…])[\s\u00a0]+(?=[«“\"]?[A-ZÀ-ÖØ-Þ])")
+_SPACE = " \t\r\n\u00a0\u202f\u2009\u2007\u200b\u200c\u200d\u2060\ufeff"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\u00a0\u200b]*\n\s*")
+_CLOSERS = frozenset(")]\"'’") | french.CLOSING_QUOTES
+_OPENERS = frozenset("([\"'") | frozenset(french.OPENING_QUOTES)
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_INITIAL = re.compile(r"[A-ZÀ-Ý]")
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote section article header footer tr table figcaption title".split()
+)
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class FrenchSegmenter:
-    """Splits French text into :class:`Segment` values whose offsets index the input."""
+    """Splits French news text into :class:`Segment` values whose offsets index the input."""
 
-    language: str = "fr"
-
-    @cached_property
-    def _pysbd(self) -> pysbd.Segmenter:
-        return pysbd.Segmenter(language=self.language, clean=False, char_span=False)
+    input_format: str = "text"  # text, markdown or html
 
     @property
     def signature(self) -> str:
-        return f"pysbd-{pysbd.__version__ if hasattr(pysbd, '__version__') else '0.3'}+mtcheck-quotes"
+        return f"mtcheck-fr-rules-1|format:{self.input_format}"
 
     def segment(self, text: str) -> list[Segment]:
+        plain, origin = _visible_text(text, self.input_format)
         spans: list[tuple[int, int, int]] = []
-        for paragraph, (p_start, p_end) in enumerate(_paragraphs(text)):
-            for s, e in self._sentence_spans(text, p_start, p_end):
+        for paragraph, (p_start, p_end) in enumerate(_paragraphs(plain)):
+            for s, e in sentence_spans(plain, p_start, p_end):
                 spans.append((s, e, paragraph))
-        quotes = _quote_ids(text, spans)
-        return [
-            Segment(index=i, text=text[s:e], start=s, end=e, paragraph=p, quote=quotes[i])
-            for i, (s, e, p) in enumerate(spans)
-        ]
+        quotes = _quote_ids(plain, spans)
+        segments = []
+        for i, (s, e, p) in enumerate(spans):
+            start, end = (s, e) if origin is None else (origin[s], origin[e - 1] + 1)
+            segments.append(Segment(index=i, text=plain[s:e], start=start, end=end, paragraph=p, quote=quotes[i]))
+        return segments
 
-    def _sentence_spans(self, text: str, p_start: int, p_end: int) -> Iterator[tuple[int, int]]:
-        paragraph = text[p_start:p_end]
-        cursor = 0
-        for sentence in self._pysbd.segment(paragraph):
-            stripped = sentence.strip()
-            if not stripped:
+
+def segment(text: str, input_format: str = "text") -> list[Segment]:
+    """Segment French ``text`` (``text``, ``markdown`` or ``html``) into sentences with offsets."""
+    return FrenchSegmenter(input_format).segment(text)
+
+
+def guess_format(path: str) -> str:
+    """The input format a file name suggests."""
+    lower = path.lower()
+    if lower.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    if lower.endswith((".md", ".markdown")):
+        return "markdown"
+    return "text"
+
+
+# --- boundaries -------------------------------------------------------------------------
+
+
+def sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Spans of the sentences of ``text[start:end]`` (one paragraph), trimmed of spaces."""
+    piece_start = start
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in french.TERMINATORS:
+            boundary = _boundary_after_terminator(text, i, start, end)
+            if boundary is not None:
+                sentence_end, next_start = boundary
+                yield from _trimmed(text, piece_start, sentence_end)
+                piece_start = i = next_start
                 continue
-            found = paragraph.find(stripped, cursor)
-            if found < 0:  # pySBD altered the text: fall back to the rest of the paragraph
-                found = cursor + len(paragraph[cursor:]) - len(paragraph[cursor:].lstrip())
-                end = found + len(stripped)
-            else:
-                end = found + len(stripped)
-            cursor = end
-            yield from _split_inside_quotes(text, p_start + found, p_start + end)
+            i = _skip_run(text, i, end)
+            continue
+        if ch == "\n" and _boundary_at_newline(text, i, piece_start, end):
+            yield from _trimmed(text, piece_start, i)
+            piece_start = i + 1
+        i += 1
+    yield from _trimmed(text, piece_start, end)
+
+
+def _starts_line(text: str, pos: int, start: int) -> bool:
+    return pos == start or text[pos - 1] == "\n"
+
+
+def _boundary_after_embed(text: str, i: int, end: int) -> tuple[int, int] | None:
+    """Embed residue ("pic.twitter.com/4VZu4JpzxG") ends its sentence when a capital follows."""
+    match = french.EMBED_RESIDUE.match(text, _token_start(text, i))
+    if not match or match.end() >= end:
+        return None
+    m = match.end()
+    while m < end and text[m] in _SPACE:
+        m += 1
+    if m > match.end() and m < end and (text[m].isupper() or text[m] in french.OPENING_QUOTES):
+        return match.end(), m
+    return None
+
+
+def _token_start(text: str, i: int) -> int:
+    while i > 0 and text[i - 1] not in _SPACE:
+        i -= 1
+    return i
+
+
+def _skip_run(text: str, i: int, end: int) -> int:
+    while i < end and text[i] in french.TERMINATORS:
+        i += 1
+    return i
+
+
+def _boundary_after_terminator(text: str, i: int, start: int, end: int) -> tuple[int, int] | None:
+    """(end of this sentence, start of the next) when the terminator at ``i`` ends a sentence."""
+    j = _skip_run(text, i, end)
+    term = text[i:j]
+    k = j
+    # Closing quotes and brackets belong to the sentence, also across a French typographic space.
+    while k < end:
+        if text[k] in _CLOSERS:
+            k += 1
+            continue
+        m = k
+        while m < end and text[m] in "\u00a0\u202f ":
+            m += 1
+        if m < end and m > k and text[m] in french.CLOSING_QUOTES:
+            k = m + 1
+            continue
+        break
+    if k < end and text[k] not in _SPACE:
+        return _boundary_after_embed(text, i, end)  # "3.5", "U.S.-made", "?»," … but see embeds
+    m = k
+    while m < end and text[m] in _SPACE:
+        m += 1
+    if m >= end:
+        return k, m
+    nxt = text[m]
+    word_before = _word_before(text, i, start)
+    next_word = _word_after(text, m, end)
+    ellipsis = term in ("...", "…") or term.endswith(("..", "…"))
+    if ellipsis and i > start and text[i - 1] in "([":
+        return None  # "(...)" marks a cut inside a quotation
+    if term == ".":
+        if word_before in french.ABBREVIATIONS or word_before.lower() in {"etc"} and nxt.islower():
+            return None
+        if _INITIAL.fullmatch(word_before) and nxt.isupper() and next_word not in french.SENTENCE_STARTERS:
+            return None  # "J. K. Rowling", but "sur X. L’échange…" ends a sentence
+        if word_before.isdigit() and _starts_line(text, i - len(word_before), start):
+            return None  # "1. Accueil des délégations": a numbered list item
+        if _ACRONYM.fullmatch(word_before):
+            if next_word not in french.SENTENCE_STARTERS and nxt not in french.OPENING_QUOTES:
+                return None  # "U.S. officials", "les U.S. Marines"
+    if nxt.isupper() or nxt.isdigit() or nxt in french.OPENING_QUOTES or nxt in '"(' or nxt in french.BULLETS:
+        return k, m
+    if nxt.islower() and text[m - 1] == "\n" and term != ".":
+        return k, m
+    return None
+
+
+def _word_before(text: str, i: int, start: int) -> str:
+    j = i
+    while j > start and text[j - 1] not in _SPACE and text[j - 1] not in _OPENERS:
+        j -= 1
+    return text[j:i]
+
+
+def _word_after(text: str, m: int, end: int) -> str:
+    j = m
+    while j < end and text[j] not in _SPACE and text[j] not in ",;:":
+        j += 1
+    word = text[m:j]
+    for elided in ("L’", "L'", "J’", "J'"):
+        if word.startswith(elided):
+            return elided
+    return word
+
+
+def _boundary_at_newline(text: str, i: int, piece_start: int, end: int) -> bool:
+    """A single line break ends a sentence before a list item, or after a title-like line."""
+    before = text[piece_start:i].rstrip(_SPACE)
+    after = text[i + 1 : end].lstrip(_SPACE)
+    if not before or not after:
+        return False
+    if after.startswith(french.BULLETS) or re.match(r"\d+[.)]\s", after):
+        return True
+    if before[-1] in ",;:(-–—" or before[-1].islower() and after[0].islower():
+        return False
+    return after[0].isupper() or after[0].isdigit() or after[0] in french.OPENING_QUOTES
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -75,53 +218,123 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    while start < end and text[start].isspace():
+    while start < end and text[start] in _SPACE:
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and text[end - 1] in _SPACE:
         end -= 1
     if end > start:
         yield start, end
 
 
-def _split_inside_quotes(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Split a sentence at boundaries that lie inside a quotation."""
-    depth = 0
-    cuts = []
-    for i in range(start, end):
-        ch = text[i]
-        if ch in _OPENING_QUOTES:
-            depth += 1
-        elif ch in _CLOSING_QUOTES and depth:
-            depth -= 1
-        if depth:
-            match = _INNER_BOUNDARY.match(text, i + 1) if ch in ".!?…" else None
-            if match and match.end() < end:
-                cuts.append((i + 1, match.end()))
-    piece_start = start
-    for cut_end, next_start in cuts:
-        yield piece_start, cut_end
-        piece_start = next_start
-    yield piece_start, end
-
-
-def _quote_ids(text: str, spans: list[tuple[int, int, int]]) -> list[str | None]:
+def _quote_ids(text: str, spans: Sequence[tuple[int, int, int]]) -> list[str | None]:
     """Give every sentence that lies (partly) inside a quotation the id of that quotation."""
     ids: list[str | None] = []
     open_quote: str | None = None
     count = 0
     for start, end, _ in spans:
         current = open_quote
-        for ch in text[start:end]:
-            if ch in _OPENING_QUOTES and open_quote is None:
+        for pos in range(start, end):
+            ch = text[pos]
+            opening = ch in french.OPENING_QUOTES or (
+                ch == '"' and open_quote is None and (pos == 0 or text[pos - 1] in _SPACE + "(")
+            )
+            if opening and open_quote is None:
                 count += 1
                 open_quote = f"q{count}"
                 current = current or open_quote
-            elif ch in _CLOSING_QUOTES and open_quote is not None:
+            elif (ch in french.CLOSING_QUOTES or ch == '"') and open_quote is not None:
                 open_quote = None
         ids.append(current)
     return ids
 
 
-def segment(text: str) -> list[Segment]:
-    """Segment French ``text`` into sentences; ``text[s.start:s.end] == s.text`` for each."""
-    return FrenchSegmenter().segment(text)
+# --- markup -----------------------------------------------------------------------------
+
+
+def _visible_text(text: str, input_format: str) -> tuple[str, list[int] | None]:
+    """The visible text and, for markup, the original offset of each of its characters."""
+    if input_format == "text":
+        return text, None
+    if input_format == "html":
+        return _HTMLText.extract(text)
+    if input_format == "markdown":
+        return _markdown_text(text)
+    raise ValueError(f"unknown input format {input_format!r}; use text, markdown or html")
+
+
+class _HTMLText(HTMLParser):
+    """Collects visible text with the source offset of every character."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.chars: list[str] = []
+        self.origin: list[int] = []
+        self.skip = 0
+
+    @classmethod
+    def extract(cls, source: str) -> tuple[str, list[int]]:
+        parser = cls(source)
+        parser.feed(source)
+        parser.close()
+        return "".join(parser.chars), parser.origin
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _emit(self, text: str, at: int) -> None:
+        self.chars.extend(text)
+        self.origin.extend([at] * len(text))
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        elif tag in _BLOCK_TAGS:
+            self._emit("\n\n", self._offset())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self._emit("\n\n", self._offset())
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        at = self._offset()
+        self.chars.extend(data)
+        self.origin.extend(range(at, at + len(data)))
+
+    def handle_entityref(self, name: str) -> None:
+        self._charref(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self._charref(f"&#{name};")
+
+    def _charref(self, raw: str) -> None:
+        if not self.skip:
+            at = self._offset()
+            for ch in html.unescape(raw):
+                self.chars.append(ch)
+                self.origin.append(at)
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"(?m)^(?:#{1,6}\s+|>\s?)|\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+
+
+def _markdown_text(source: str) -> tuple[str, list[int]]:
+    """Markdown with link syntax, emphasis, code marks, headings and quote marks removed."""
+    keep = [True] * len(source)
+    for m in _MD_LINK.finditer(source):
+        for pos in range(m.start(), m.end()):
+            keep[pos] = False
+        for pos in range(m.start(1), m.end(1)):
+            keep[pos] = True
+    for m in _MD_MARK.finditer(source):
+        for pos in range(m.start(), m.end()):
+            keep[pos] = False
+    origin = [pos for pos in range(len(source)) if keep[pos]]
+    return "".join(source[pos] for pos in origin), origin

@@ -1,0 +1,37 @@
+"""French (news) knowledge for sentence segmentation: abbreviations, quotes, sentence starters."""
+
+from __future__ import annotations
+
+import re
+
+# Words that end with a full stop without ending the sentence, compared without the dot,
+# case-sensitively where case matters ("M." is Monsieur, "m." a metre at a sentence end).
+ABBREVIATIONS = frozenset(
+    """
+    M MM Mme Mmes Mlle Mlles Me Mes Dr Drs Pr Mgr St Ste Sts Stes Cie Éts Ets Vve
+    av apr env cf conf éd éds ex fig hab coll col chap art al vol no nos n° tél p pp
+    janv févr avr juil sept oct nov déc
+    Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    Mr Mrs Ms Messrs Gen Lt Col Sgt Capt Cmdr Adm Gov Sen Rep Rev Hon Prof Jr Sr Inc Corp Ltd Co vs
+    J.-C J.-B J.-P J.-M
+    """.split()
+)
+
+# After an acronym written with dots (U.S., U.E.), a new sentence starts only with one of these.
+SENTENCE_STARTERS = frozenset(
+    """
+    Le La Les L’ L' Un Une Des Du De Ce Cet Cette Ces Il Elle Ils Elles On Nous Vous Je J’ J'
+    Mais Et Or Donc Car Puis Ainsi Alors Selon Pour Dans En Au Aux Cela Ceci C’est C'est Son Sa Ses
+    Leur Leurs Après Avant Depuis Pendant Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche
+    The A An It He She They We This That But And In On At
+    """.split()
+)
+
+OPENING_QUOTES = {"«": "»", "“": "”", "„": "“", "‹": "›"}
+CLOSING_QUOTES = frozenset({"»", "”", "›"})
+# Characters that end a sentence; "…" and runs of dots are an ellipsis.
+TERMINATORS = frozenset(".!?…")
+# List markers that start a new sentence on a new line.
+BULLETS = ("-", "–", "—", "•", "*", "·", "▪")
+# Residue of embedded posts left in article text.
+EMBED_RESIDUE = re.compile(r"(?:pic\.twitter\.com|t\.co|bit\.ly)/\w+|https?://\S+")
