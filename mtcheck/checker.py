@@ -13,6 +13,7 @@ from .align import ReferenceAligner
 from .detectors import DEFAULT_DETECTORS, DetectionContext, Detector, build_detectors
 from .detectors.merge import merge_flags
 from .engines import Engine, EngineSpec, load_engine
+from .neural import neural_scores, require_neural
 from .errors import InputError
 from .report import ArticleReport, RunSignature
 from .score import Scorer
@@ -39,8 +40,12 @@ class Checker:
     aligner: ReferenceAligner = field(default_factory=ReferenceAligner)
     scorer: Scorer = field(default_factory=Scorer)
     progress: bool = False
+    neural_metric: str | None = None
+    neural_model: str | None = None
 
     def __post_init__(self) -> None:
+        if self.neural_metric:
+            require_neural(self.neural_metric)
         if isinstance(self.engine, EngineSpec):
             self.engine = load_engine(self.engine).engine
         if not self.detectors or isinstance(next(iter(self.detectors)), str):
@@ -79,6 +84,8 @@ class Checker:
             scores=self.scorer.corpus_scores(pairs),
             flags=tuple(flags),
             signature=self.signature,
+            neural=tuple(neural_scores(self.neural_metric, alignments, text, self.neural_model))
+            if self.neural_metric else (),
         )
 
     def back_translate(self, segments: Sequence[Segment]) -> list[BackTranslation]:

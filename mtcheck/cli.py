@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .checker import Checker
+from .compare import compare_runs
 from .corpus import read_article, read_article_text
 from .detectors import REGISTRY
 from .engines import ENGINE_NAMES, EngineSpec, load_engine
@@ -71,13 +72,16 @@ def _write(text: str, output: str | None) -> None:
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Translation cache file (default: $MTCHECK_CACHE or ~/.cache/mtcheck, translations.sqlite).")
 @click.option("--no-cache", is_flag=True, help="Translate everything, read and write no cache.")
+@click.option("--neural", type=click.Choice(["comet", "bertscore"]),
+              help="Also score pairs with a neural metric (needs mtcheck[neural] and the model).")
+@click.option("--neural-model", help="Model for --neural (hub id or local checkpoint).")
 @click.option("--quiet", "-q", is_flag=True, help="No engine message, no progress bar.")
 @click.option("--input-format", type=click.Choice(["auto", "text", "markdown", "html"]), default="auto",
               show_default=True, help="How to read the article; auto goes by the file name.")
 @_user_errors
 def check(article: str | None, refs: str | None, engine: str, model: str | None, beam_size: int, device: str,
           detectors: str | None, min_severity: str, fmt: str, output: str | None, cache_path: str | None,
-          no_cache: bool, quiet: bool, input_format: str) -> None:
+          no_cache: bool, neural: str | None, neural_model: str | None, quiet: bool, input_format: str) -> None:
     """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
     source = read_article(article or SAMPLE, references=refs)
     choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
@@ -88,7 +92,7 @@ def check(article: str | None, refs: str | None, engine: str, model: str | None,
         input_format = guess_format(str(source.path or ""))
     checker = Checker(engine=backend, detectors=detectors.split(",") if detectors else None,
                       min_severity=Severity(min_severity), progress=not quiet and sys.stderr.isatty(),
-                      segmenter=FrenchSegmenter(input_format))
+                      segmenter=FrenchSegmenter(input_format), neural_metric=neural, neural_model=neural_model)
     report = checker.check(source.text, source.references, article_id=source.id)
     if fmt == "json":
         _write(report.to_json() + "\n", output)
@@ -96,6 +100,18 @@ def check(article: str | None, refs: str | None, engine: str, model: str | None,
         _write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in report.jsonl_records()), output)
     else:
         _write(report.to_table(), output)
+
+
+@main.command()
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option("--samples", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_user_errors
+def compare(run_a: str, run_b: str, samples: int, fmt: str) -> None:
+    """Compare two runs (reports from check --format json, or folders of them) with paired bootstrap."""
+    result = compare_runs(run_a, run_b, samples=samples)
+    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.to_text())
 
 
 def _open_cache(path: str | None) -> TranslationCache:

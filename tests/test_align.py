@@ -1,4 +1,13 @@
-from mtcheck.align import ReferenceAligner
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sacrebleu.metrics import CHRF
+
+from mtcheck.align import CachedCHRF, ReferenceAligner
+from mtcheck.segment import segment
 from mtcheck.types import BackTranslation, Reference, Segment
 from tests.conftest import needs_apertium
 
@@ -40,10 +49,44 @@ def test_order_does_not_matter():
     assert late.segment_indices == (2,) and early.segment_indices == (0,)
 
 
+GOLD = json.loads((Path(__file__).parent / "data" / "alignment_ukraine-atacms.json").read_text(encoding="utf-8"))
+
+
+def test_gold_segments_start_with_the_hand_checked_french(sample):
+    segments = segment(sample.text)
+    for ref_id, gold in GOLD["rendered"].items():
+        for index, french in zip(gold["segments"], gold["french"]):
+            assert segments[index].text.startswith(french), ref_id
+
+
 @needs_apertium
-def test_sample_alignment(sample_report_apertium):
+def test_sample_alignment_reproduces_the_hand_checked_file(sample_report_apertium):
     by_id = {a.reference.id: a for a in sample_report_apertium.alignments}
-    assert by_id["zel-x-1"].segment_indices == (3, 7)  # the tweet, rendered twice
-    assert by_id["rtr-u1"].segment_indices == (6,)  # "armes artificielles"
-    for absent in ("rtr-u7", "rtr-u8", "rtr-3"):
-        assert not by_id[absent].found
+    for ref_id, gold in GOLD["rendered"].items():
+        got = set(by_id[ref_id].segment_indices)
+        assert set(gold["segments"]) <= got <= set(gold["segments"]) | set(gold.get("also", [])), ref_id
+    for ref_id in GOLD["not_found"]:
+        assert not by_id[ref_id].found and by_id[ref_id].note == "not found in the article"
+
+
+def test_gap_between_aligned_neighbours_is_filled():
+    bts = _bts([
+        ("Premier.", "The minister has arrived in Kyiv today."),
+        ("Deuxième.", "Strikes are spent by words."),
+        ("Troisième.", "The missiles will speak for themselves."),
+    ])
+    refs = [Reference(id="a", text="The minister has arrived in Kyiv today."),
+            Reference(id="b", text="But attacks are not carried out with speeches."),
+            Reference(id="c", text="The missiles will speak for themselves.")]
+    a, b, c = ReferenceAligner().align(bts, refs)
+    assert b.segment_indices == (1,) and b.renderings[0].method.endswith("+gap")
+    # Without aligned neighbours on both sides, a weak match stays unaligned.
+    (lonely,) = ReferenceAligner().align(bts[1:2], refs[1:2])
+    assert not lonely.found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.text(min_size=1, max_size=80))
+def test_cached_chrf_equals_sacrebleu_sentence_chrf(hypothesis, reference):
+    expected = CHRF().sentence_score(hypothesis, [reference]).score
+    assert CachedCHRF().score(hypothesis, reference) == pytest.approx(expected)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..neural import NeuralScore
 from ..types import Alignment, BackTranslation, Flag, MetricScore, PairScores, Segment
 
 
@@ -42,6 +43,7 @@ class ArticleReport:
     scores: dict[str, MetricScore]
     flags: tuple[Flag, ...]
     signature: RunSignature
+    neural: tuple[NeuralScore, ...] = ()
 
     def flags_in(self, segment: Segment) -> list[Flag]:
         """Flags whose span starts inside ``segment``."""
@@ -80,6 +82,7 @@ class ArticleReport:
                 for p in self.pairs
             ],
             "flags": [_flag_dict(f) for f in self.flags],
+            "neural": [asdict(n) for n in self.neural],
         }
 
     def _segment_dict(self, bt: BackTranslation) -> dict[str, Any]:
