@@ -10,15 +10,16 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .align import ReferenceAligner
-from .detectors import DEFAULT_DETECTORS, DetectionContext, Detector, build_detectors
+from .detectors import DetectionContext, Detector, build_detectors
 from .detectors.merge import merge_flags
 from .engines import Engine, EngineSpec, load_engine
+from .engines.apertium import ApertiumEngine
+from .errors import EngineError, InputError
 from .neural import neural_scores, require_neural
-from .errors import InputError
 from .report import ArticleReport, RunSignature
 from .score import Scorer
 from .segment import FrenchSegmenter
-from .types import BackTranslation, Reference, Segment, Severity, WordLink
+from .types import Alignment, BackTranslation, Reference, Segment, Severity, Translation, WordLink
 
 # Sentences handed to the engine at once: large enough for length-sorted batching to
 # pay off, small enough for the progress bar to move.
@@ -42,14 +43,21 @@ class Checker:
     progress: bool = False
     neural_metric: str | None = None
     neural_model: str | None = None
+    # en→fr engine for checks in French (reference support, round trips); "auto" is Apertium when installed.
+    reverse_engine: Engine | str | None = "auto"
 
     def __post_init__(self) -> None:
         if self.neural_metric:
             require_neural(self.neural_metric)
         if isinstance(self.engine, EngineSpec):
             self.engine = load_engine(self.engine).engine
+        if self.reverse_engine == "auto":
+            try:
+                self.reverse_engine = ApertiumEngine.english_to_french()
+            except EngineError:
+                self.reverse_engine = None
         if not self.detectors or isinstance(next(iter(self.detectors)), str):
-            self.detectors = build_detectors(self.detectors or DEFAULT_DETECTORS)  # type: ignore[arg-type]
+            self.detectors = build_detectors(self.detectors or None)  # type: ignore[arg-type]
 
     @property
     def signature(self) -> RunSignature:
@@ -71,7 +79,8 @@ class Checker:
         back_translations = self.back_translate(segments)
         alignments = self.aligner.align(back_translations, references)
         pairs = self.scorer.pair_scores(alignments)
-        context = DetectionContext(text, segments, back_translations, references, alignments)
+        context = DetectionContext(text, segments, back_translations, references, alignments,
+                                   self._reference_translations(alignments), self._round_trips(back_translations))
         flags = [f for d in self.detectors for f in d.detect(context)]  # type: ignore[union-attr]
         flags = [f for f in merge_flags(flags, text) if f.severity.rank >= Severity(self.min_severity).rank]
         return ArticleReport(
@@ -87,6 +96,20 @@ class Checker:
             neural=tuple(neural_scores(self.neural_metric, alignments, text, self.neural_model))
             if self.neural_metric else (),
         )
+
+    def _reference_translations(self, alignments: Sequence[Alignment]) -> dict[str, Translation]:
+        found = [a.reference for a in alignments if a.found]
+        if self.reverse_engine is None or not found:
+            return {}
+        translations = self.reverse_engine.translate([r.text for r in found])  # type: ignore[union-attr]
+        return {r.id: t for r, t in zip(found, translations)}
+
+    def _round_trips(self, back_translations: Sequence[BackTranslation]) -> dict[int, Translation]:
+        wanted = any(getattr(d, "needs_round_trip", False) for d in self.detectors)  # type: ignore[union-attr]
+        if not wanted or self.reverse_engine is None or not back_translations:
+            return {}
+        translations = self.reverse_engine.translate([bt.text for bt in back_translations])  # type: ignore[union-attr]
+        return {bt.segment.index: t for bt, t in zip(back_translations, translations)}
 
     def back_translate(self, segments: Sequence[Segment]) -> list[BackTranslation]:
         """Back-translate segments; word links are shifted from segment to article offsets."""

@@ -26,6 +26,13 @@ class Scorer:
     _chrf: CHRF = field(default_factory=lambda: CHRF(word_order=2), init=False)
     _ter: TER = field(default_factory=TER, init=False)
 
+    def __post_init__(self) -> None:
+        # sacrebleu learns the number of references from the first evaluation and cannot
+        # print a signature before one; mtcheck always scores against one reference, so
+        # one throwaway evaluation makes signatures available for articles without any.
+        for metric in (self._bleu, self._sentence_bleu, self._chrf, self._ter):
+            metric.corpus_score(["-"], [["-"]])
+
     def pair_scores(self, alignments: Sequence[Alignment]) -> list[PairScores]:
         """One :class:`PairScores` per rendering of every found reference."""
         pairs = []

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from ..types import Alignment, BackTranslation, Flag, Reference, Segment
+from ..types import Alignment, BackTranslation, Flag, Reference, Segment, Translation
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,11 @@ class DetectionContext:
     back_translations: Sequence[BackTranslation]
     references: Sequence[Reference]
     alignments: Sequence[Alignment]
+    # French translations of the references (by reference id), when an en→fr engine is available.
+    reference_translations: Mapping[str, Translation] = field(default_factory=dict)
+    # Each segment's back-translation translated again into French (by segment index), when
+    # a detector asked for round trips and an en→fr engine is available.
+    round_trips: Mapping[int, Translation] = field(default_factory=dict)
 
     def back_translation(self, segment_index: int) -> BackTranslation:
         return self.back_translations[segment_index]

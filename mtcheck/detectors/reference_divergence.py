@@ -9,11 +9,13 @@ back-translated words came from are flagged, with both wordings as evidence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from ..engines.base import word_spans
-from ..lang.english import is_content_word, is_entity_like, stem
+from ..lang.english import is_content_word, is_entity_like, same_entity, stem
+from ..lang.french import stem as french_stem
 from ..types import Alignment, BackTranslation, Category, Flag, Rendering, Severity
 from .base import DetectionContext
 
@@ -22,14 +24,17 @@ from .base import DetectionContext
 class ReferenceDivergence:
     """Flags French spans whose back-translation disagrees with the aligned reference."""
 
-    min_similarity: float = 0.0
+    min_similarity: float = 35.0
+    min_wrong_words: int = 1
     name: str = field(default="reference-divergence", init=False)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for alignment in context.alignments:
             for rendering in alignment.renderings:
-                flags.extend(self._compare(context, alignment, rendering))
+                # A loose alignment (found by position, or barely) says too little word by word.
+                if rendering.similarity >= self.min_similarity:
+                    flags.extend(self._compare(context, alignment, rendering))
         return flags
 
     def _compare(self, context: DetectionContext, alignment: Alignment, rendering: Rendering) -> list[Flag]:
@@ -37,25 +42,61 @@ class ReferenceDivergence:
         if pieces is None:
             return []
         hyp_text = rendering.back_translation
-        ref_text = alignment.reference.text
+        ref_text, truncated = _without_truncation(alignment.reference.text)
         hyp_words = [(s, e, hyp_text[s:e]) for s, e in word_spans(hyp_text)]
         ref_words = [(s, e, ref_text[s:e]) for s, e in word_spans(ref_text)]
+        if not ref_words:
+            return []
         hyp_stems = [stem(w) for _, _, w in hyp_words]
         ref_stems = [stem(w) for _, _, w in ref_words]
         all_ref, all_hyp = set(ref_stems), set(hyp_stems)
         flags = []
         matcher = SequenceMatcher(None, hyp_stems, ref_stems, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op != "replace":
-                continue
+            if op != "replace" or (truncated and j2 == len(ref_words)):
+                continue  # past the end of a truncated reference there is nothing to compare
             wrong = [k for k in range(i1, i2) if is_content_word(hyp_words[k][2]) and hyp_stems[k] not in all_ref]
             missing = [k for k in range(j1, j2) if is_content_word(ref_words[k][2]) and ref_stems[k] not in all_hyp]
-            if not wrong or not missing:
+            if len(wrong) < self.min_wrong_words or not missing:
                 continue
             for cluster in _clusters(pieces, [hyp_words[k] for k in wrong], wrong):
+                if self._supported(context, alignment, cluster[0]) or self._engine_gap(
+                    context, cluster, hyp_words, [ref_words[k][2] for k in missing]
+                ):
+                    continue
                 flags.append(self._flag(context, alignment, rendering, hyp_text, ref_text,
                                         hyp_words, ref_words, cluster, (i1, i2), (j1, j2), missing))
         return flags
+
+    @staticmethod
+    def _engine_gap(context: DetectionContext, cluster, hyp_words, missing: list[str]) -> bool:
+        """True when the difference says nothing about the French.
+
+        The engine copied a French word it does not know ("pourparlers"), or the English
+        words are spelling variants or aliases of the reference's ("Kiev"/"Kyiv",
+        "American"/"U.S.").
+        """
+        (start, end), indices = cluster
+        french = {context.text[s:e].lower() for s, e in word_spans(context.text[start:end])} | {
+            context.text[start:end].lower()}
+        english = [hyp_words[k][2] for k in indices]
+        if all(w.lower() in french or any(w.lower() in f for f in french) for w in english):
+            return True
+        return all(any(same_entity(w, m) for m in missing) for w in english)
+
+    def _supported(self, context: DetectionContext, alignment: Alignment, span: tuple[int, int]) -> bool:
+        """True when the reference, translated to French, uses the flagged French words.
+
+        Then the back-translation merely chose another English synonym ("capacity" for
+        "ability"), and the French is what the reference says.
+        """
+        translation = context.reference_translations.get(alignment.reference.id)
+        if translation is None:
+            return False
+        supported = {french_stem(translation.text[s:e]) for s, e in word_spans(translation.text)}
+        passage = context.text[span[0] : span[1]]
+        content = [french_stem(passage[s:e]) for s, e in word_spans(passage) if len(passage[s:e]) > 3]
+        return bool(content) and all(c in supported for c in content)
 
     def _flag(self, context, alignment, rendering, hyp_text, ref_text, hyp_words, ref_words,
               cluster, hyp_block, ref_block, missing) -> Flag:
@@ -70,7 +111,8 @@ class ReferenceDivergence:
             facing = [min(missing, key=lambda k: abs((k - j1) / max(1, j2 - j1) - lo))]
         hyp_phrase = hyp_text[hyp_words[min(indices)][0] : hyp_words[max(indices)][1]]
         ref_phrase = ref_text[ref_words[min(facing)][0] : ref_words[max(facing)][1]]
-        lost_entity = any(is_entity_like(ref_words[k][2]) and k > 0 for k in facing)
+        lost_entity = any(is_entity_like(ref_words[k][2]) and k > 0 for k in facing) and not any(
+            same_entity(hyp_words[i][2], ref_words[k][2]) for i in indices for k in facing)
         return Flag(
             start=start,
             end=end,
@@ -108,6 +150,14 @@ def _clusters(pieces, words, indices, max_gap: int = 2):
         else:
             clusters.append(((s, e), [k]))
     return clusters
+
+
+def _without_truncation(reference: str) -> tuple[str, bool]:
+    """The reference up to an embed's truncation mark ("… pic.twitter.com/…"), and whether it was cut."""
+    cut = re.search(r"(?:…|\.\.\.)\s*(?:pic\.twitter\.com/\S+)?\s*$", reference)
+    if cut:
+        return reference[: cut.start()], True
+    return reference, False
 
 
 def _rendering_pieces(

@@ -41,6 +41,11 @@ class ApertiumEngine:
         if problem:
             raise EngineError(problem)
 
+    @classmethod
+    def english_to_french(cls) -> "ApertiumEngine":
+        """The reverse direction, en→es→fr, for checks that need French from English."""
+        return cls(pivot_modes=("eng-spa", "es-fr"))
+
     @cached_property
     def signature(self) -> str:
         versions = "+".join(_package_version(p) for p in ("apertium", "apertium-fr-es", "apertium-eng-spa"))
@@ -80,7 +85,7 @@ class ApertiumEngine:
 
 
 def apertium_problem(modes: Sequence[str] = _MODES) -> str | None:
-    """Why Apertium cannot run here, or None when it can."""
+    """Why Apertium cannot run the given modes here, or None when it can."""
     if shutil.which("apertium") is None:
         return "apertium is not installed (Debian: apt-get install apertium apertium-fr-es apertium-eng-spa)"
     for mode in modes:

@@ -36,3 +36,32 @@ def is_content_word(word: str) -> bool:
 def is_entity_like(word: str) -> bool:
     """Capitalised words, acronyms and numbers: names, nationalities, figures."""
     return word[:1].isupper() or word[:1].isdigit() or (len(word) > 1 and word.replace(".", "").isupper())
+
+
+# English function words that are not also French words: two or more of them in a French
+# text (or one beside words copied from the English original) mark untranslated English.
+NOT_FRENCH = frozenset(
+    """the and with for of your you this that these those is are was were be been being from by to into
+    our ours its it's it he she they them their we his her him will would can could should shall has have had
+    not don't doesn't isn't aren't won't all any each every more most new free high best easy just only
+    about after before over under up down out off which what who whom whose when where why how
+    my mine yes no very much many also than then there here so such""".split()
+) - frozenset("on a as an me us or de la le les en en plus site".split())
+
+
+# Names that news English writes several ways; a back-translation using another one is no error.
+ALIASES = (
+    frozenset({"u.s.", "us", "u.s", "american", "americans", "america", "united"}),
+    frozenset({"u.k.", "uk", "british", "britain"}),
+    frozenset({"kyiv", "kiev"}),
+)
+
+
+def same_entity(a: str, b: str) -> bool:
+    """True for two spellings or aliases of one name ("Zelensky"/"Zelenskiy", "American"/"U.S.")."""
+    from difflib import SequenceMatcher
+
+    a, b = a.lower(), b.lower()
+    if a == b or any(a in group and b in group for group in ALIASES):
+        return True
+    return len(a) > 3 and len(b) > 3 and SequenceMatcher(None, a, b).ratio() >= 0.8

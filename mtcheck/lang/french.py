@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import snowballstemmer
 
 # Words that end with a full stop without ending the sentence, compared without the dot,
 # case-sensitively where case matters ("M." is Monsieur, "m." a metre at a sentence end).
@@ -35,3 +38,23 @@ TERMINATORS = frozenset(".!?…")
 BULLETS = ("-", "–", "—", "•", "*", "·", "▪")
 # Residue of embedded posts left in article text.
 EMBED_RESIDUE = re.compile(r"(?:pic\.twitter\.com|t\.co|bit\.ly)/\w+|https?://\S+")
+
+# Boilerplate that web pages leave in article text: related-article teasers, photo credits,
+# advertising labels, share buttons.
+BOILERPLATE = re.compile(
+    r"(?im)^(?:lire aussi|à lire aussi|voir aussi|sur le même sujet|publicité|partager|"
+    r"cliquez ici|abonnez-vous)\b.*$|\((?:photo|crédit|crédit photo|illustration)\s*:[^)]*\)"
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("french")
+
+
+def stem(word: str) -> str:
+    """Lower-cased Snowball stem of a French word, elision removed ("l’arme" → "arm")."""
+    word = word.lower().replace("’", "'")
+    if "'" in word[:6]:
+        word = word.split("'", 1)[1] or word
+    return _stemmer().stemWord(word)

@@ -1,0 +1,234 @@
+"""Flag quality, scored the way WMT word-level quality estimation scores it.
+
+    python benchmarks/flags.py [--engine apertium] [--dev-data ../shared/dev-data/wmt20-qe-enfr-train.jsonl]
+                               [--limit N] [--no-write]
+
+Each French word (whitespace token) is BAD in the gold when an annotated span overlaps it
+and BAD in the prediction when a flag overlaps it. Reported: precision, recall and F1 of
+BAD words, the Matthews correlation coefficient (MCC), the same for a flag-every-word
+baseline, how many annotated spans (and critical ones) some flag touches, word recall per
+annotated category and severity, and — on the development data — the Pearson correlation
+between mtcheck's document score and the annotated document MQM.
+
+Data: ``data/samples/*/awkward-spans.jsonl`` (the reviewer's spans on each bundled
+article) and the WMT20 QE en-fr MQM training documents, read from ../shared (not copied
+into the repository); there the English source plays the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_DATA = ROOT.parent / "shared" / "dev-data" / "wmt20-qe-enfr-train.jsonl"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from mtcheck import Checker, Reference  # noqa: E402
+from mtcheck.corpus import read_article  # noqa: E402
+from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
+from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
+from mtcheck.engines.ct2 import default_cache_dir  # noqa: E402
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass
+class GoldSpan:
+    start: int
+    end: int
+    category: str
+    severity: str
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    references: list[Reference]
+    gold: list[GoldSpan]
+    mqm: float | None = None
+
+
+@dataclass
+class Tally:
+    """Confusion counts over BAD words, and span coverage."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    spans: int = 0
+    spans_touched: int = 0
+    critical: int = 0
+    critical_touched: int = 0
+    by_label: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    def add_words(self, gold_bad: Sequence[bool], pred_bad: Sequence[bool]) -> None:
+        for g, p in zip(gold_bad, pred_bad):
+            if g and p:
+                self.tp += 1
+            elif p:
+                self.fp += 1
+            elif g:
+                self.fn += 1
+            else:
+                self.tn += 1
+
+    def prf_mcc(self) -> tuple[float, float, float, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        denom = math.sqrt((self.tp + self.fp) * (self.tp + self.fn) * (self.tn + self.fp) * (self.tn + self.fn))
+        mcc = (self.tp * self.tn - self.fp * self.fn) / denom if denom else 0.0
+        return p, r, f, mcc
+
+
+def words(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in spans)
+
+
+def sample_documents() -> list[Document]:
+    docs = []
+    for folder in sorted((ROOT / "data" / "samples").iterdir()):
+        spans_file = folder / "awkward-spans.jsonl"
+        if not spans_file.exists():
+            continue
+        article = read_article(folder)
+        gold = [GoldSpan(o["start"], o["end"], o["category"], o["severity"])
+                for o in map(json.loads, spans_file.read_text(encoding="utf-8").splitlines()) if o]
+        docs.append(Document(folder.name, article.text, list(article.references), gold))
+    return docs
+
+
+def dev_documents(path: Path, limit: int | None) -> list[Document]:
+    docs = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            obj = json.loads(line)
+            offsets, parts, cursor = [], [], 0
+            for seg in obj["mt_segments_fr"]:
+                offsets.append(cursor)
+                parts.append(seg)
+                cursor += len(seg) + 2
+            gold = [GoldSpan(offsets[s["segment"]] + s["start"], offsets[s["segment"]] + s["end"],
+                             a["category"], a["severity"])
+                    for a in obj["annotations"] for s in a["spans"]]
+            refs = [Reference(id=f"s{i}", text=t) for i, t in enumerate(obj["source_segments_en"]) if t.strip()]
+            docs.append(Document(obj["doc_id"], "\n\n".join(parts), refs, gold, obj["document_mqm"]))
+            if limit and len(docs) >= limit:
+                break
+    return docs
+
+
+def evaluate(checker: Checker, docs: list[Document]) -> tuple[Tally, Tally, list[tuple[float, float]]]:
+    system, baseline = Tally(), Tally()
+    doc_scores = []
+    for doc in docs:
+        report = checker.check(doc.text, doc.references, article_id=doc.id)
+        flags = [(f.start, f.end) for f in report.flags]
+        toks = words(doc.text)
+        gold_spans = [(g.start, g.end) for g in doc.gold]
+        gold_bad = [overlaps(t, gold_spans) for t in toks]
+        system.add_words(gold_bad, [overlaps(t, flags) for t in toks])
+        baseline.add_words(gold_bad, [True] * len(toks))
+        for g in doc.gold:
+            touched = overlaps((g.start, g.end), flags)
+            system.spans += 1
+            system.spans_touched += touched
+            system.critical += g.severity == "critical"
+            system.critical_touched += touched and g.severity == "critical"
+            g_words = [t for t in toks if overlaps(t, [(g.start, g.end)])]
+            hit = sum(overlaps(t, flags) for t in g_words)
+            for label in (f"category: {g.category}", f"severity: {g.severity}"):
+                system.by_label[label][0] += hit
+                system.by_label[label][1] += len(g_words)
+        if doc.mqm is not None:
+            doc_scores.append((report.mqm_estimate, doc.mqm))
+    return system, baseline, doc_scores
+
+
+def pearson(pairs: Sequence[tuple[float, float]]) -> float:
+    n = len(pairs)
+    if n < 2:
+        return float("nan")
+    mx = sum(x for x, _ in pairs) / n
+    my = sum(y for _, y in pairs) / n
+    cov = sum((x - mx) * (y - my) for x, y in pairs)
+    vx = math.sqrt(sum((x - mx) ** 2 for x, _ in pairs))
+    vy = math.sqrt(sum((y - my) ** 2 for _, y in pairs))
+    return cov / (vx * vy) if vx and vy else float("nan")
+
+
+def table(name: str, system: Tally, baseline: Tally, doc_scores=(), top_labels: int = 12) -> list[str]:
+    p, r, f, mcc = system.prf_mcc()
+    _, _, bf, bmcc = baseline.prf_mcc()
+    lines = [
+        f"### {name}",
+        "",
+        "| system | precision BAD | recall BAD | F1-BAD | MCC | spans touched | critical spans touched |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| mtcheck | {p:.3f} | {r:.3f} | {f:.3f} | {mcc:.3f} | {system.spans_touched}/{system.spans} | "
+        f"{system.critical_touched}/{system.critical} |",
+        f"| flag every word | {baseline.tp / max(1, baseline.tp + baseline.fp):.3f} | 1.000 | {bf:.3f} | {bmcc:.3f} | "
+        f"{system.spans}/{system.spans} | {system.critical}/{system.critical} |",
+    ]
+    if doc_scores:
+        lines += ["", f"Pearson(mtcheck document score, document MQM) = {pearson(doc_scores):.3f} "
+                      f"over {len(doc_scores)} documents."]
+    labels = sorted(system.by_label.items(), key=lambda kv: -kv[1][1])[:top_labels]
+    lines += ["", "| annotated | BAD words | flagged |", "| --- | ---: | ---: |"]
+    lines += [f"| {label} | {total} | {hit / total:.2f} |" for label, (hit, total) in labels if total]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", default="apertium")
+    parser.add_argument("--model")
+    parser.add_argument("--detectors")
+    parser.add_argument("--dev-data", default=str(DEV_DATA))
+    parser.add_argument("--limit", type=int, help="only the first N development documents")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    engine = load_engine(EngineSpec(name=args.engine, model=args.model)).engine
+    cached = CachedEngine(engine, TranslationCache(default_cache_dir() / "translations.sqlite"))
+    checker = Checker(engine=cached, detectors=args.detectors.split(",") if args.detectors else None)
+    lines = [f"## Flags (issue 5), engine `{engine.signature}`", "",
+             f"Command: `python benchmarks/flags.py --engine {args.engine}`"
+             + (f" `--limit {args.limit}`" if args.limit else ""),
+             "", f"Detectors: {', '.join(d.name for d in checker.detectors)}.", ""]
+    start = time.perf_counter()
+    system, baseline, _ = evaluate(checker, sample_documents())
+    lines += table("Bundled samples (reviewer's awkward spans)", system, baseline)
+    dev_path = Path(args.dev_data)
+    if dev_path.exists():
+        docs = dev_documents(dev_path, args.limit)
+        # Translate every sentence in one engine call first: one Apertium run, not one per document.
+        cached.translate([s.text for d in docs for s in checker.segmenter.segment(d.text)])
+        system, baseline, doc_scores = evaluate(checker, docs)
+        lines += [""] + table(f"WMT20 QE en-fr MQM development data ({len(docs)} documents)",
+                              system, baseline, doc_scores)
+    lines += ["", f"Run time {time.perf_counter() - start:.0f} s (translations from the cache when present)."]
+    print("\n".join(lines))
+    if not args.no_write:
+        from _results import write_section
+
+        write_section(f"flags-{args.engine}", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

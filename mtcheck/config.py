@@ -1,0 +1,83 @@
+"""Run settings from a TOML file: detectors, their thresholds, severity floor, lexicons.
+
+    # mtcheck.toml
+    detectors = ["reference-divergence", "lexicon", "numbers"]
+    min_severity = "minor"
+    lexicons = ["house-style.yaml"]        # relative to this file
+
+    [detector.reference-divergence]
+    min_similarity = 35
+
+    [detector.confidence]
+    min_probability = 0.1
+
+Command-line options override the file. TOML because Python reads it without a
+dependency (``tomllib``) and it is what ``pyproject.toml`` users already write.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .types import Severity
+
+_KEYS = {"detectors", "min_severity", "lexicons", "detector"}
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    detectors: tuple[str, ...] | None = None
+    min_severity: Severity = Severity.MINOR
+    lexicons: tuple[Path, ...] = ()
+    detector_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def override(self, *, detectors: tuple[str, ...] | None = None, min_severity: str | None = None,
+                 lexicons: tuple[Path, ...] = ()) -> CheckConfig:
+        """This config with the command line's choices applied on top."""
+        return CheckConfig(
+            detectors=detectors or self.detectors,
+            min_severity=Severity(min_severity) if min_severity else self.min_severity,
+            lexicons=self.lexicons + tuple(lexicons),
+            detector_options=self.detector_options,
+        )
+
+    def options_for(self, detector: str) -> dict[str, Any]:
+        options = dict(self.detector_options.get(detector, {}))
+        if detector == "lexicon" and self.lexicons:
+            options["paths"] = list(self.lexicons) + list(options.get("paths", []))
+        return options
+
+
+def load_config(path: str | Path) -> CheckConfig:
+    """Read a TOML config; every problem names the file (and the line, where TOML says it)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
+    try:
+        severity = Severity(data.get("min_severity", "minor"))
+    except ValueError:
+        raise ConfigError(f"{path}: min_severity must be one of {', '.join(s.value for s in Severity)}") from None
+    detectors = data.get("detectors")
+    if detectors is not None and not (isinstance(detectors, list) and all(isinstance(d, str) for d in detectors)):
+        raise ConfigError(f"{path}: detectors must be a list of detector names")
+    options = data.get("detector", {})
+    if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
+        raise ConfigError(f"{path}: [detector.NAME] sections must hold settings")
+    return CheckConfig(
+        detectors=tuple(detectors) if detectors is not None else None,
+        min_severity=severity,
+        lexicons=tuple((path.parent / p).resolve() for p in data.get("lexicons", [])),
+        detector_options=options,
+    )

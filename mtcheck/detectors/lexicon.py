@@ -1,0 +1,85 @@
+"""Known machine-translation calques and false friends, from YAML lexicons.
+
+``data/lexicons/*.yaml`` ships documented English→French calques (each entry cites its
+source); users add files of their own. A match needs no engine and no reference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError
+from ..types import Category, Flag, Severity
+from .base import DetectionContext
+
+BUNDLED = Path(__file__).resolve().parent.parent.parent / "data" / "lexicons"
+_REQUIRED = ("id", "pattern", "category", "severity", "explanation", "suggestion", "source")
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    id: str
+    pattern: re.Pattern[str]
+    category: Category
+    severity: Severity
+    explanation: str
+    suggestion: str
+    source: str
+
+
+def load_lexicon(path: Path) -> list[LexiconEntry]:
+    """Read one lexicon file; every problem names the file and the entry."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from None
+    entries = []
+    for n, raw in enumerate((data or {}).get("entries", []), 1):
+        missing = [k for k in _REQUIRED if k not in raw]
+        if missing:
+            raise ConfigError(f"{path}: entry {n} lacks {', '.join(missing)}")
+        try:
+            pattern = re.compile(rf"(?<!\w){raw['pattern']}(?!\w)", re.IGNORECASE)
+            entries.append(LexiconEntry(raw["id"], pattern, Category(raw["category"]), Severity(raw["severity"]),
+                                        raw["explanation"], raw["suggestion"], raw["source"]))
+        except (re.error, ValueError) as exc:
+            raise ConfigError(f"{path}: entry {n} ({raw['id']}): {exc}") from None
+    return entries
+
+
+def load_lexicons(paths: list[Path] | None = None) -> list[LexiconEntry]:
+    """The bundled lexicons plus ``paths``; a later entry replaces an earlier one with the same id."""
+    files = sorted(BUNDLED.glob("*.yaml")) if BUNDLED.is_dir() else []
+    files += list(paths or [])
+    by_id: dict[str, LexiconEntry] = {}
+    for file in files:
+        for entry in load_lexicon(Path(file)):
+            by_id[entry.id] = entry
+    return list(by_id.values())
+
+
+@dataclass
+class LexiconDetector:
+    """Flags every match of a lexicon pattern in the article."""
+
+    paths: list[Path] = field(default_factory=list)
+    name: str = field(default="lexicon", init=False)
+
+    def __post_init__(self) -> None:
+        self._entries = load_lexicons(self.paths)
+
+    def detect(self, context: DetectionContext) -> list[Flag]:
+        flags = []
+        for entry in self._entries:
+            for match in entry.pattern.finditer(context.text):
+                flags.append(Flag(
+                    start=match.start(), end=match.end(), text=match.group(), category=entry.category,
+                    severity=entry.severity, message=entry.explanation, detector=self.name,
+                    evidence={"lexicon_entry": entry.id, "source": entry.source},
+                    suggestion=entry.suggestion, confidence=0.8,
+                ))
+        return flags

@@ -1,0 +1,66 @@
+"""English left untranslated in the French text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..lang.english import NOT_FRENCH
+from ..lang.spelling import french_spellchecker
+from ..types import Category, Flag, Severity
+from .base import DetectionContext
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass
+class UntranslatedDetector:
+    """Flags runs of English words in the French.
+
+    A word counts as English when it is an English function word that French does not
+    have ("the", "with", "your"), or, when a French spelling dictionary is available
+    (Grammalecte's), when it is copied from the English references and is not French.
+    """
+
+    min_run: int = 2
+    name: str = field(default="untranslated", init=False)
+
+    def __post_init__(self) -> None:
+        self._is_french = french_spellchecker()
+
+    def detect(self, context: DetectionContext) -> list[Flag]:
+        copied = {w.lower() for ref in context.references for w in _TOKEN.findall(ref.text)}
+        flags = []
+        for seg in context.segments:
+            tokens = [(m.start() + seg.start, m.end() + seg.start, m.group()) for m in _TOKEN.finditer(seg.text)]
+            run: list[tuple[int, int, str]] = []
+            for token in tokens + [(0, 0, "")]:
+                if token[2] and self._english(token[2], copied, bool(run)):
+                    if run and context.text[run[-1][1] : token[0]].strip(" -:,"):
+                        run = self._close(context, seg.index, run, flags)
+                    run.append(token)
+                else:
+                    run = self._close(context, seg.index, run, flags)
+        return flags
+
+    def _english(self, word: str, copied: set[str], extending: bool) -> bool:
+        lower = word.lower()
+        if lower in NOT_FRENCH:
+            return True
+        if self._is_french is None or len(word) < 3:
+            return False
+        # A run starts on an English function word or on a word copied from the references;
+        # next to one, any word the French dictionary does not know extends it.
+        if not extending and (lower not in copied or word[0].isupper()):
+            return False  # a capitalised word copied from the original is a name, no error
+        return not self._is_french(word) and not self._is_french(lower)
+
+    def _close(self, context: DetectionContext, segment_index: int, run: list, flags: list) -> list:
+        if len(run) >= self.min_run or (run and self._is_french is not None and run[0][2].lower() not in NOT_FRENCH):
+            start, end = run[0][0], run[-1][1]
+            flags.append(Flag(
+                start=start, end=end, text=context.text[start:end], category=Category.MISTRANSLATION,
+                severity=Severity.MAJOR, message="English left untranslated", detector=self.name,
+                suggestion="translate into French", confidence=0.7, segment_index=segment_index,
+            ))
+        return []

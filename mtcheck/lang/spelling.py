@@ -1,0 +1,41 @@
+"""Grammalecte, the offline French grammar and spelling checker, when it is installed.
+
+Debian's ``python3-grammalecte`` installs it for the system Python; a virtual environment
+or another Python finds it through its dist-packages folder, which is added to the path
+only when the plain import fails.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+_DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+
+
+@lru_cache(maxsize=1)
+def grammalecte_checker() -> Any | None:
+    """A Grammalecte ``GrammarChecker`` for French, or None when Grammalecte is not installed."""
+    try:
+        import grammalecte
+    except ImportError:
+        if _DEBIAN_DIST_PACKAGES in sys.path:
+            return None
+        sys.path.append(_DEBIAN_DIST_PACKAGES)
+        try:
+            import grammalecte
+        except ImportError:
+            sys.path.remove(_DEBIAN_DIST_PACKAGES)
+            return None
+    return grammalecte.GrammarChecker("fr")
+
+
+def french_spellchecker() -> Callable[[str], bool] | None:
+    """``is_french(word)`` from Grammalecte's dictionary, or None when Grammalecte is missing."""
+    checker = grammalecte_checker()
+    if checker is None:
+        return None
+    speller = checker.getSpellChecker()
+    return speller.isValid

@@ -1,0 +1,25 @@
+import pytest
+
+from mtcheck.detectors.grammar import GrammarDetector
+from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.types import Category
+
+from ._context import context
+
+pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
+
+
+@pytest.mark.parametrize("french, wrong, fix", [
+    ("Les ministres sont arrivés hier. Les femmes sont arrivés ensuite.", "arrivés", "arrivées"),
+    ("Il a manger avec ses conseillers.", "manger", "mangé"),
+])
+def test_grammar_errors_are_flagged_with_a_suggestion(french, wrong, fix):
+    (flag,) = GrammarDetector().detect(context(french))
+    assert flag.category is Category.GRAMMAR and french[flag.start:flag.end] == flag.text == wrong
+    assert flag.start == french.rindex(wrong)
+    assert flag.suggestion == fix
+
+
+def test_correct_french_raises_nothing():
+    french = "Les femmes sont arrivées hier. Le président a mangé avec ses conseillers."
+    assert GrammarDetector().detect(context(french)) == []

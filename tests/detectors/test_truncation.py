@@ -1,0 +1,16 @@
+from mtcheck.detectors.truncation import TruncationDetector
+from mtcheck.types import Category
+
+from ._context import context
+
+
+def test_quote_cut_off_before_embed_residue_is_flagged():
+    french = "« Nous remercions nos partenaires pour les systèmes qui protègent… pic.twitter.com/x1Y2z3"
+    (flag,) = TruncationDetector().detect(context(french))
+    assert flag.category is Category.OMISSION
+    assert flag.text.endswith("…") and "protègent" in flag.text
+
+
+def test_an_ellipsis_inside_a_sentence_or_in_brackets_is_not_truncation():
+    for french in ["Il a hésité... puis il a signé l'accord.", "Il a cité le texte (...) en entier."]:
+        assert TruncationDetector().detect(context(french)) == []

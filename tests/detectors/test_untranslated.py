@@ -1,0 +1,15 @@
+from mtcheck.detectors.untranslated import UntranslatedDetector
+
+from ._context import context
+
+
+def test_english_phrase_left_in_french_is_flagged():
+    french = "Le président a déclaré que the weapons will arrive soon, selon son bureau."
+    flags = UntranslatedDetector().detect(context(french))
+    assert flags and all(french[f.start:f.end] == f.text for f in flags)
+    assert any("the weapons" in f.text for f in flags)
+
+
+def test_french_with_english_names_raises_nothing():
+    french = "Le président Joe Biden a parlé au Washington Post de l'aide militaire."
+    assert UntranslatedDetector().detect(context(french, ["Joe Biden told the Washington Post."])) == []

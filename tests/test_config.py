@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+
+from mtcheck.config import CheckConfig, load_config
+from mtcheck.detectors import build_detectors
+from mtcheck.errors import ConfigError
+from mtcheck.types import Severity
+
+
+def test_config_file_chooses_detectors_thresholds_and_lexicons(tmp_path: Path):
+    (tmp_path / "house.yaml").write_text("entries: []\n", encoding="utf-8")
+    path = tmp_path / "mtcheck.toml"
+    path.write_text('detectors = ["reference-divergence", "confidence"]\nmin_severity = "major"\n'
+                    'lexicons = ["house.yaml"]\n[detector.confidence]\nmin_probability = 0.05\n', encoding="utf-8")
+    config = load_config(path)
+    assert config.detectors == ("reference-divergence", "confidence")
+    assert config.min_severity is Severity.MAJOR
+    assert config.lexicons == ((tmp_path / "house.yaml").resolve(),)
+    detectors = build_detectors(config.detectors, {n: config.options_for(n) for n in config.detectors})
+    assert detectors[1].min_probability == 0.05
+
+
+def test_command_line_overrides_the_file():
+    config = CheckConfig(detectors=("lexicon",), min_severity=Severity.MAJOR)
+    merged = config.override(detectors=("numbers",), min_severity="critical")
+    assert merged.detectors == ("numbers",) and merged.min_severity is Severity.CRITICAL
+    assert config.override().detectors == ("lexicon",)
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("detectors = [", "invalid TOML"),
+    ('colour = "red"', "unknown setting"),
+    ('min_severity = "huge"', "min_severity must be"),
+])
+def test_bad_config_names_the_file_and_problem(tmp_path: Path, body, problem):
+    path = tmp_path / "bad.toml"
+    path.write_text(body + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"bad\.toml: {problem}"):
+        load_config(path)
+
+
+def test_unknown_detector_option_is_a_config_error():
+    with pytest.raises(ConfigError, match="confidence"):
+        build_detectors(["confidence"], {"confidence": {"min_probabilty": 0.1}})
