@@ -7,7 +7,9 @@ sacrebleu and flags the French spans that look mistranslated.
 
 __version__ = "0.1.0"
 
+from .batch import check_corpus, summary_frame  # noqa: E402
 from .checker import Checker, check_article  # noqa: E402
+from .hf_datasets import score_dataset  # noqa: E402
 from .corpus import ArticleInput, read_article, read_references  # noqa: E402
 from .engines import EngineSpec, load_engine  # noqa: E402
 from .errors import ConfigError, EngineError, InputError, MtcheckError  # noqa: E402
@@ -26,7 +28,7 @@ from .types import (  # noqa: E402
 )
 
 __all__ = [
-    "__version__", "Checker", "check_article", "ArticleInput", "read_article", "read_references",
+    "__version__", "Checker", "check_article", "check_corpus", "summary_frame", "score_dataset", "ArticleInput", "read_article", "read_references",
     "EngineSpec", "load_engine", "MtcheckError", "InputError", "EngineError", "ConfigError",
     "ArticleReport", "RunSignature", "segment", "Alignment", "BackTranslation", "Category", "Flag",
     "Reference", "Rendering", "Segment", "Severity", "Translation",

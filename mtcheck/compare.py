@@ -12,11 +12,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .report import ArticleReport
 
 PairKey = tuple[str, str, int]
 
@@ -91,15 +95,32 @@ def load_run(path: str | Path) -> dict[PairKey, tuple[str, str]]:
     pairs: dict[PairKey, tuple[str, str]] = {}
     for file in files:
         try:
-            report = json.loads(file.read_text(encoding="utf-8"))
-            article = report["article"]["id"]
-            seen: dict[str, int] = {}
-            for pair in report["pairs"]:
-                k = seen[pair["reference_id"]] = seen.get(pair["reference_id"], -1) + 1
-                pairs[(article, pair["reference_id"], k)] = (pair["hypothesis"], pair["reference"])
+            pairs.update(report_pairs(json.loads(file.read_text(encoding="utf-8"))))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(file, f"not an mtcheck report ({exc.__class__.__name__}: {exc})") from None
     return pairs
+
+
+def report_pairs(report: dict) -> dict[PairKey, tuple[str, str]]:
+    """The pairs of one report (``ArticleReport.to_dict()`` or its JSON), keyed for comparison."""
+    article = report["article"]["id"]
+    seen: dict[str, int] = {}
+    pairs = {}
+    for pair in report["pairs"]:
+        k = seen[pair["reference_id"]] = seen.get(pair["reference_id"], -1) + 1
+        pairs[(article, pair["reference_id"], k)] = (pair["hypothesis"], pair["reference"])
+    return pairs
+
+
+def compare_reports(report_a: "ArticleReport", report_b: "ArticleReport", samples: int = 1000) -> Comparison:
+    """:func:`compare_runs` for reports in memory (two engines or two versions of one article)."""
+    a, b = report_pairs(report_a.to_dict()), report_pairs(report_b.to_dict())
+    shared = sorted(set(a) & set(b))
+    if len(shared) < 2:
+        raise InputError(report_b.article_id, f"shares {len(shared)} aligned pairs with the other report; "
+                                               "at least 2 are needed")
+    return paired_bootstrap([a[k][0] for k in shared], [b[k][0] for k in shared], [a[k][1] for k in shared],
+                            samples=samples, names=("A", "B"))
 
 
 def compare_runs(run_a: str | Path, run_b: str | Path, samples: int = 1000) -> Comparison:

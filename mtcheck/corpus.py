@@ -28,6 +28,7 @@ class ArticleInput:
     text: str
     references: tuple[Reference, ...]
     path: Path | None = None
+    position: int = 0  # place in a batch's input, so that outputs keep the input's order
 
 
 def read_text(path: str | Path) -> str:
@@ -112,7 +113,11 @@ def _references_from_jsonl(path: Path, text: str) -> list[Reference]:
 
 
 def _references_from_tsv(path: Path, text: str) -> list[Reference]:
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    try:
+        # newline="" semantics: CR, LF and CRLF all end a row, as in the file itself.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
+    except csv.Error as exc:
+        raise InputError(path, f"not valid TSV: {exc}") from None
     header = [c.strip().lower() for c in rows[0]] if rows else []
     has_header = "text" in header
     refs = []
@@ -131,6 +136,16 @@ def _references_from_tsv(path: Path, text: str) -> list[Reference]:
         else:
             raise InputError(path, f"expected 2 tab-separated columns (id, text), found {len(row)}", line=n)
     return refs
+
+
+def require_english(path: Path | str, refs: tuple[Reference, ...]) -> None:
+    """References are the English originals; French ones (a common mix-up) would align with nothing."""
+    from .language import identify
+
+    guess = identify(" ".join(r.text for r in refs))
+    if guess.language != "en" and guess.probability >= 0.9:
+        raise InputError(path, f"the references read as {guess.language!r}, not English; they must be the "
+                               "English originals that the article quotes")
 
 
 def find_references(folder: Path) -> Path | None:
@@ -156,4 +171,6 @@ def read_article(path: str | Path, references: str | Path | None = None) -> Arti
         article_id = path.stem.removesuffix(".fr")
     text = read_article_text(article_path)
     refs = tuple(read_references(ref_path)) if ref_path else ()
+    if refs:
+        require_english(ref_path, refs)
     return ArticleInput(id=article_id, text=text, references=refs, path=article_path)

@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas
 
 from ..neural import NeuralScore
 from ..types import Alignment, BackTranslation, Flag, MetricScore, PairScores, Segment
+
+
+_MQM_WEIGHT = {"minor": 1.0, "major": 5.0, "critical": 10.0}
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,16 @@ class ArticleReport:
             return None
         return dict(max(covering, key=lambda p: p.metrics["chrf"]).metrics)
 
+    @property
+    def mqm_estimate(self) -> float:
+        """An MQM-style document score from the flags: 100 − 100 × (weighted flags / words), at least 0.
+
+        Weights are MQM's (minor 1, major 5, critical 10), each scaled by the flag's confidence.
+        """
+        words = max(1, len(self.text.split()))
+        penalty = sum(_MQM_WEIGHT[f.severity.value] * f.confidence for f in self.flags)
+        return max(0.0, 100.0 - 100.0 * penalty / words)
+
     def severity_counts(self) -> dict[str, int]:
         counts = {"critical": 0, "major": 0, "minor": 0}
         for flag in self.flags:
@@ -73,6 +89,7 @@ class ArticleReport:
                           "string": str(self.signature)},
             "scores": {name: {"score": round(m.score, 4), "signature": m.signature} for name, m in self.scores.items()},
             "flag_counts": self.severity_counts(),
+            "mqm_estimate": round(self.mqm_estimate, 4),
             "segments": [self._segment_dict(bt) for bt in self.back_translations],
             "references": [_reference_dict(a) for a in self.alignments],
             "pairs": [
@@ -105,6 +122,41 @@ class ArticleReport:
             yield {"type": "segment", "article_id": self.article_id, **seg}
         for flag in self.to_dict()["flags"]:
             yield {"type": "flag", "article_id": self.article_id, **flag}
+
+    def _repr_html_(self) -> str:
+        """The article with its flagged spans highlighted, for Jupyter."""
+        from .html import article_html
+
+        data = self.to_dict()
+        scores = {"MQM est.": data["mqm_estimate"], **{k: v["score"] for k, v in data["scores"].items()}}
+        return article_html(self.article_id, self.text, data["flags"], data["segments"], data["references"],
+                            scores=scores, standalone=True)
+
+    def segments_frame(self) -> "pandas.DataFrame":
+        """One row per segment: offsets, French, back-translation, references, scores, flag counts."""
+        import pandas as pd
+
+        rows = []
+        for seg in self.to_dict()["segments"]:
+            flags = [f for f in self.flags if seg["start"] <= f.start < seg["end"]]
+            rows.append({
+                "article_id": self.article_id, **{k: seg[k] for k in ("index", "start", "end", "text")},
+                "back_translation": seg["back_translation"], "reference_ids": seg["reference_ids"],
+                **{k: (seg["scores"] or {}).get(k) for k in ("bleu", "chrf", "ter")},
+                "flags": len(flags), "worst_severity": max((f.severity for f in flags), key=lambda v: v.rank,
+                                                           default=None),
+            })
+        return pd.DataFrame(rows)
+
+    def flags_frame(self) -> "pandas.DataFrame":
+        """One row per flag, with its evidence flattened into columns."""
+        import pandas as pd
+
+        rows = [{"article_id": self.article_id, **{k: v for k, v in f.items() if k != "evidence"},
+                 **{f"evidence.{k}": v for k, v in f["evidence"].items()}} for f in self.to_dict()["flags"]]
+        columns = ["article_id", "start", "end", "text", "category", "severity", "message", "suggestion",
+                   "detector", "confidence", "segment_index"]
+        return pd.DataFrame(rows, columns=columns + sorted({k for r in rows for k in r} - set(columns)))
 
     def to_table(self) -> str:
         from .table import render_table

@@ -1,0 +1,249 @@
+"""Batch scoring: many articles, streamed, resumable, each result written atomically.
+
+Layout of the output folder::
+
+    articles/<name>.jsonl   one file per checked article: an "article" record (scores, flag
+                            counts), then its segments, references and flags
+    failed/<name>.json      one file per article that could not be checked, with the reason
+    summary.csv / .parquet  one row per article (written at the end, from the files above)
+    errors.jsonl            the failed articles (idem)
+    report.html             a self-contained report, worst articles first
+
+Every file is written to a temporary name and renamed, so a batch killed at any point
+leaves only whole files; rerunning the same command skips the articles already in
+``articles/`` and retries the failed ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm.auto import tqdm
+
+from .checker import Checker
+from .corpus import ArticleInput
+from .errors import MtcheckError
+from .jsonl import dumps_line
+from .language import identify
+from .report.article import ArticleReport
+from .sources import ArticleError, safe_name
+
+if TYPE_CHECKING:
+    import pandas
+
+ARTICLES, FAILED = "articles", "failed"
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What a batch run did: articles checked now, skipped as already done, and failed."""
+
+    output: Path
+    checked: int
+    skipped: int
+    failed: int
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from other users
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def article_records(report: ArticleReport, position: int, language: str) -> Iterator[dict[str, Any]]:
+    """The JSONL records of one checked article, the summary record first."""
+    data = report.to_dict()
+    yield {
+        "type": "article", "article_id": report.article_id, "position": position, "language": language,
+        "characters": len(report.text), "segments": len(report.segments),
+        "references": len(report.alignments),
+        "references_found": sum(1 for a in report.alignments if a.found),
+        "scores": {k: v["score"] for k, v in data["scores"].items()},
+        "flag_counts": data["flag_counts"], "mqm_estimate": data["mqm_estimate"],
+        "text": report.text, "signature": data["signature"]["string"],
+    }
+    for seg in data["segments"]:
+        yield {"type": "segment", "article_id": report.article_id, **seg}
+    for ref in data["references"]:
+        yield {"type": "reference", "article_id": report.article_id, **ref}
+    for flag in data["flags"]:
+        yield {"type": "flag", "article_id": report.article_id, **flag}
+
+
+def check_one(checker: Checker, article: ArticleInput, output: Path) -> str | None:
+    """Check one article and write its file; the reason it failed, or None."""
+    name = safe_name(article.id)
+    try:
+        guess = identify(article.text)
+        if not guess.is_french:
+            raise MtcheckError(f"not French: the text reads as {guess.language!r} "
+                               f"(p={guess.probability:.2f}; French p={guess.french_probability:.3f})")
+        report = checker.check(article.text, article.references, article_id=article.id)
+    except MtcheckError as exc:
+        _fail(output, ArticleError(article.id, str(exc), article.position))
+        return str(exc)
+    except Exception as exc:  # an engine or detector crash on one article must not end the batch
+        reason = f"internal error while checking: {exc.__class__.__name__}: {exc}"
+        _fail(output, ArticleError(article.id, reason, article.position))
+        return reason
+    lines = "".join(dumps_line(r) for r in article_records(report, article.position, guess.language))
+    atomic_write(output / ARTICLES / f"{name}.jsonl", lines)
+    (output / FAILED / f"{name}.json").unlink(missing_ok=True)
+    return None
+
+
+def _fail(output: Path, error: ArticleError) -> None:
+    record = {"article_id": error.id, "position": error.position, "reason": error.reason}
+    atomic_write(output / FAILED / f"{safe_name(error.id)}.json", dumps_line(record))
+
+
+# Worker processes build their own checker once (loading a model is the slow part).
+_worker_checker: Checker | None = None
+
+
+def _init_worker(make_checker: Callable[[], Checker]) -> None:
+    global _worker_checker  # noqa: PLW0603 - one checker per worker process, by design
+    _worker_checker = make_checker()
+
+
+def _work(article: ArticleInput, output: Path) -> str | None:
+    assert _worker_checker is not None
+    return check_one(_worker_checker, article, output)
+
+
+def run_batch(
+    articles: Iterable[ArticleInput | ArticleError],
+    make_checker: Callable[[], Checker],
+    output: str | Path,
+    *,
+    jobs: int = 1,
+    progress: bool = True,
+    total: int | None = None,
+) -> BatchOutcome:
+    """Check every article not already done, writing results under ``output``.
+
+    ``make_checker`` builds the checker (in each worker process when ``jobs`` > 1, so it
+    must be picklable: a module-level function or a ``functools.partial`` of one).
+    """
+    output = Path(output)
+    (output / ARTICLES).mkdir(parents=True, exist_ok=True)
+    for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
+        stale.unlink(missing_ok=True)
+    done = {p.stem for p in (output / ARTICLES).glob("*.jsonl")}
+    checked = skipped = failed = 0
+    bar = tqdm(total=total, unit="article", disable=not progress, dynamic_ncols=True, mininterval=0.5)
+
+    def pending() -> Iterator[ArticleInput]:
+        nonlocal skipped, failed
+        for item in articles:
+            if isinstance(item, ArticleError):
+                _fail(output, item)
+                failed += 1
+                bar.update()
+            elif safe_name(item.id) in done:
+                skipped += 1
+                bar.update()
+            else:
+                yield item
+
+    try:
+        if jobs <= 1:
+            checker = make_checker()
+            for article in pending():
+                ok = check_one(checker, article, output) is None
+                checked, failed = checked + ok, failed + (not ok)
+                bar.update()
+        else:
+            with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(make_checker,)) as pool:
+                running: set[Future] = set()
+                for article in pending():
+                    if len(running) >= 2 * jobs:  # a bounded window keeps memory flat
+                        finished, running = wait(running, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            ok = future.result() is None
+                            checked, failed = checked + ok, failed + (not ok)
+                            bar.update()
+                    running.add(pool.submit(_work, article, output))
+                for future in running:
+                    ok = future.result() is None
+                    checked, failed = checked + ok, failed + (not ok)
+                    bar.update()
+    finally:
+        bar.close()
+    return BatchOutcome(output, checked, skipped, failed)
+
+
+def read_summaries(output: str | Path) -> list[dict[str, Any]]:
+    """The "article" record of every checked article, in input order."""
+    rows = []
+    for path in (Path(output) / ARTICLES).glob("*.jsonl"):
+        with path.open(encoding="utf-8") as handle:
+            rows.append(json.loads(handle.readline()))
+    return sorted(rows, key=lambda r: (r["position"], r["article_id"]))
+
+
+def read_errors(output: str | Path) -> list[dict[str, Any]]:
+    rows = [json.loads(p.read_text(encoding="utf-8")) for p in (Path(output) / FAILED).glob("*.json")]
+    return sorted(rows, key=lambda r: (r["position"], r["article_id"]))
+
+
+def read_article_records(output: str | Path, article_id: str) -> list[dict[str, Any]]:
+    path = Path(output) / ARTICLES / f"{safe_name(article_id)}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def check_corpus(
+    source: str | Path | Iterable[ArticleInput | ArticleError],
+    output: str | Path,
+    make_checker: Callable[[], Checker] = Checker,
+    *,
+    columns: Any = None,
+    split: str | None = None,
+    jobs: int = 1,
+    progress: bool = True,
+    report: bool = True,
+) -> BatchOutcome:
+    """Check a corpus (a folder, table file, dataset, or articles already read) into ``output``.
+
+    Resumable like ``mtcheck batch``; ``summary_frame(output)`` gives the results as a DataFrame.
+    """
+    from .report.batch_report import write_batch_report
+    from .sources import Columns, iter_articles
+
+    articles = iter_articles(source, columns or Columns(), split) if isinstance(source, (str, Path)) else source
+    outcome = run_batch(articles, make_checker, output, jobs=jobs, progress=progress)
+    if report:
+        write_batch_report(output)
+    return outcome
+
+
+def summary_frame(output: str | Path) -> "pandas.DataFrame":
+    """The batch's summary table (one row per checked article) as a pandas DataFrame."""
+    import pandas as pd
+
+    from .report.batch_report import SUMMARY_COLUMNS, summary_rows
+
+    return pd.DataFrame(summary_rows(output), columns=list(SUMMARY_COLUMNS))

@@ -1,0 +1,71 @@
+"""The files a batch leaves beside its per-article results: summary table, errors, HTML report.
+
+They are rebuilt from the per-article files at the end of every run (a resumed run
+included), each written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..batch import atomic_write, read_article_records, read_errors, read_summaries
+from .html import article_html, batch_report_html
+
+SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
+                   "references_found", "bleu", "chrf", "ter", "critical", "major", "minor", "mqm_estimate")
+
+
+def summary_rows(output: str | Path) -> list[dict[str, Any]]:
+    """One flat row per checked article, in input order."""
+    rows = []
+    for s in read_summaries(output):
+        rows.append({
+            "article_id": s["article_id"], "position": s["position"], "language": s["language"],
+            "characters": s["characters"], "segments": s["segments"], "references": s["references"],
+            "references_found": s["references_found"],
+            "bleu": s["scores"].get("bleu"), "chrf": s["scores"].get("chrf"), "ter": s["scores"].get("ter"),
+            **s["flag_counts"], "mqm_estimate": s["mqm_estimate"],
+        })
+    return rows
+
+
+def worst_first(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(summaries, key=lambda s: (s["mqm_estimate"], s["scores"].get("chrf") or 0.0, s["article_id"]))
+
+
+def write_batch_report(output: str | Path, title: str = "mtcheck batch report", detailed: int = 50) -> None:
+    """Write summary.csv, summary.parquet, errors.jsonl and report.html into ``output``."""
+    import pandas as pd
+
+    output = Path(output)
+    frame = pd.DataFrame(summary_rows(output), columns=list(SUMMARY_COLUMNS))
+    atomic_write(output / "summary.csv", frame.to_csv(index=False))
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    atomic_write(output / "summary.parquet", buffer.getvalue())
+    errors = read_errors(output)
+    atomic_write(output / "errors.jsonl", "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors))
+
+    summaries = worst_first(read_summaries(output))
+    categories: Counter = Counter()
+    details = []
+    for rank, summary in enumerate(summaries):
+        if rank >= detailed:
+            # Flag categories of the rest come from their files too, one at a time.
+            records = read_article_records(output, summary["article_id"])
+            categories.update(r["category"] for r in records if r["type"] == "flag")
+            continue
+        records = read_article_records(output, summary["article_id"])
+        flags = [r for r in records if r["type"] == "flag"]
+        categories.update(f["category"] for f in flags)
+        details.append({"html": article_html(
+            summary["article_id"], summary["text"], flags,
+            [r for r in records if r["type"] == "segment"], [r for r in records if r["type"] == "reference"],
+            scores={"MQM est.": summary["mqm_estimate"], **{k: v for k, v in summary["scores"].items()}})})
+        summary["detailed"] = True
+    html = batch_report_html(summaries, errors, details, categories, title)
+    atomic_write(output / "report.html", html)

@@ -1,0 +1,216 @@
+"""Where a batch's articles come from: folders, JSONL/CSV/Parquet files, Hugging Face datasets.
+
+Every source is read as a stream, one article at a time, so that a batch's memory does not
+grow with its size. An article that cannot be read becomes an :class:`ArticleError` in the
+stream (with the file and line), so that one bad row never stops a batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .corpus import ARTICLE_NAME, ArticleInput, read_article, require_english
+from .errors import InputError, MtcheckError
+from .types import Reference
+
+TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class ArticleError:
+    """An article of the input that could not be read or checked, and why."""
+
+    id: str
+    reason: str
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a table or dataset hold the article's id, text and references."""
+
+    id: str = "id"
+    text: str = "text"
+    references: str = "references"
+
+
+def iter_articles(source: str | Path, columns: Columns = Columns(), split: str | None = None
+                  ) -> Iterator[ArticleInput | ArticleError]:
+    """Articles of ``source``, in input order: a folder of article folders, a table file, or a dataset."""
+    path = Path(source)
+    saved_dataset = (path / "dataset_info.json").exists() or (path / "dataset_dict.json").exists()
+    if path.is_dir() and saved_dataset:
+        yield from _from_dataset(str(path), columns, split, on_disk=True)
+    elif path.is_dir():
+        yield from _from_folders(path)
+    elif path.suffix.lower() in TABLE_SUFFIXES:
+        if not path.exists():
+            raise InputError(path, "no such file")
+        reader = {".jsonl": _jsonl_rows, ".csv": _csv_rows, ".parquet": _parquet_rows}[path.suffix.lower()]
+        for position, (line, row) in enumerate(reader(path)):
+            yield _row_article(row, columns, position, f"{path}:{line}")
+    elif path.exists():
+        raise InputError(path, f"expected a folder of article folders, a {'/'.join(TABLE_SUFFIXES)} file "
+                               "or a saved dataset")
+    else:
+        yield from _from_dataset(str(source), columns, split, on_disk=False)
+
+
+def count_articles(source: str | Path) -> int | None:
+    """How many articles ``source`` holds, when that is cheap to know (for the progress bar's ETA)."""
+    path = Path(source)
+    try:
+        if path.is_dir() and not (path / "dataset_info.json").exists():
+            return sum(1 for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if path.suffix.lower() == ".jsonl":
+            with path.open("rb") as handle:
+                return sum(1 for line in handle if line.strip())
+        if path.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # a count is only a nicety; reading reports the real problem
+        return None
+    return None
+
+
+def _from_folders(root: Path) -> Iterator[ArticleInput | ArticleError]:
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        raise InputError(root, f"holds no article folders (each with an {ARTICLE_NAME})")
+    for position, folder in enumerate(folders):
+        try:
+            article = read_article(folder)
+            yield ArticleInput(id=article.id, text=article.text, references=article.references,
+                               path=article.path, position=position)
+        except MtcheckError as exc:
+            yield ArticleError(folder.name, str(exc), position)
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open(encoding="utf-8", errors="strict") as lines:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield n, InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", line=n)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    csv.field_size_limit(1 << 27)  # whole articles live in one cell
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            yield reader.line_num, row
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise InputError(path, f"cannot read Parquet: {exc}") from None
+    row = 0
+    for batch in table.iter_batches(batch_size=256):
+        for record in batch.to_pylist():
+            row += 1
+            yield row, record
+
+
+def _from_dataset(name: str, columns: Columns, split: str | None, on_disk: bool
+                  ) -> Iterator[ArticleInput | ArticleError]:
+    import datasets
+
+    try:
+        if on_disk:
+            data = datasets.load_from_disk(name)
+        else:
+            data = datasets.load_dataset(name, split=split, streaming=True)
+    except FileNotFoundError:
+        raise InputError(name, "no such file, folder or dataset") from None
+    except Exception as exc:  # the hub and the loaders raise many types; the message says what happened
+        raise InputError(name, f"cannot load dataset: {exc}") from None
+    if isinstance(data, (datasets.DatasetDict, datasets.IterableDatasetDict)):
+        if split is None:
+            if len(data) != 1:
+                raise InputError(name, f"has splits {', '.join(data)}; choose one with --split")
+            split = next(iter(data))
+        if split not in data:
+            raise InputError(name, f"has no split {split!r} (it has {', '.join(data)})")
+        data = data[split]
+    for position, row in enumerate(data):
+        yield _row_article(row, columns, position, f"{name}[{position}]")
+
+
+def _row_article(row: Any, columns: Columns, position: int, where: str) -> ArticleInput | ArticleError:
+    fallback_id = f"row-{position + 1}"
+    if isinstance(row, InputError):
+        return ArticleError(fallback_id, str(row), position)
+    if not isinstance(row, Mapping):
+        return ArticleError(fallback_id, f"{where}: each row must be an object with a {columns.text!r} field",
+                            position)
+    article_id = str(row.get(columns.id) or fallback_id)
+    text = row.get(columns.text)
+    if not isinstance(text, str):
+        return ArticleError(article_id, f"{where}: no {columns.text!r} text (columns: {', '.join(map(str, row))})",
+                            position)
+    if not text.strip():
+        return ArticleError(article_id, f"{where}: the article is empty", position)
+    try:
+        references = parse_references(row.get(columns.references), where)
+        if references:
+            require_english(where, references)
+    except InputError as exc:
+        return ArticleError(article_id, str(exc), position)
+    return ArticleInput(id=article_id, text=text, references=references, path=None, position=position)
+
+
+def parse_references(value: Any, where: str) -> tuple[Reference, ...]:
+    """References from a cell: a list of strings or of objects with ``text``, or that list as JSON."""
+    if value is None or (isinstance(value, float) and value != value):  # missing, or a CSV/pandas NaN
+        return ()
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped:
+            return ()
+        if stripped[0] in "[{":
+            try:
+                value = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                raise InputError(where, f"references are not valid JSON: {exc.msg}") from None
+        else:
+            value = [stripped]
+    if isinstance(value, Mapping):
+        value = [value]
+    refs = []
+    for n, item in enumerate(value, 1):
+        if isinstance(item, str) and item.strip():
+            refs.append(Reference(id=f"ref-{n}", text=item.strip()))
+        elif isinstance(item, Mapping) and isinstance(item.get("text"), str) and item["text"].strip():
+            refs.append(Reference(id=str(item.get("id") or f"ref-{n}"), text=item["text"].strip(),
+                                  source=item.get("source"), speaker=item.get("speaker"), url=item.get("url")))
+        else:
+            raise InputError(where, f"reference {n} has no text")
+    return tuple(refs)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(article_id: str) -> str:
+    """A file name for an article id: readable, and distinct for distinct ids."""
+    import hashlib
+
+    name = _UNSAFE.sub("_", article_id).strip("._")[:80] or "article"
+    if name != article_id:
+        name += "-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:8]
+    return name

@@ -1,0 +1,178 @@
+"""Batch scoring: many articles, bad ones reported, killed runs resumed to identical results."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mtcheck.batch import check_corpus, summary_frame
+from mtcheck.sources import Columns, iter_articles
+
+from .conftest import ROOT, SAMPLE_DIR
+
+GOLD = ROOT / "tests" / "data" / "segmentation_fr.jsonl"
+FAST_DETECTORS = "reference-divergence,lexicon,numbers,residue,truncation,untranslated"
+
+
+def make_corpus(root: Path, n: int = 200) -> Path:
+    """``n`` article folders of real French news sentences (the segmentation gold set), plus bad ones."""
+    texts = [json.loads(line)["text"] for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    for i in range(n):
+        folder = root / f"article-{i:03d}"
+        folder.mkdir(parents=True)
+        body = "\n\n".join(texts[(i * k + k) % len(texts)] for k in (1, 3))
+        (folder / "article.fr.txt").write_text(body, encoding="utf-8")
+    (root / "zz-empty").mkdir()
+    (root / "zz-empty" / "article.fr.txt").write_text("  \n", encoding="utf-8")
+    (root / "zz-english").mkdir()
+    (root / "zz-english" / "article.fr.txt").write_text(
+        "President Zelensky thanked the United States on Monday and said that Ukraine needs more air "
+        "defence systems to protect its cities from Russian missiles.", encoding="utf-8")
+    (root / "zz-indonesian").mkdir()
+    (root / "zz-indonesian" / "article.fr.txt").write_text(
+        "Presiden Ukraina Volodymyr Zelensky berterima kasih kepada Amerika Serikat atas dukungan militernya "
+        "dan mengatakan bahwa negaranya membutuhkan lebih banyak sistem pertahanan udara.", encoding="utf-8")
+    (root / "zz-badrefs").mkdir()
+    (root / "zz-badrefs" / "article.fr.txt").write_text(texts[0], encoding="utf-8")
+    (root / "zz-badrefs" / "references.en.jsonl").write_text('{"text": "fine"}\n{"text": broken\n', encoding="utf-8")
+    return root
+
+
+def _batch_command(source: Path, output: Path, model: Path) -> list[str]:
+    return [sys.executable, "-m", "mtcheck.cli", "batch", str(source), "-o", str(output), "--engine", "hf",
+            "--model", str(model), "--detectors", FAST_DETECTORS, "--no-cache", "--beam-size", "1"]
+
+
+def _article_files(output: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((output / "articles").glob("*.jsonl"))}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(corpus: Path, tiny_model: Path, tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("uninterrupted")
+    run = subprocess.run(_batch_command(corpus, output, tiny_model), capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr
+    assert "204/204" in run.stderr and "article/s" in run.stderr  # the progress bar, with its total
+    return output
+
+
+def test_batch_writes_every_output(uninterrupted: Path):
+    summary = pd.read_csv(uninterrupted / "summary.csv")
+    assert len(summary) == 200 and summary["article_id"].is_unique
+    assert pd.read_parquet(uninterrupted / "summary.parquet").equals(summary_frame(uninterrupted))
+    errors = {e["article_id"]: e["reason"] for e in map(json.loads, (uninterrupted / "errors.jsonl").open())}
+    assert set(errors) == {"zz-empty", "zz-english", "zz-indonesian", "zz-badrefs"}
+    assert "empty" in errors["zz-empty"]
+    assert "not French" in errors["zz-english"] and "'en'" in errors["zz-english"]
+    assert "not French" in errors["zz-indonesian"]
+    assert "references.en.jsonl:2" in errors["zz-badrefs"]
+    first = (uninterrupted / "articles" / "article-000.jsonl").read_text(encoding="utf-8").splitlines()
+    kinds = [json.loads(line)["type"] for line in first]
+    assert kinds[0] == "article" and "segment" in kinds
+
+
+def test_killed_batch_resumes_to_identical_results(corpus: Path, tiny_model: Path, uninterrupted: Path,
+                                                   tmp_path: Path):
+    output = tmp_path / "killed"
+    expected = _article_files(uninterrupted)
+    for kill_after in (40, 120):
+        process = subprocess.Popen(_batch_command(corpus, output, tiny_model), stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        deadline = time.monotonic() + 600
+        while len(list((output / "articles").glob("*.jsonl"))) < kill_after and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        partial = _article_files(output)
+        assert kill_after <= len(partial) < len(expected)
+        # Whatever was written before the kill is whole and final.
+        assert all(partial[name] == expected[name] for name in partial)
+    rerun = subprocess.run(_batch_command(corpus, output, tiny_model), capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "already done" in rerun.stderr
+    assert _article_files(output) == expected
+    assert (output / "summary.csv").read_bytes() == (uninterrupted / "summary.csv").read_bytes()
+    assert not list(output.glob("**/.*.tmp"))
+
+
+def test_report_opens_in_headless_chromium_with_highlights_and_plots(uninterrupted: Path, tmp_path: Path):
+    chromium = _chromium()
+    page = uninterrupted / "report.html"
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert dom.count("<mark ") > 0 and 'class="tip"' in dom
+    assert dom.count('src="data:image/png;base64,') >= 3
+    shot = tmp_path / "report.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+                    "--window-size=1280,2000", page.as_uri()], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000
+
+
+def _chromium() -> str:
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
+
+
+def test_tables_and_datasets_are_read_like_folders(tmp_path: Path):
+    rows = [{"id": "a", "text": "Le président a parlé. Il est parti.", "references": ["The president spoke."]},
+            {"id": "b", "text": "", "references": []},
+            {"id": "c", "text": "Bonjour à tous.", "references": '[{"text": "Hello all.", "id": "q1"}]'}]
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n{broken\n", encoding="utf-8")
+    got = list(iter_articles(jsonl))
+    assert [type(a).__name__ for a in got] == ["ArticleInput", "ArticleError", "ArticleInput", "ArticleError"]
+    assert got[0].references[0].text == "The president spoke." and got[2].references[0].id == "q1"
+    assert "in.jsonl:4" in got[3].reason and "malformed JSON" in got[3].reason
+
+    frame = pd.DataFrame([{"doc": r["id"], "fr": r["text"], "refs": json.dumps(r["references"])} for r in rows])
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    frame.to_parquet(tmp_path / "in.parquet")
+    columns = Columns(id="doc", text="fr", references="refs")
+    for name in ("in.csv", "in.parquet"):
+        got = list(iter_articles(tmp_path / name, columns))
+        assert [getattr(a, "id", None) for a in got] == ["a", "b", "c"]
+        assert "empty" in got[1].reason
+
+    import datasets
+
+    datasets.Dataset.from_pandas(frame).save_to_disk(tmp_path / "saved")
+    got = list(iter_articles(tmp_path / "saved", columns))
+    assert [a.id for a in got] == ["a", "b", "c"] and got[0].references[0].text == "The president spoke."
+
+
+def test_check_corpus_and_score_dataset_api(tiny_model: Path, tmp_path: Path):
+    import datasets
+
+    from mtcheck import Checker
+    from mtcheck.engines.hf import HFEngine
+    from mtcheck.hf_datasets import score_dataset
+
+    sample_text = (SAMPLE_DIR / "article.fr.txt").read_text(encoding="utf-8")
+    make = lambda: Checker(engine=HFEngine(str(tiny_model), beam_size=1, local_files_only=True),  # noqa: E731
+                           detectors=["reference-divergence"])
+    outcome = check_corpus(SAMPLE_DIR.parent, tmp_path / "out", make, progress=False)
+    assert (outcome.checked, outcome.failed) == (1, 0)
+    assert summary_frame(tmp_path / "out")["article_id"].tolist() == ["ukraine-atacms"]
+
+    data = datasets.Dataset.from_dict({"id": ["s"], "text": [sample_text[:400]],
+                                       "references": [["Ukraine has been authorised to use American weapons."]]})
+    scored = score_dataset(data, make())
+    assert {"mtcheck_chrf", "mtcheck_critical", "mtcheck_flags"} <= set(scored.column_names)
+    assert scored[0]["mtcheck_chrf"] is not None and json.loads(scored[0]["mtcheck_flags"]) is not None
