@@ -1,0 +1,162 @@
+"""The regression gate: score sample corpora, compare with a baseline, fail on a drop.
+
+A corpus is a folder of article folders (or a folder with ``articles/`` holding them) and,
+beside them, ``backtranslations.jsonl``: the stored back-translations, so that the gate runs
+without a model and only new or changed sentences need an engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from .checker import Checker
+from .corpus import read_article
+from .errors import InputError
+from .score import Scorer
+
+STORED = "backtranslations.jsonl"
+# Metrics the gate watches, and whether higher is better. Back-translation metrics are blind
+# to literal machine translation when the back-translating engine is of the same kind (an
+# Apertium translation back-translated by Apertium scores higher than the human one on these
+# corpora), so the gate also watches reference-free fluency: grammar and fluency flags per
+# 100 words.
+METRICS: dict[str, bool] = {"chrf": True, "bleu": True, "ter": False, "mqm_estimate": True,
+                            "fluency_flags_per_100_words": False}
+DEFAULT_ABSOLUTE = {"chrf": 1.0, "bleu": 1.0, "ter": 1.0, "mqm_estimate": 1.0, "fluency_flags_per_100_words": 0.5}
+_FLUENCY = ("grammar", "fluency")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """A metric may get worse by up to ``max(absolute, relative × |baseline|)`` before it is a regression."""
+
+    absolute: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_ABSOLUTE))
+    relative: float = 0.02
+    new_critical: int = 0  # new critical flags allowed per article
+
+    def allowed(self, metric: str, baseline: float) -> float:
+        return max(self.absolute.get(metric, 0.0), self.relative * abs(baseline))
+
+
+@dataclass(frozen=True)
+class Change:
+    corpus: str
+    article: str | None  # None for the corpus as a whole
+    metric: str
+    baseline: float | None
+    current: float | None
+    regression: bool
+    note: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.corpus}/{self.article}" if self.article else f"{self.corpus} (corpus)"
+
+
+def corpus_articles(corpus: Path) -> Path:
+    folder = corpus / "articles"
+    return folder if folder.is_dir() else corpus
+
+
+def score_corpus(corpus: Path, checker: Checker) -> dict[str, Any]:
+    """Corpus and per-article scores and flag counts: what a baseline stores."""
+    articles_dir = corpus_articles(corpus)
+    folders = sorted(p for p in articles_dir.iterdir() if p.is_dir())
+    if not folders:
+        raise InputError(corpus, "holds no article folders")
+    articles: dict[str, dict[str, float | int | None]] = {}
+    pairs = []
+    for folder in folders:
+        article = read_article(folder)
+        report = checker.check(article.text, article.references, article_id=article.id)
+        pairs += report.pairs
+        fluency = sum(1 for f in report.flags if f.category.value in _FLUENCY)
+        articles[article.id] = {**{m: round(s.score, 4) for m, s in report.scores.items()},
+                                "mqm_estimate": round(report.mqm_estimate, 4),
+                                "fluency_flags_per_100_words": round(100 * fluency / max(1, len(article.text.split())), 4),
+                                **report.severity_counts()}
+    corpus_scores = {m: round(s.score, 4) for m, s in Scorer().corpus_scores(pairs).items()} if pairs else {}
+    counts = {k: sum(int(a[k] or 0) for a in articles.values()) for k in ("critical", "major", "minor")}
+    mean = {m: round(sum(a[m] for a in articles.values()) / len(articles), 4)
+            for m in ("mqm_estimate", "fluency_flags_per_100_words")}
+    return {"corpus": {**corpus_scores, **mean, **counts},
+            "articles": articles}
+
+
+def compare(baseline: Mapping[str, Any], current: Mapping[str, Any], tolerance: Tolerance) -> list[Change]:
+    """Every metric that moved, per corpus and article, each marked regression or not."""
+    changes = []
+    for corpus, now in current.items():
+        before = baseline.get(corpus)
+        if before is None:
+            changes.append(Change(corpus, None, "-", None, None, False, "new corpus, not in the baseline"))
+            continue
+        changes += _compare_scores(corpus, None, before["corpus"], now["corpus"], tolerance)
+        for article, scores in now["articles"].items():
+            if article not in before["articles"]:
+                changes.append(Change(corpus, article, "-", None, None, False, "new article"))
+                continue
+            old = before["articles"][article]
+            changes += _compare_scores(corpus, article, old, scores, tolerance)
+            new_critical = int(scores.get("critical", 0)) - int(old.get("critical", 0))
+            if new_critical > 0:
+                changes.append(Change(corpus, article, "critical", old.get("critical"), scores.get("critical"),
+                                      new_critical > tolerance.new_critical, f"{new_critical} new critical flag(s)"))
+        for article in before["articles"]:
+            if article not in now["articles"]:
+                changes.append(Change(corpus, article, "-", None, None, False, "article removed"))
+    return changes
+
+
+def _compare_scores(corpus: str, article: str | None, old: Mapping[str, Any], new: Mapping[str, Any],
+                    tolerance: Tolerance) -> list[Change]:
+    changes = []
+    for metric, higher_is_better in METRICS.items():
+        a, b = old.get(metric), new.get(metric)
+        if a is None or b is None or a == b:
+            continue
+        worse_by = (a - b) if higher_is_better else (b - a)
+        allowed = tolerance.allowed(metric, a)
+        changes.append(Change(corpus, article, metric, a, b, worse_by > allowed,
+                              f"{'worse' if worse_by > 0 else 'better'} by {abs(b - a):.2f} (allowed {allowed:.2f})"))
+    return changes
+
+
+def junit_xml(changes: Sequence[Change], current: Mapping[str, Any]) -> str:
+    """One test suite per corpus, one test case per article (and one for the corpus as a whole)."""
+    suites = ET.Element("testsuites", name="mtcheck regress")
+    for corpus, result in current.items():
+        cases = [None, *result["articles"]]
+        regressions = [c for c in changes if c.corpus == corpus and c.regression]
+        suite = ET.SubElement(suites, "testsuite", name=corpus, tests=str(len(cases)),
+                              failures=str(len({c.article for c in regressions})))
+        for article in cases:
+            case = ET.SubElement(suite, "testcase", classname=f"mtcheck.{corpus}", name=article or "corpus")
+            failed = [c for c in regressions if c.article == article]
+            if failed:
+                failure = ET.SubElement(case, "failure", message="; ".join(f"{c.metric}: {c.note}" for c in failed))
+                failure.text = "\n".join(f"{c.metric}: {c.baseline} -> {c.current} ({c.note})" for c in failed)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def read_baseline(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no such baseline; create it with --update-baseline") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"malformed JSON: {exc.msg}", line=exc.lineno) from None
+    if not isinstance(data, dict) or "corpora" not in data:
+        raise InputError(path, 'not an mtcheck baseline (no "corpora")')
+    return data
+
+
+def run_gate(corpora: Sequence[Path], make_checker: Callable[[Path], Checker]) -> dict[str, Any]:
+    """Scores of each corpus, keyed by the corpus folder's name."""
+    return {corpus.name: score_corpus(corpus, make_checker(corpus)) for corpus in corpora}
