@@ -1,0 +1,197 @@
+"""Bad input, hostile input and crashes: one clear error or a documented recovery, never lost work."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mtcheck.batch import run_batch
+from mtcheck.corpus import ArticleInput, read_article, read_references
+from mtcheck.detectors.merge import merge_flags
+from mtcheck.errors import InputError
+from mtcheck.segment import FrenchSegmenter
+from mtcheck.sources import ArticleError, iter_articles, parse_references
+from mtcheck.types import Category, Flag, Severity
+
+from .conftest import needs_apertium
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mtcheck.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("empty.txt", b"", "the article is empty"),
+    ("blank.txt", b" \n\t\n", "the article is empty"),
+    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("latin1.txt", "Le président a déclaré à la presse.".encode("cp1252"), "Windows-1252"),
+    ("dir.txt", None, "folder"),
+])
+def test_unreadable_articles_exit_2_with_one_line_naming_the_file(tmp_path: Path, name, content, expected):
+    path = tmp_path / name
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    run = _cli("segment", str(path))
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and name in run.stderr and expected in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("name, content", [
+    ("bom.txt", "\ufeffLe président parle. Il part.".encode("utf-8")),
+    ("crlf.txt", b"Le pr\xc3\xa9sident parle.\r\nIl part.\r\n\r\nFin."),
+    ("controls.txt", "Le pr\u200bésident\u00a0parle.\x07 Il\u200d part.\u2028Fin".encode("utf-8")),
+    ("nopunct.txt", "Le président parle\nIl part sans rien dire\nFin de la dépêche".encode("utf-8")),
+    ("page.html", "<html><body><h1>Titre</h1><p>Le président <b>parle</b>.</p><script>x()</script></body></html>"
+                  .encode("utf-8")),
+])
+def test_awkward_but_valid_articles_segment_with_exact_offsets(tmp_path: Path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = _cli("segment", str(path), "--format", "jsonl")
+    assert run.returncode == 0, run.stderr
+    text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    segments = [json.loads(line) for line in run.stdout.splitlines()]
+    assert segments
+    if name.endswith(".html"):
+        # Offsets point into the HTML; the segment's text is that span with its tags removed.
+        import re
+
+        assert all(re.sub(r"<[^>]+>", "", text[s["start"]:s["end"]]) == s["text"] for s in segments)
+    else:
+        assert all(text[s["start"]:s["end"]] == s["text"] for s in segments)
+    if name == "nopunct.txt":
+        assert len(segments) == 3  # line breaks end sentences when nothing else does
+    if name == "page.html":
+        assert not any("x()" in s["text"] or "<" in s["text"] for s in segments)
+
+
+def test_a_five_megabyte_article_segments_in_bounded_memory():
+    paragraph = "Le président a déclaré lundi que l'Ukraine recevrait des armes. « Nous remercions nos " \
+                "partenaires », a-t-il ajouté. Selon M. Dupont, 1,5 % du budget y est consacré.\n\n"
+    text = paragraph * (5_000_000 // len(paragraph))
+    segments = FrenchSegmenter().segment(text)
+    assert len(segments) == 3 * (5_000_000 // len(paragraph))
+    assert segments[-1].end <= len(text) and text[segments[-1].start:segments[-1].end] == segments[-1].text
+
+
+def test_references_in_the_wrong_language_are_refused(tmp_path: Path):
+    folder = tmp_path / "article"
+    folder.mkdir()
+    (folder / "article.fr.txt").write_text("Le président a parlé lundi devant la presse.", encoding="utf-8")
+    (folder / "references.en.jsonl").write_text(
+        json.dumps({"text": "Le président ukrainien a remercié ses partenaires pour les systèmes de défense "
+                            "aérienne qu'ils ont livrés cette semaine."}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="references.en.jsonl: the references read as 'fr', not English"):
+        read_article(folder)
+
+
+def test_malformed_table_rows_become_errors_and_the_rest_is_read(tmp_path: Path):
+    csv = tmp_path / "in.csv"
+    csv.write_text('id,text,references\na,"Bonjour à tous.",\nb,,\nc,"Au revoir.","[not json"\n', encoding="utf-8")
+    got = list(iter_articles(csv))
+    assert [type(a).__name__ for a in got] == ["ArticleInput", "ArticleError", "ArticleError"]
+    assert "references are not valid JSON" in got[2].reason and "in.csv:4" in got[2].reason
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_reference_readers_never_crash(tmp_path_factory, content):
+    """Fuzz: any text is either references or an InputError naming the file."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    for suffix in (".jsonl", ".tsv", ".txt"):
+        path = folder / f"refs{suffix}"
+        path.write_text(content, encoding="utf-8")
+        try:
+            refs = read_references(path)
+        except InputError as exc:
+            assert str(path) in str(exc)
+        else:
+            assert all(r.text.strip() for r in refs)
+    try:
+        parse_references(content, "cell")
+    except InputError as exc:
+        assert "cell" in str(exc)
+
+
+_spans = st.lists(st.tuples(st.integers(0, 200), st.integers(0, 40), st.sampled_from(list(Severity)),
+                            st.floats(0, 1)), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(min_size=1, max_size=200), _spans)
+def test_merged_flags_stay_inside_the_article_and_never_overlap(text, spans):
+    bounded = [(min(s, len(text)), min(s + n, len(text)), sev, conf) for s, n, sev, conf in spans]
+    flags = [Flag(start=s, end=e, text=text[s:e], category=Category.FLUENCY, severity=sev, message="m",
+                  detector="d", confidence=conf) for s, e, sev, conf in bounded]
+    merged = merge_flags(flags, text)
+    for flag in merged:
+        assert 0 <= flag.start <= flag.end <= len(text) and flag.text == text[flag.start:flag.end]
+    ordered = sorted(merged, key=lambda f: f.start)
+    assert all(a.end <= b.start for a, b in zip(ordered, ordered[1:]))
+
+
+class _CrashingEngine:
+    """A real engine that fails on one sentence, the way a driver or a model fails mid-batch."""
+
+    def __init__(self, engine, poison: str) -> None:
+        self.engine, self.poison, self.name, self.signature = engine, poison, engine.name, engine.signature
+
+    def translate(self, texts):
+        if any(self.poison in t for t in texts):
+            raise RuntimeError("CUDA error: device-side assert triggered")
+        return self.engine.translate(texts)
+
+
+def test_an_engine_crash_on_one_article_fails_only_that_article(hf_tiny, tmp_path: Path):
+    from mtcheck import Checker
+
+    articles = [ArticleInput(id=f"a{i}", text=f"Le chat numéro {i} dort. Il rêve.", references=(), position=i)
+                for i in range(5)]
+    articles[2] = ArticleInput(id="a2", text="POISON ici. Le chat dort.", references=(), position=2)
+    make = lambda: Checker(engine=_CrashingEngine(hf_tiny, "POISON"), detectors=["reference-divergence"])  # noqa: E731
+    outcome = run_batch(articles + [ArticleError("bad", "unreadable", 5)], make, tmp_path, progress=False)
+    assert (outcome.checked, outcome.failed) == (4, 2)
+    failure = json.loads((tmp_path / "failed" / "a2.json").read_text(encoding="utf-8"))
+    assert "RuntimeError" in failure["reason"] and "device-side assert" in failure["reason"]
+    assert len(list((tmp_path / "articles").glob("*.jsonl"))) == 4
+
+
+def test_a_ten_thousand_sentence_article_is_checked(hf_tiny):
+    from mtcheck import Checker
+
+    text = " ".join(f"Le chat numéro {i} dort." for i in range(10_000))
+    report = Checker(engine=hf_tiny, detectors=["reference-divergence"]).check(text)
+    assert len(report.segments) == 10_000 and len(report.back_translations) == 10_000
+
+
+@needs_apertium
+def test_html_report_escapes_article_text_and_runs_no_script(tmp_path: Path):
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
+    folder = tmp_path / "in" / "hostile"
+    folder.mkdir(parents=True)
+    (folder / "article.fr.txt").write_text(
+        "Le président a parlé <script>document.title='PWNED'</script> devant la presse lundi. "
+        "Il a montré <img src=x onerror=\"document.title='PWNED'\"> une image aux journalistes.",
+        encoding="utf-8")
+    run = _cli("batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--engine", "apertium", "-q")
+    assert run.returncode == 0, run.stderr
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<script>document" not in html and "&lt;script&gt;" in html
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                          (tmp_path / "out" / "report.html").as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    assert "<title>mtcheck" in dom and "PWNED" not in dom.split("<body", 1)[0]
+    assert "<img src=\"x\"" not in dom
