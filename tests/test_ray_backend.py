@@ -1,0 +1,64 @@
+"""The Ray backend gives exactly the local backend's results (a local Ray instance, 2 CPUs)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install "mtcheck[ray]"')
+
+from mtcheck.batch import run_batch  # noqa: E402
+from mtcheck.sources import iter_articles  # noqa: E402
+
+from .test_batch import make_corpus  # noqa: E402
+
+
+def _make_checker(model: str):
+    from mtcheck import Checker
+    from mtcheck.engines.hf import HFEngine
+
+    return Checker(engine=HFEngine(model, beam_size=1, local_files_only=True),
+                   detectors=["reference-divergence", "lexicon", "numbers", "residue"])
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    yield
+    ray.shutdown()
+
+
+def _files(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes()
+            for p in sorted(output.glob("*/*")) if p.suffix in (".jsonl", ".json")}
+
+
+def test_ray_backend_matches_local_backend(local_ray, tiny_model: Path, tmp_path: Path):
+    from mtcheck.ray_backend import run_batch_ray
+
+    corpus = make_corpus(tmp_path / "corpus", n=12)
+    make = functools.partial(_make_checker, str(tiny_model))
+    local = run_batch(iter_articles(corpus), make, tmp_path / "local", progress=False)
+    distributed = run_batch_ray(corpus, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5, batch_size=4)
+    assert (distributed.checked, distributed.failed) == (local.checked, local.failed) == (12, 4)
+    assert _files(tmp_path / "ray") == _files(tmp_path / "local")
+
+    rerun = run_batch_ray(corpus, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5)
+    assert rerun.skipped == 12 and rerun.checked == 0
+
+
+def test_ray_backend_reads_tables(local_ray, tiny_model: Path, tmp_path: Path):
+    from mtcheck.ray_backend import run_batch_ray
+
+    rows = [{"id": f"t{i}", "text": f"Le chat numéro {i} dort. Il rêve.", "references": ["The cat sleeps."]}
+            for i in range(6)]
+    table = tmp_path / "in.jsonl"
+    table.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    make = functools.partial(_make_checker, str(tiny_model))
+    local = run_batch(iter_articles(table), make, tmp_path / "local", progress=False)
+    distributed = run_batch_ray(table, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5, batch_size=2)
+    assert distributed.checked == local.checked == 6
+    assert _files(tmp_path / "ray") == _files(tmp_path / "local")
