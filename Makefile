@@ -2,18 +2,22 @@
 PYTHON ?= python3
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup apertium demo test bench
+# Debian packages: Apertium (a real fr→es→en engine that works offline), Grammalecte (the
+# optional grammar detector) and Chromium (the HTML report's browser test).
+APT_PACKAGES = apertium apertium-fr-es apertium-eng-spa python3-grammalecte chromium
 
-setup: apertium
+.PHONY: setup system demo test bench
+
+setup: system
 	$(PYTHON) -m pip install -q torch==2.13.0   # the CPU wheel; a bare "torch" pulls a multi-GB CUDA build
-	$(PYTHON) -m pip install -q -e ".[dev,ct2]"
+	$(PYTHON) -m pip install -q -e ".[dev,ct2,ray]"
 
-# Apertium gives a real fr→es→en engine that works offline (Debian packages).
-apertium:
-	@if ! command -v apertium >/dev/null || [ ! -e /usr/share/apertium/modes/spa-eng.mode ]; then \
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-fr-es apertium-eng-spa >/dev/null; \
-	  else echo "note: install apertium apertium-fr-es apertium-eng-spa for the offline engine"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: install$$missing (Debian packages) for the offline engine, grammar checks and browser tests"; fi; \
 	fi
 
 demo: setup
@@ -21,3 +25,10 @@ demo: setup
 
 test: setup
 	$(PYTHON) -m pytest
+
+bench: setup
+	$(PYTHON) -m pip install -q -e ".[bench]"
+	$(PYTHON) benchmarks/segmentation.py
+	$(PYTHON) benchmarks/flags.py
+	$(PYTHON) benchmarks/engines.py
+	$(PYTHON) benchmarks/batch.py

@@ -14,11 +14,13 @@ import click
 from .checker import Checker
 from .compare import compare_runs
 from .corpus import read_article, read_article_text
-from .detectors import REGISTRY
+from .config import CheckConfig, load_config
+from .detectors import REGISTRY, build_detectors, default_detectors
 from .engines import ENGINE_NAMES, EngineSpec, load_engine
 from .engines.cache import CachedEngine, TranslationCache
 from .engines.ct2 import default_cache_dir
 from .errors import MtcheckError
+from .jsonl import dumps_line
 from .segment import FrenchSegmenter, guess_format
 from .types import Severity
 
@@ -57,49 +59,199 @@ def _write(text: str, output: str | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
-@main.command()
-@click.argument("article", required=False)
-@click.option("--refs", "refs", help="English references (JSONL, TSV or one quote a line).")
-@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="auto", show_default=True,
-              help="Back-translation engine; auto tries hf (local cache, then the hub), then apertium.")
-@click.option("--model", help="Model id or local folder for hf (default Helsinki-NLP/opus-mt-fr-en).")
-@click.option("--beam-size", type=int, default=4, show_default=True)
-@click.option("--device", default="auto", show_default=True, help="cpu, cuda or auto.")
-@click.option("--detectors", help=f"Comma-separated detectors (available: {', '.join(REGISTRY)}).")
-@click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default="minor", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
-@click.option("--output", "-o", help="Write the report here instead of standard output.")
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
-              help="Translation cache file (default: $MTCHECK_CACHE or ~/.cache/mtcheck, translations.sqlite).")
-@click.option("--no-cache", is_flag=True, help="Translate everything, read and write no cache.")
-@click.option("--neural", type=click.Choice(["comet", "bertscore"]),
-              help="Also score pairs with a neural metric (needs mtcheck[neural] and the model).")
-@click.option("--neural-model", help="Model for --neural (hub id or local checkpoint).")
-@click.option("--quiet", "-q", is_flag=True, help="No engine message, no progress bar.")
-@click.option("--input-format", type=click.Choice(["auto", "text", "markdown", "html"]), default="auto",
-              show_default=True, help="How to read the article; auto goes by the file name.")
-@_user_errors
-def check(article: str | None, refs: str | None, engine: str, model: str | None, beam_size: int, device: str,
-          detectors: str | None, min_severity: str, fmt: str, output: str | None, cache_path: str | None,
-          no_cache: bool, neural: str | None, neural_model: str | None, quiet: bool, input_format: str) -> None:
-    """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
-    source = read_article(article or SAMPLE, references=refs)
+def _checker_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The engine, detector and scoring options shared by ``check`` and ``batch``."""
+    options = [
+        click.option("--engine", type=click.Choice(ENGINE_NAMES), default="auto", show_default=True,
+                     help="Back-translation engine; auto tries hf (local cache, then the hub), then apertium."),
+        click.option("--model", help="Model id or local folder for hf/ct2 (default Helsinki-NLP/opus-mt-fr-en)."),
+        click.option("--beam-size", type=int, default=4, show_default=True),
+        click.option("--device", default="auto", show_default=True, help="cpu, cuda or auto."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                     help="TOML file choosing detectors, their thresholds and lexicons (see README)."),
+        click.option("--detectors", help=f"Comma-separated detectors (available: {', '.join(REGISTRY)})."),
+        click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+                     help="Extra calque/false-friend lexicon (YAML); repeatable."),
+        click.option("--min-severity", type=click.Choice([s.value for s in Severity]),
+                     help="Drop flags below this severity (default minor, or the config's)."),
+        click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
+                     help="Translation cache file (default: $MTCHECK_CACHE or ~/.cache/mtcheck, "
+                          "translations.sqlite)."),
+        click.option("--no-cache", is_flag=True, help="Translate everything, read and write no cache."),
+        click.option("--neural", type=click.Choice(["comet", "bertscore"]),
+                     help="Also score pairs with a neural metric (needs mtcheck[neural] and the model)."),
+        click.option("--neural-model", help="Model for --neural (hub id or local checkpoint)."),
+        click.option("--quiet", "-q", is_flag=True, help="No engine message, no progress bar."),
+        click.option("--input-format", type=click.Choice(["auto", "text", "markdown", "html"]), default="auto",
+                     show_default=True, help="How to read articles; auto goes by the file name."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _build_checker(*, engine: str, model: str | None, beam_size: int, device: str, config_path: str | None,
+                   detectors: str | None, lexicons: tuple[str, ...], min_severity: str | None,
+                   cache_path: str | None, no_cache: bool, neural: str | None, neural_model: str | None,
+                   quiet: bool, input_format: str = "text", progress: bool | None = None) -> Checker:
+    config = load_config(config_path) if config_path else CheckConfig()
+    config = config.override(detectors=tuple(detectors.split(",")) if detectors else None,
+                             min_severity=min_severity, lexicons=tuple(Path(p) for p in lexicons))
+    names = config.detectors or default_detectors()
+    built = build_detectors(names, {n: config.options_for(n) for n in names if config.options_for(n)})
     choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
     if not quiet:
         click.echo(f"mtcheck: {choice.message}", err=True)
     backend = choice.engine if no_cache else CachedEngine(choice.engine, _open_cache(cache_path))
+    return Checker(engine=backend, detectors=built, min_severity=config.min_severity,
+                   progress=(not quiet and sys.stderr.isatty()) if progress is None else progress,
+                   segmenter=FrenchSegmenter(input_format), neural_metric=neural, neural_model=neural_model)
+
+
+@main.command()
+@click.argument("article", required=False)
+@click.option("--refs", "refs", help="English references (JSONL, TSV or one quote a line).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--output", "-o", help="Write the report here instead of standard output.")
+@_checker_options
+@_user_errors
+def check(article: str | None, refs: str | None, fmt: str, output: str | None, input_format: str,
+          **options: Any) -> None:
+    """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
+    source = read_article(article or SAMPLE, references=refs)
     if input_format == "auto":
         input_format = guess_format(str(source.path or ""))
-    checker = Checker(engine=backend, detectors=detectors.split(",") if detectors else None,
-                      min_severity=Severity(min_severity), progress=not quiet and sys.stderr.isatty(),
-                      segmenter=FrenchSegmenter(input_format), neural_metric=neural, neural_model=neural_model)
+    checker = _build_checker(input_format=input_format, **options)
     report = checker.check(source.text, source.references, article_id=source.id)
     if fmt == "json":
         _write(report.to_json() + "\n", output)
     elif fmt == "jsonl":
-        _write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in report.jsonl_records()), output)
+        _write("".join(dumps_line(r) for r in report.jsonl_records()), output)
     else:
         _write(report.to_table(), output)
+
+
+def _checker_factory(**options: Any) -> Checker:
+    """Module-level so that ``functools.partial`` of it pickles into batch worker processes."""
+    return _build_checker(**options)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True,
+              help="Worker processes (Ray actors with --backend ray).")
+@click.option("--id-column", default="id", show_default=True, help="Article id column (tables, datasets).")
+@click.option("--text-column", default="text", show_default=True, help="French text column.")
+@click.option("--refs-column", default="references", show_default=True,
+              help="References column: a list of strings or of {text, id, ...} objects, or that list as JSON.")
+@click.option("--split", help="Dataset split (datasets with several splits).")
+@click.option("--detailed", type=int, default=50, show_default=True,
+              help="How many of the worst articles the HTML report shows in full.")
+@click.option("--backend", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="ray: run on Ray Data (pip install \"mtcheck[ray]\"), one engine per actor.")
+@click.option("--gpus-per-worker", type=float, default=0, show_default=True, help="GPUs per Ray actor.")
+@click.option("--cpus-per-worker", type=float, default=1, show_default=True,
+              help="CPUs per Ray actor; below 1 when the actors would take every CPU (Ray Data needs some).")
+@_checker_options
+@_user_errors
+def batch(source: str, output: str, jobs: int, id_column: str, text_column: str, refs_column: str,
+          split: str | None, detailed: int, backend: str, gpus_per_worker: float, cpus_per_worker: float,
+          **options: Any) -> None:
+    """Check every article of SOURCE into OUTPUT (resumable: a rerun skips finished articles).
+
+    SOURCE is a folder of article folders (article.fr.txt [+ references.en.jsonl]), a JSONL,
+    CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face dataset name.
+    """
+    from .batch import run_batch
+    from .report.batch_report import write_batch_report
+    from .sources import Columns, count_articles, iter_articles
+
+    options["input_format"] = "text" if options["input_format"] == "auto" else options["input_format"]
+    articles = iter_articles(source, Columns(id_column, text_column, refs_column), split)
+    quiet = options["quiet"]
+    factory = functools.partial(_checker_factory, **{**options, "progress": False})
+    if backend == "ray":
+        try:
+            from .ray_backend import run_batch_ray
+        except ImportError:
+            raise click.UsageError('--backend ray needs Ray: pip install "mtcheck[ray]"') from None
+        outcome = run_batch_ray(source, factory, output, columns=Columns(id_column, text_column, refs_column),
+                                workers=jobs, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker)
+    else:
+        outcome = run_batch(articles, factory, output, jobs=jobs, progress=not quiet, total=count_articles(source))
+    write_batch_report(output, title=f"mtcheck: {Path(source).name}", detailed=detailed)
+    if not quiet:
+        click.echo(f"mtcheck: {outcome.checked} checked, {outcome.skipped} already done, {outcome.failed} failed "
+                   f"-> {Path(output) / 'report.html'}", err=True)
+
+
+@main.command()
+@click.argument("corpora", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--baseline", required=True, type=click.Path(dir_okay=False), help="Baseline JSON file.")
+@click.option("--update-baseline", is_flag=True, help="Write the current figures as the new baseline.")
+@click.option("--junit", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
+@click.option("--engine", type=click.Choice(ENGINE_NAMES),
+              help="Engine for sentences with no stored back-translation (default: stored ones only).")
+@click.option("--model", help="Model for --engine hf/ct2.")
+@click.option("--update-cache", is_flag=True, help="Add new back-translations to each corpus's stored file.")
+@click.option("--rebuild-cache", is_flag=True, help="Ignore the stored back-translations; redo them with --engine.")
+@click.option("--detectors", help="Comma-separated detectors (default: the baseline's, else the default set).")
+@click.option("--abs-tol", "abs_tol", multiple=True, metavar="METRIC=VALUE",
+              help="Absolute tolerance per metric (chrf, bleu, ter, mqm_estimate; default 1.0 each).")
+@click.option("--rel-tol", type=float, default=0.02, show_default=True, help="Relative tolerance (fraction).")
+@click.option("--max-new-critical", type=int, default=0, show_default=True,
+              help="New critical flags allowed per article.")
+@_user_errors
+def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, junit: str | None, engine: str | None,
+            model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None,
+            abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int) -> None:
+    """Score sample CORPORA and exit 1 when quality dropped below the baseline's tolerances."""
+    from .engines.apertium import ApertiumEngine
+    from .engines.stored import StoredEngine
+    from .regress import DEFAULT_ABSOLUTE, STORED, Tolerance, compare, junit_xml, read_baseline, run_gate
+    from .report.regress_table import render_changes
+
+    old = None if update_baseline and not Path(baseline).exists() else read_baseline(Path(baseline))
+    names = tuple(detectors.split(",")) if detectors else tuple((old or {}).get("detectors") or default_detectors())
+    absolute = dict(DEFAULT_ABSOLUTE)
+    for item in abs_tol:
+        metric, _, value = item.partition("=")
+        try:
+            absolute[metric] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"{item!r} is not METRIC=NUMBER", param_hint="--abs-tol") from None
+    fallback = (lambda: load_engine(EngineSpec(name=engine, model=model)).engine) if engine else None
+    reverse_fallback = ApertiumEngine.english_to_french if engine else None
+    stored: list[tuple[Path, StoredEngine]] = []
+
+    def make_checker(corpus: Path) -> Checker:
+        forward = StoredEngine.open(corpus / STORED, fallback, rebuild_cache)
+        reverse = StoredEngine.open(corpus / "reverse-translations.jsonl", reverse_fallback, rebuild_cache)
+        stored.extend([(corpus / STORED, forward), (corpus / "reverse-translations.jsonl", reverse)])
+        return Checker(engine=forward, reverse_engine=reverse, detectors=build_detectors(names))
+
+    current = run_gate([Path(c) for c in corpora], make_checker)
+    if update_cache or rebuild_cache:
+        for path, engine_store in stored:
+            if engine_store.added or rebuild_cache:
+                engine_store.save(path)
+    changes = compare(old["corpora"], current, Tolerance(absolute, rel_tol, max_new_critical)) if old else []
+    click.echo(render_changes(changes, current))
+    if junit:
+        Path(junit).write_text(junit_xml(changes, current), encoding="utf-8")
+    if update_baseline:
+        from .batch import atomic_write
+
+        merged = {**((old or {}).get("corpora", {})), **current}
+        atomic_write(Path(baseline), json.dumps({"detectors": list(names), "corpora": merged},
+                                                indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+        click.echo(f"mtcheck: baseline written to {baseline}", err=True)
+        return
+    regressions = sorted({c.where for c in changes if c.regression})
+    if regressions:
+        click.echo(f"mtcheck: regression in {len(regressions)} place(s): {', '.join(regressions)}", err=True)
+        sys.exit(1)
 
 
 @main.command()
@@ -150,8 +302,24 @@ def cache_clear(cache_path: str | None, signature: str | None) -> None:
 @_user_errors
 def cache_export(cache_path: str | None, output: str | None) -> None:
     """Every cached translation as JSONL (signature, source, text, token scores, links)."""
-    lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in _open_cache(cache_path).export())
+    lines = (dumps_line(r) for r in _open_cache(cache_path).export())
     _write("".join(lines), output)
+
+
+@cache.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_cache_option
+@_user_errors
+def cache_import(file: str, cache_path: str | None) -> None:
+    """Add the entries of FILE (written by cache export, or a corpus's backtranslations.jsonl)."""
+    from .engines.stored import read_stored
+
+    store = _open_cache(cache_path)
+    added = 0
+    for signature, entries in read_stored(Path(file)).items():
+        store.put_many(signature, list(entries.items()))
+        added += len(entries)
+    click.echo(f"imported {added} translations into {store.path}")
 
 
 @main.command()
@@ -166,8 +334,8 @@ def segment(file: str, fmt: str, input_format: str) -> None:
     fmt_in = guess_format(file) if input_format == "auto" else input_format
     for seg in FrenchSegmenter(fmt_in).segment(text):
         if fmt == "jsonl":
-            click.echo(json.dumps({"index": seg.index, "text": seg.text, "start": seg.start, "end": seg.end,
-                                   "paragraph": seg.paragraph, "quote": seg.quote}, ensure_ascii=False))
+            click.echo(dumps_line({"index": seg.index, "text": seg.text, "start": seg.start, "end": seg.end,
+                                   "paragraph": seg.paragraph, "quote": seg.quote}), nl=False)
         else:
             click.echo(f"{seg.start}-{seg.end}\t{seg.text}")
 
