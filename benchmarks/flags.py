@@ -36,7 +36,9 @@ from mtcheck import Checker, Reference  # noqa: E402
 from mtcheck.corpus import read_article  # noqa: E402
 from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
 from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
+from mtcheck.engines.apertium import ApertiumEngine  # noqa: E402
 from mtcheck.engines.ct2 import default_cache_dir  # noqa: E402
+from mtcheck.errors import EngineError  # noqa: E402
 
 _WORD = re.compile(r"\S+")
 
@@ -205,8 +207,14 @@ def main() -> None:
     args = parser.parse_args()
 
     engine = load_engine(EngineSpec(name=args.engine, model=args.model)).engine
-    cached = CachedEngine(engine, TranslationCache(default_cache_dir() / "translations.sqlite"))
-    checker = Checker(engine=cached, detectors=args.detectors.split(",") if args.detectors else None)
+    store = TranslationCache(default_cache_dir() / "translations.sqlite")
+    cached = CachedEngine(engine, store)
+    try:
+        reverse = CachedEngine(ApertiumEngine.english_to_french(), store)
+    except EngineError:
+        reverse = None
+    checker = Checker(engine=cached, reverse_engine=reverse,
+                      detectors=args.detectors.split(",") if args.detectors else None)
     lines = [f"## Flags (issue 5), engine `{engine.signature}`", "",
              f"Command: `python benchmarks/flags.py --engine {args.engine}`"
              + (f" `--limit {args.limit}`" if args.limit else ""),

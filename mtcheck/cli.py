@@ -19,7 +19,8 @@ from .detectors import REGISTRY, build_detectors, default_detectors
 from .engines import ENGINE_NAMES, EngineSpec, load_engine
 from .engines.cache import CachedEngine, TranslationCache
 from .engines.ct2 import default_cache_dir
-from .errors import MtcheckError
+from .engines.apertium import ApertiumEngine
+from .errors import EngineError, MtcheckError
 from .jsonl import dumps_line
 from .segment import FrenchSegmenter, guess_format
 from .types import Severity
@@ -102,8 +103,14 @@ def _build_checker(*, engine: str, model: str | None, beam_size: int, device: st
     choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
     if not quiet:
         click.echo(f"mtcheck: {choice.message}", err=True)
-    backend = choice.engine if no_cache else CachedEngine(choice.engine, _open_cache(cache_path))
-    return Checker(engine=backend, detectors=built, min_severity=config.min_severity,
+    store = None if no_cache else _open_cache(cache_path)
+    backend = choice.engine if store is None else CachedEngine(choice.engine, store)
+    try:
+        reverse = ApertiumEngine.english_to_french()
+        reverse = reverse if store is None else CachedEngine(reverse, store)
+    except EngineError:
+        reverse = None
+    return Checker(engine=backend, reverse_engine=reverse, detectors=built, min_severity=config.min_severity,
                    progress=(not quiet and sys.stderr.isatty()) if progress is None else progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural, neural_model=neural_model)
 

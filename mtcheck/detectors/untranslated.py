@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..lang import french
 from ..lang.english import NOT_FRENCH
 from ..lang.spelling import french_spellchecker
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_NOT_PROSE = re.compile(rf"{french.EMBED_RESIDUE.pattern}|(?<!\w)[@#]\w+|\b[\w.-]+\.(?:com|org|net|fr)\b\S*")
 
 
 @dataclass
@@ -30,9 +32,12 @@ class UntranslatedDetector:
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in _TOKEN.findall(ref.text)}
+        # Links, handles and embed residue are not prose: the residue detector reports them.
+        skipped = [m.span() for m in _NOT_PROSE.finditer(context.text)]
         flags = []
         for seg in context.segments:
             tokens = [(m.start() + seg.start, m.end() + seg.start, m.group()) for m in _TOKEN.finditer(seg.text)]
+            tokens = [t for t in tokens if not any(s <= t[0] < e for s, e in skipped)]
             run: list[tuple[int, int, str]] = []
             for token in tokens + [(0, 0, "")]:
                 if token[2] and self._english(token[2], copied, bool(run)):

@@ -33,8 +33,22 @@ def is_content_word(word: str) -> bool:
     return any(c.isalnum() for c in word) and word.lower() not in STOPWORDS
 
 
+# Capitalised in English without naming anyone: titles and calendar words. Losing one is a
+# wording difference, not a lost name.
+NOT_ENTITIES = frozenset(
+    """president president-elect prime minister secretary general chancellor king queen senator governor
+    mayor spokesman spokeswoman official officials administration government
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+
+
 def is_entity_like(word: str) -> bool:
-    """Capitalised words, acronyms and numbers: names, nationalities, figures."""
+    """Names, nationalities, acronyms and figures: capitalised words (titles and calendar words
+    aside), acronyms and numbers."""
+    if word.lower().rstrip(".") in NOT_ENTITIES:
+        return False
     return word[:1].isupper() or word[:1].isdigit() or (len(word) > 1 and word.replace(".", "").isupper())
 
 

@@ -42,3 +42,10 @@ def test_unlinked_words_are_not_flagged_anywhere_else():
     links = [l for l in LINKS if l[0] != "artificial"]
     ctx = _context(FRENCH, ENGLISH, links, "They authorised their U.S.-made arms to strike Russia.")
     assert all("artificielles" not in f.text for f in ReferenceDivergence().detect(ctx))
+
+
+def test_a_title_or_a_date_word_is_not_a_lost_name():
+    from mtcheck.lang.english import is_entity_like
+
+    assert not is_entity_like("President-elect") and not is_entity_like("Jan.")
+    assert is_entity_like("Biden") and is_entity_like("U.S.") and is_entity_like("190")

@@ -13,3 +13,8 @@ def test_english_phrase_left_in_french_is_flagged():
 def test_french_with_english_names_raises_nothing():
     french = "Le président Joe Biden a parlé au Washington Post de l'aide militaire."
     assert UntranslatedDetector().detect(context(french, ["Joe Biden told the Washington Post."])) == []
+
+
+def test_links_handles_and_embed_residue_are_not_untranslated_english():
+    french = "Il a écrit sur X pic.twitter.com/4VZu4JpzxG puis a cité @ZelenskyyUa et www.whitehouse.gov hier."
+    assert UntranslatedDetector().detect(context(french)) == []
