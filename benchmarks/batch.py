@@ -113,7 +113,7 @@ def main() -> None:
     outside_forward = 1 - engine_first / first_seconds
     outside_both = 1 - (engine_first + reverse_first) / first_seconds
     lines = [
-        "## Batch scoring end to end (issue 6)",
+        "## Batch scoring end to end (issue #7)",
         "",
         f"Command: `python benchmarks/batch.py --articles {args.articles} --beam {args.beam} "
         f"--out-tokens {args.out_tokens}`",

@@ -156,7 +156,7 @@ def main() -> None:
     mean_tokens = sum(len(tok(s)["input_ids"]) for s in sentences) / len(sentences)
     naive = next((r for r in rows if r["variant"] == "naive-pipeline"), None)
     lines = [
-        "## Back-translation engines (issue 2)",
+        "## Back-translation engines (issue #3)",
         "",
         f"Command: `python benchmarks/engines.py --sentences {args.sentences} --beam {args.beam} "
         f"--out-tokens {args.out_tokens}`",

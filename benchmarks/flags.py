@@ -38,6 +38,8 @@ from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
 from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
 from mtcheck.engines.apertium import ApertiumEngine  # noqa: E402
 from mtcheck.engines.ct2 import default_cache_dir  # noqa: E402
+from mtcheck.config import CheckConfig, load_config  # noqa: E402
+from mtcheck.detectors import build_detectors, default_detectors  # noqa: E402
 from mtcheck.errors import EngineError  # noqa: E402
 
 _WORD = re.compile(r"\S+")
@@ -201,6 +203,7 @@ def main() -> None:
     parser.add_argument("--engine", default="apertium")
     parser.add_argument("--model")
     parser.add_argument("--detectors")
+    parser.add_argument("--config", help="TOML run settings (detectors, thresholds), as mtcheck check --config")
     parser.add_argument("--dev-data", default=str(DEV_DATA))
     parser.add_argument("--limit", type=int, help="only the first N development documents")
     parser.add_argument("--no-write", action="store_true")
@@ -213,11 +216,14 @@ def main() -> None:
         reverse = CachedEngine(ApertiumEngine.english_to_french(), store)
     except EngineError:
         reverse = None
-    checker = Checker(engine=cached, reverse_engine=reverse,
-                      detectors=args.detectors.split(",") if args.detectors else None)
-    lines = [f"## Flags (issue 5), engine `{engine.signature}`", "",
-             f"Command: `python benchmarks/flags.py --engine {args.engine}`"
-             + (f" `--limit {args.limit}`" if args.limit else ""),
+    config = load_config(args.config) if args.config else CheckConfig()
+    names = args.detectors.split(",") if args.detectors else (config.detectors or default_detectors())
+    detectors = build_detectors(names, {n: config.options_for(n) for n in names if config.options_for(n)})
+    checker = Checker(engine=cached, reverse_engine=reverse, detectors=detectors)
+    lines = [f"## Flags (issue #6), engine `{engine.signature}`", "",
+             f"Command: `python benchmarks/flags.py --engine {args.engine}"
+             + (f" --limit {args.limit}" if args.limit else "") + (f" --config {args.config}" if args.config else "")
+             + "`",
              "", f"Detectors: {', '.join(d.name for d in checker.detectors)}.", ""]
     start = time.perf_counter()
     system, baseline, _ = evaluate(checker, sample_documents())
@@ -235,7 +241,8 @@ def main() -> None:
     if not args.no_write:
         from _results import write_section
 
-        write_section(f"flags-{args.engine}", "\n".join(lines))
+        suffix = f"-{Path(args.config).stem}" if args.config else ""
+        write_section(f"flags-{args.engine}{suffix}", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def main() -> None:
                      outcome.checked))
     ray.shutdown()
     base = rows[1][1]
-    lines = ["## Ray backend scaling (issue 10)", "",
+    lines = ["## Ray backend scaling (issue #11)", "",
              f"Command: `python benchmarks/ray_scaling.py --articles {args.articles}`", "",
              f"{len(batch)} articles of real MT French (WMT20 QE en-fr), ct2 int8 on the opus-mt-fr-en-sized model "
              "(beam 2, 24 output tokens), one CPU thread per worker, no translation cache, local Ray with 2 CPUs. "

@@ -106,7 +106,7 @@ def main() -> None:
     names = list(results)
     categories = sorted({c["category"] for c in cases}) + ["all"]
     lines = [
-        "## Sentence segmentation (issue 3)",
+        "## Sentence segmentation (issue #4)",
         "",
         "Command: `python benchmarks/segmentation.py`",
         "",

@@ -26,15 +26,19 @@ class ReferenceDivergence:
 
     min_similarity: float = 35.0
     min_wrong_words: int = 1
+    # "critical" keeps only lost names, nationalities and figures: with a literal rule-based
+    # back-translation (Apertium) that is the more precise choice (see benchmarks/RESULTS.md).
+    min_severity: str = "minor"
     name: str = field(default="reference-divergence", init=False)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
+        floor = Severity(self.min_severity).rank
         for alignment in context.alignments:
             for rendering in alignment.renderings:
                 # A loose alignment (found by position, or barely) says too little word by word.
                 if rendering.similarity >= self.min_similarity:
-                    flags.extend(self._compare(context, alignment, rendering))
+                    flags.extend(f for f in self._compare(context, alignment, rendering) if f.severity.rank >= floor)
         return flags
 
     def _compare(self, context: DetectionContext, alignment: Alignment, rendering: Rendering) -> list[Flag]:

@@ -49,3 +49,11 @@ def test_a_title_or_a_date_word_is_not_a_lost_name():
 
     assert not is_entity_like("President-elect") and not is_entity_like("Jan.")
     assert is_entity_like("Biden") and is_entity_like("U.S.") and is_entity_like("190")
+
+
+def test_min_severity_keeps_only_lost_names():
+    lost_name = _context(FRENCH, ENGLISH, LINKS, "They authorised their U.S.-made arms to strike Russia.")
+    assert ReferenceDivergence(min_severity="critical").detect(lost_name)
+    plain_word = _context(FRENCH, ENGLISH, LINKS, "They authorised their artificial arms to bomb Russia.")
+    assert ReferenceDivergence().detect(plain_word)  # 'strike' vs 'bomb': a major flag by default
+    assert ReferenceDivergence(min_severity="critical").detect(plain_word) == []
