@@ -41,3 +41,12 @@ class Engine(Protocol):
 def word_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the words and punctuation marks of ``text``."""
     return [m.span() for m in _WORD.finditer(text)]
+
+
+def source_token_limit(tokenizer_max: int, model_positions: int | None) -> int:
+    """How many source tokens a model can encode: the tokenizer's and the model's limits, whichever is lower.
+
+    Tokenizers without a limit report a huge sentinel; 512 (Marian's) is used then.
+    """
+    limits = [n for n in (tokenizer_max, model_positions) if n and n < 100_000]
+    return min(limits) if limits else 512

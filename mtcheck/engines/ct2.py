@@ -10,6 +10,7 @@ applied when loading.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER
+from .base import ALIGNMENT_LAYER, source_token_limit
 from .batching import length_sorted_batches
 from .subwords import build_translation
 
@@ -62,6 +63,9 @@ class CT2Engine:
         self._converted = self._convert(source)
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(source)
+            config = json.loads((Path(source) / "config.json").read_text(encoding="utf-8"))
+            self._source_limit = source_token_limit(self._tokenizer.model_max_length,
+                                                    config.get("max_position_embeddings"))
             self._translator = ctranslate2.Translator(
                 str(self._converted), device=self.device, compute_type=self.compute_type,
                 intra_threads=self.threads or (os.cpu_count() or 1),
@@ -115,7 +119,11 @@ class CT2Engine:
         return target
 
     def translate(self, texts: Sequence[str]) -> list[Translation]:
-        sources = [self._tokenizer.convert_ids_to_tokens(self._tokenizer(t)["input_ids"]) for t in texts]
+        # Truncate as the hf engine does: positions past the model's limit have no encoding, and
+        # CTranslate2's scoring pass (unlike its translation pass) would fail on them.
+        limit = self._source_limit
+        sources = [self._tokenizer.convert_ids_to_tokens(self._tokenizer(t, truncation=True, max_length=limit)["input_ids"])
+                   for t in texts]
         results: list[Translation | None] = [None] * len(texts)
         for batch in length_sorted_batches([len(s) for s in sources], self.batch_tokens):
             for i, translation in zip(batch, self._translate_batch([texts[i] for i in batch], [sources[i] for i in batch])):
@@ -126,7 +134,7 @@ class CT2Engine:
         outputs = self._translator.translate_batch(
             sources, beam_size=self.beam_size, max_decoding_length=self.max_decoding_length,
             min_decoding_length=self.min_decoding_length,
-            return_attention=True, max_input_length=512,
+            return_attention=True, max_input_length=0,  # already truncated by the tokenizer
         )
         hypotheses = [o.hypotheses[0] for o in outputs]
         scored = self._translator.score_batch(sources, hypotheses)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER
+from .base import ALIGNMENT_LAYER, source_token_limit
 from .batching import length_sorted_batches
 from .subwords import build_translation
 
@@ -80,7 +80,10 @@ class HFEngine:
 
     def _translate_batch(self, texts: list[str]) -> list[Translation]:
         torch = self._torch
-        enc = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True).to(self.device)
+        limit = source_token_limit(self._tokenizer.model_max_length,
+                                   getattr(self._model.config, "max_position_embeddings", None))
+        enc = self._tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=limit
+                              ).to(self.device)
         with torch.inference_mode():
             generated = self._model.generate(
                 **enc, num_beams=self.beam_size, max_new_tokens=self.max_new_tokens,

@@ -47,3 +47,9 @@ def test_token_log_probabilities(ct2_float):
     (out,) = ct2_float.translate([training_examples()[3][0]])
     assert len(out.token_scores) == len(out.text.split())
     assert all(s.logprob <= 0 for s in out.token_scores)
+
+
+def test_sentences_longer_than_the_model_accepts_are_truncated_not_fatal(ct2_float):
+    long = " ".join(["le chat dort"] * 400)  # far past 512 source tokens
+    (translation,) = ct2_float.translate([long])
+    assert translation.text.strip()

@@ -83,3 +83,9 @@ def test_piece_spans_follow_the_text():
     assert piece_spans(text, ["▁le", "▁prés", "ident", "▁a", "▁dit"]) == [(0, 2), (3, 7), (7, 12), (13, 14), (15, 18)]
     # A piece that normalisation changed gets an empty span instead of a wrong one.
     assert piece_spans("l’arme", ["▁l", "'", "arme"])[1] == (1, 1)
+
+
+def test_sentences_longer_than_the_model_accepts_are_truncated_not_fatal(hf_tiny):
+    long = " ".join(["le chat dort"] * 100)  # past the fixture model's 64 positions
+    (translation,) = hf_tiny.translate([long])
+    assert translation.text.strip()
