@@ -66,6 +66,15 @@ def _naive_pipeline(model: str):
         return translate_one
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM). ru_maxrss would not do: Linux keeps it
+    across exec, so a child started by the benchmark would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_variant(variant: str, model: str, sentences: list[str], beam: int, out_tokens: int, cache: str) -> dict:
     import torch
 
@@ -109,7 +118,7 @@ def run_variant(variant: str, model: str, sentences: list[str], beam: int, out_t
         "seconds": seconds,
         "load_seconds": load,
         "sentences_per_second": len(sentences) / seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
