@@ -22,6 +22,7 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=200_000)  # the same words are stemmed again and again across sentences
 def stem(word: str) -> str:
     """Lower-cased Snowball stem of an English word."""
     word = word.lower().replace("’", "'")

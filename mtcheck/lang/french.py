@@ -52,6 +52,7 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("french")
 
 
+@lru_cache(maxsize=200_000)  # the same words are stemmed again and again across sentences
 def stem(word: str) -> str:
     """Lower-cased Snowball stem of a French word, elision removed ("l’arme" → "arm")."""
     word = word.lower().replace("’", "'")
