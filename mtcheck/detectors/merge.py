@@ -19,10 +19,11 @@ def merge_flags(flags: Iterable[Flag], text: str) -> list[Flag]:
     ``text`` is the article the flags' offsets index.
 
     The merged flag covers the union of the spans, takes the highest severity and
-    confidence, and lists the other detectors in its evidence. The result has no two
-    overlapping flags and is ranked by :func:`rank_key`.
+    confidence, and lists the other detectors in its evidence. Empty spans are dropped. The
+    result has no two overlapping flags and is ranked by :func:`rank_key`.
     """
-    ordered = sorted(flags, key=lambda f: (f.start, f.end))
+    # An empty span points at nothing a reviewer could fix; it would also "touch" its neighbours.
+    ordered = sorted((f for f in flags if f.end > f.start), key=lambda f: (f.start, f.end))
     groups: list[list[Flag]] = []
     group_end = -1
     for flag in ordered:
