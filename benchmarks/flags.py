@@ -36,11 +36,9 @@ from mtcheck import Checker, Reference  # noqa: E402
 from mtcheck.corpus import read_article  # noqa: E402
 from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
 from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
-from mtcheck.engines.apertium import ApertiumEngine  # noqa: E402
+from mtcheck.engines.apertium import reverse_engine  # noqa: E402
 from mtcheck.engines.ct2 import default_cache_dir  # noqa: E402
 from mtcheck.config import CheckConfig, load_config  # noqa: E402
-from mtcheck.detectors import build_detectors, default_detectors  # noqa: E402
-from mtcheck.errors import EngineError  # noqa: E402
 
 _WORD = re.compile(r"\S+")
 
@@ -212,14 +210,9 @@ def main() -> None:
     engine = load_engine(EngineSpec(name=args.engine, model=args.model)).engine
     store = TranslationCache(default_cache_dir() / "translations.sqlite")
     cached = CachedEngine(engine, store)
-    try:
-        reverse = CachedEngine(ApertiumEngine.english_to_french(), store)
-    except EngineError:
-        reverse = None
-    config = load_config(args.config) if args.config else CheckConfig()
-    names = args.detectors.split(",") if args.detectors else (config.detectors or default_detectors())
-    detectors = build_detectors(names, {n: config.options_for(n) for n in names if config.options_for(n)})
-    checker = Checker(engine=cached, reverse_engine=reverse, detectors=detectors)
+    config = (load_config(args.config) if args.config else CheckConfig()).override(
+        detectors=tuple(args.detectors.split(",")) if args.detectors else None)
+    checker = Checker(engine=cached, reverse_engine=reverse_engine(store), detectors=config.build_detectors())
     lines = [f"## Flags (issue #6), engine `{engine.signature}`", "",
              f"Command: `python benchmarks/flags.py --engine {args.engine}"
              + (f" --limit {args.limit}" if args.limit else "") + (f" --config {args.config}" if args.config else "")

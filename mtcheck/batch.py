@@ -115,6 +115,14 @@ def check_one(checker: Checker, article: ArticleInput, output: Path) -> str | No
     return None
 
 
+def prepare_output(output: Path) -> set[str]:
+    """Create the layout, remove temporary files a killed run left, and return the finished names."""
+    (output / ARTICLES).mkdir(parents=True, exist_ok=True)
+    for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
+        stale.unlink(missing_ok=True)
+    return {p.stem for p in (output / ARTICLES).glob("*.jsonl")}
+
+
 def _fail(output: Path, error: ArticleError) -> None:
     record = {"article_id": error.id, "position": error.position, "reason": error.reason}
     atomic_write(output / FAILED / f"{safe_name(error.id)}.json", dumps_line(record))
@@ -149,12 +157,14 @@ def run_batch(
     must be picklable: a module-level function or a ``functools.partial`` of one).
     """
     output = Path(output)
-    (output / ARTICLES).mkdir(parents=True, exist_ok=True)
-    for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
-        stale.unlink(missing_ok=True)
-    done = {p.stem for p in (output / ARTICLES).glob("*.jsonl")}
+    done = prepare_output(output)
     checked = skipped = failed = 0
     bar = tqdm(total=total, unit="article", disable=not progress, dynamic_ncols=True, mininterval=0.5)
+
+    def record(reason: str | None) -> None:
+        nonlocal checked, failed
+        checked, failed = checked + (reason is None), failed + (reason is not None)
+        bar.update()
 
     def pending() -> Iterator[ArticleInput]:
         nonlocal skipped, failed
@@ -173,9 +183,7 @@ def run_batch(
         if jobs <= 1:
             checker = make_checker()
             for article in pending():
-                ok = check_one(checker, article, output) is None
-                checked, failed = checked + ok, failed + (not ok)
-                bar.update()
+                record(check_one(checker, article, output))
         else:
             with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(make_checker,)) as pool:
                 running: set[Future] = set()
@@ -183,14 +191,10 @@ def run_batch(
                     if len(running) >= 2 * jobs:  # a bounded window keeps memory flat
                         finished, running = wait(running, return_when=FIRST_COMPLETED)
                         for future in finished:
-                            ok = future.result() is None
-                            checked, failed = checked + ok, failed + (not ok)
-                            bar.update()
+                            record(future.result())
                     running.add(pool.submit(_work, article, output))
                 for future in running:
-                    ok = future.result() is None
-                    checked, failed = checked + ok, failed + (not ok)
-                    bar.update()
+                    record(future.result())
     finally:
         bar.close()
     return BatchOutcome(output, checked, skipped, failed)

@@ -13,8 +13,8 @@ from .align import ReferenceAligner
 from .detectors import DetectionContext, Detector, build_detectors
 from .detectors.merge import merge_flags
 from .engines import Engine, EngineSpec, load_engine
-from .engines.apertium import ApertiumEngine
-from .errors import EngineError, InputError
+from .engines.apertium import reverse_engine
+from .errors import InputError
 from .neural import neural_scores, require_neural
 from .report import ArticleReport, RunSignature
 from .score import Scorer
@@ -52,10 +52,7 @@ class Checker:
         if isinstance(self.engine, EngineSpec):
             self.engine = load_engine(self.engine).engine
         if self.reverse_engine == "auto":
-            try:
-                self.reverse_engine = ApertiumEngine.english_to_french()
-            except EngineError:
-                self.reverse_engine = None
+            self.reverse_engine = reverse_engine()
         if not self.detectors or isinstance(next(iter(self.detectors)), str):
             self.detectors = build_detectors(self.detectors or None)  # type: ignore[arg-type]
 

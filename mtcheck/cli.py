@@ -19,8 +19,8 @@ from .detectors import REGISTRY, build_detectors, default_detectors
 from .engines import ENGINE_NAMES, EngineSpec, load_engine
 from .engines.cache import CachedEngine, TranslationCache
 from .engines.ct2 import default_cache_dir
-from .engines.apertium import ApertiumEngine
-from .errors import EngineError, MtcheckError
+from .engines.apertium import ApertiumEngine, reverse_engine
+from .errors import MtcheckError
 from .jsonl import dumps_line
 from .segment import FrenchSegmenter, guess_format
 from .types import Severity
@@ -98,19 +98,12 @@ def _build_checker(*, engine: str, model: str | None, beam_size: int, device: st
     config = load_config(config_path) if config_path else CheckConfig()
     config = config.override(detectors=tuple(detectors.split(",")) if detectors else None,
                              min_severity=min_severity, lexicons=tuple(Path(p) for p in lexicons))
-    names = config.detectors or default_detectors()
-    built = build_detectors(names, {n: config.options_for(n) for n in names if config.options_for(n)})
     choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
     if not quiet:
         click.echo(f"mtcheck: {choice.message}", err=True)
     store = None if no_cache else _open_cache(cache_path)
     backend = choice.engine if store is None else CachedEngine(choice.engine, store)
-    try:
-        reverse = ApertiumEngine.english_to_french()
-        reverse = reverse if store is None else CachedEngine(reverse, store)
-    except EngineError:
-        reverse = None
-    return Checker(engine=backend, reverse_engine=reverse, detectors=built, min_severity=config.min_severity,
+    return Checker(engine=backend, reverse_engine=reverse_engine(store), detectors=config.build_detectors(), min_severity=config.min_severity,
                    progress=(not quiet and sys.stderr.isatty()) if progress is None else progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural, neural_model=neural_model)
 
@@ -214,9 +207,8 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
             model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None,
             abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int) -> None:
     """Score sample CORPORA and exit 1 when quality dropped below the baseline's tolerances."""
-    from .engines.apertium import ApertiumEngine
     from .engines.stored import StoredEngine
-    from .regress import DEFAULT_ABSOLUTE, STORED, Tolerance, compare, junit_xml, read_baseline, run_gate
+    from .regress import DEFAULT_ABSOLUTE, REVERSE_STORED, STORED, Tolerance, compare, junit_xml, read_baseline, run_gate
     from .report.regress_table import render_changes
 
     old = None if update_baseline and not Path(baseline).exists() else read_baseline(Path(baseline))
@@ -234,8 +226,8 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
 
     def make_checker(corpus: Path) -> Checker:
         forward = StoredEngine.open(corpus / STORED, fallback, rebuild_cache)
-        reverse = StoredEngine.open(corpus / "reverse-translations.jsonl", reverse_fallback, rebuild_cache)
-        stored.extend([(corpus / STORED, forward), (corpus / "reverse-translations.jsonl", reverse)])
+        reverse = StoredEngine.open(corpus / REVERSE_STORED, reverse_fallback, rebuild_cache)
+        stored.extend([(corpus / STORED, forward), (corpus / REVERSE_STORED, reverse)])
         return Checker(engine=forward, reverse_engine=reverse, detectors=build_detectors(names))
 
     current = run_gate([Path(c) for c in corpora], make_checker)

@@ -46,6 +46,13 @@ class CheckConfig:
             detector_options=self.detector_options,
         )
 
+    def build_detectors(self) -> list:
+        """The detectors this config names (the default set when none), each with its options."""
+        from .detectors import build_detectors, default_detectors
+
+        names = self.detectors or default_detectors()
+        return build_detectors(names, {n: self.options_for(n) for n in names if self.options_for(n)})
+
     def options_for(self, detector: str) -> dict[str, Any]:
         options = dict(self.detector_options.get(detector, {}))
         if detector == "lexicon" and self.lexicons:

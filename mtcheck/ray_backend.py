@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .batch import BatchOutcome, _fail, check_one
+from .batch import BatchOutcome, _fail, check_one, prepare_output
 from .checker import Checker
 from .corpus import read_article
 from .errors import InputError, MtcheckError
@@ -51,10 +52,9 @@ class _CheckActor:
         if "__folder" in row:
             folder = Path(row["__folder"])
             try:
-                a = read_article(folder)
+                return replace(read_article(folder), position=position)
             except MtcheckError as exc:
                 return ArticleError(folder.name, str(exc), position)
-            return type(a)(id=a.id, text=a.text, references=a.references, path=a.path, position=position)
         return _row_article(row, self.columns, position, f"row {position + 1}")
 
 
@@ -101,10 +101,7 @@ def run_batch_ray(
     import ray
 
     output = Path(output).resolve()
-    (output / "articles").mkdir(parents=True, exist_ok=True)
-    for stale in output.glob("*/.*.tmp"):
-        stale.unlink(missing_ok=True)
-    done = {p.stem for p in (output / "articles").glob("*.jsonl")}
+    done = prepare_output(output)
     if not ray.is_initialized():
         ray.init(ignore_reinit_error=True, log_to_driver=False)
     dataset = _dataset(Path(source), columns)

@@ -20,6 +20,7 @@ from .errors import InputError
 from .score import Scorer
 
 STORED = "backtranslations.jsonl"
+REVERSE_STORED = "reverse-translations.jsonl"  # the references and round trips in French
 # Metrics the gate watches, and whether higher is better. Back-translation metrics are blind
 # to literal machine translation when the back-translating engine is of the same kind (an
 # Apertium translation back-translated by Apertium scores higher than the human one on these

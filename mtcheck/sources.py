@@ -11,7 +11,7 @@ import csv
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +86,7 @@ def _from_folders(root: Path) -> Iterator[ArticleInput | ArticleError]:
         raise InputError(root, f"holds no article folders (each with an {ARTICLE_NAME})")
     for position, folder in enumerate(folders):
         try:
-            article = read_article(folder)
-            yield ArticleInput(id=article.id, text=article.text, references=article.references,
-                               path=article.path, position=position)
+            yield replace(read_article(folder), position=position)
         except MtcheckError as exc:
             yield ArticleError(folder.name, str(exc), position)
 

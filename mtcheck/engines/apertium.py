@@ -18,10 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EngineError
 from ..types import Translation, WordLink
 from .base import word_spans
+
+if TYPE_CHECKING:
+    from .base import Engine
+    from .cache import TranslationCache
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MODES = ("fr-es", "spa-eng")
@@ -82,6 +87,20 @@ class ApertiumEngine:
                 raise EngineError(f"apertium {mode} exited {proc.returncode}: {proc.stderr.strip()[:200]}")
             text = proc.stdout.rstrip("\n")
         return text
+
+
+def reverse_engine(cache: "TranslationCache | None" = None) -> "Engine | None":
+    """The en→fr engine for checks in French (references in French, round trips): Apertium's
+    en→es→fr, behind ``cache`` when one is given; None where Apertium is not installed."""
+    try:
+        engine = ApertiumEngine.english_to_french()
+    except EngineError:
+        return None
+    if cache is None:
+        return engine
+    from .cache import CachedEngine
+
+    return CachedEngine(engine, cache)
 
 
 def apertium_problem(modes: Sequence[str] = _MODES) -> str | None:

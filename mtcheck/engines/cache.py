@@ -156,23 +156,29 @@ class CachedEngine:
         return [cached[t] for t in texts]
 
 
-def _encode(t: Translation) -> str:
-    return json.dumps(
-        {
-            "text": t.text,
-            "engine": t.engine,
-            "token_scores": [[s.token, s.logprob] for s in t.token_scores],
-            "links": [[l.target_start, l.target_end, l.source_start, l.source_end] for l in t.links],
-        },
-        ensure_ascii=False,
-    )
+def translation_record(t: Translation) -> dict[str, object]:
+    """A translation as a JSON-ready dict: the cache's payload, and each record of an export."""
+    return {
+        "text": t.text,
+        "engine": t.engine,
+        "token_scores": [[s.token, s.logprob] for s in t.token_scores],
+        "links": [[l.target_start, l.target_end, l.source_start, l.source_end] for l in t.links],
+    }
 
 
-def _decode(payload: str) -> Translation:
-    obj = json.loads(payload)
+def translation_from_record(obj: dict) -> Translation:
+    """The inverse of :func:`translation_record` (scores and links may be absent)."""
     return Translation(
         text=obj["text"],
         engine=obj["engine"],
-        token_scores=tuple(TokenScore(tok, lp) for tok, lp in obj["token_scores"]),
-        links=tuple(WordLink(*link) for link in obj["links"]),
+        token_scores=tuple(TokenScore(tok, lp) for tok, lp in obj.get("token_scores", [])),
+        links=tuple(WordLink(*link) for link in obj.get("links", [])),
     )
+
+
+def _encode(t: Translation) -> str:
+    return json.dumps(translation_record(t), ensure_ascii=False)
+
+
+def _decode(payload: str) -> Translation:
+    return translation_from_record(json.loads(payload))

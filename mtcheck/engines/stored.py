@@ -15,8 +15,9 @@ from pathlib import Path
 
 from ..errors import EngineError, InputError
 from ..jsonl import dumps_line
-from ..types import TokenScore, Translation, WordLink
+from ..types import Translation
 from .base import Engine
+from .cache import translation_from_record, translation_record
 
 
 def read_stored(path: Path) -> dict[str, dict[str, Translation]]:
@@ -29,10 +30,7 @@ def read_stored(path: Path) -> dict[str, dict[str, Translation]]:
             continue
         try:
             r = json.loads(line)
-            table.setdefault(r["signature"], {})[r["source"]] = Translation(
-                text=r["text"], engine=r["engine"],
-                token_scores=tuple(TokenScore(t, lp) for t, lp in r.get("token_scores", [])),
-                links=tuple(WordLink(*link) for link in r.get("links", [])))
+            table.setdefault(r["signature"], {})[r["source"]] = translation_from_record(r)
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(path, f"not a back-translation record ({exc.__class__.__name__}: {exc})", line=n) from None
     return table
@@ -45,12 +43,8 @@ def write_stored(path: Path, table: dict[str, dict[str, Translation]]) -> None:
     lines = []
     for signature in sorted(table):
         for source in sorted(table[signature]):
-            t = table[signature][source]
-            lines.append(dumps_line({
-                "signature": signature, "source": source, "text": t.text, "engine": t.engine,
-                "token_scores": [[s.token, s.logprob] for s in t.token_scores],
-                "links": [[l.target_start, l.target_end, l.source_start, l.source_end] for l in t.links],
-            }))
+            lines.append(dumps_line({"signature": signature, "source": source,
+                                     **translation_record(table[signature][source])}))
     atomic_write(path, "".join(lines))
 
 

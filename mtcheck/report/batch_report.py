@@ -7,22 +7,22 @@ included), each written atomically.
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from ..batch import atomic_write, read_article_records, read_errors, read_summaries
+from ..jsonl import dumps_line
 from .html import article_html, batch_report_html
 
 SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
                    "references_found", "bleu", "chrf", "ter", "critical", "major", "minor", "mqm_estimate")
 
 
-def summary_rows(output: str | Path) -> list[dict[str, Any]]:
-    """One flat row per checked article, in input order."""
+def summary_rows(output: str | Path, summaries: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One flat row per checked article, in input order (from ``summaries`` when already read)."""
     rows = []
-    for s in read_summaries(output):
+    for s in read_summaries(output) if summaries is None else summaries:
         rows.append({
             "article_id": s["article_id"], "position": s["position"], "language": s["language"],
             "characters": s["characters"], "segments": s["segments"], "references": s["references"],
@@ -42,26 +42,25 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
     import pandas as pd
 
     output = Path(output)
-    frame = pd.DataFrame(summary_rows(output), columns=list(SUMMARY_COLUMNS))
+    summaries = read_summaries(output)
+    frame = pd.DataFrame(summary_rows(output, summaries), columns=list(SUMMARY_COLUMNS))
     atomic_write(output / "summary.csv", frame.to_csv(index=False))
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     atomic_write(output / "summary.parquet", buffer.getvalue())
     errors = read_errors(output)
-    atomic_write(output / "errors.jsonl", "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors))
+    atomic_write(output / "errors.jsonl", "".join(dumps_line(e) for e in errors))
 
-    summaries = worst_first(read_summaries(output))
+    summaries = worst_first(summaries)
     categories: Counter = Counter()
     details = []
     for rank, summary in enumerate(summaries):
-        if rank >= detailed:
-            # Flag categories of the rest come from their files too, one at a time.
-            records = read_article_records(output, summary["article_id"])
-            categories.update(r["category"] for r in records if r["type"] == "flag")
-            continue
+        # Every article's file is read (one at a time) for the flag categories; the worst are shown.
         records = read_article_records(output, summary["article_id"])
         flags = [r for r in records if r["type"] == "flag"]
         categories.update(f["category"] for f in flags)
+        if rank >= detailed:
+            continue
         details.append({"html": article_html(
             summary["article_id"], summary["text"], flags,
             [r for r in records if r["type"] == "segment"], [r for r in records if r["type"] == "reference"],
