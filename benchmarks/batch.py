@@ -90,7 +90,7 @@ def main() -> None:
     cache = TranslationCache(work / "translations.sqlite")
     forward = TimedEngine(CachedEngine(ct2, cache))
     reverse = TimedEngine(CachedEngine(ApertiumEngine.english_to_french(), cache))
-    checker = Checker(engine=forward, reverse_engine=reverse)
+    checker = Checker(engine=forward, reverse_engine=reverse, cache=cache)
 
     memory = []
 

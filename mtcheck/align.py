@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+import numpy as np
 
 from sacrebleu.metrics import CHRF
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
@@ -44,24 +47,27 @@ class ReferenceAligner:
     repeat_ratio: float = 0.8
     max_window: int = 3
 
-    def __post_init__(self) -> None:
-        self._chrf = CachedCHRF()
-
     def align(self, back_translations: Sequence[BackTranslation], references: Sequence[Reference]) -> list[Alignment]:
         windows = list(_segment_windows(back_translations, self.max_window))
+        # One n-gram cache per article: texts rarely recur across articles, and a batch must
+        # not grow with every article it has seen.
+        chrf = CachedCHRF()
+        similarity = chrf.matrix([w.back_translation for w in windows], [r.text for r in references])
         candidates = {}
-        for ref in references:
-            scored = [self._scored(c, ref.text) for c in windows]
-            scored += [self._scored(c, ref.text) for c in _sub_spans(back_translations, ref.text, scored)]
+        for j, ref in enumerate(references):
+            scored = [Rendering(*w[:4], similarity=float(similarity[i, j]), method=w.method)
+                      for i, w in enumerate(windows)]
+            for bt, runs in _sub_spans(back_translations, ref.text, scored):
+                similarity_of_runs = chrf.substring_scores(bt.text, [run[:2] for run in runs], ref.text)
+                scored += [Rendering((bt.segment.index,), fr_start, fr_end, bt.text[t_start:t_end], float(sim),
+                                     "chrF:sub-segment")
+                           for (t_start, t_end, fr_start, fr_end), sim in zip(runs, similarity_of_runs)]
             scored.sort(key=lambda r: (-_ranking(r), r.start))
             candidates[ref.id] = scored
         claimed = {rid: scored[0] for rid, scored in candidates.items()
                    if scored and scored[0].similarity >= self.threshold}
         alignments = [self._choose(ref, candidates[ref.id], claimed) for ref in references]
         return self._fill_gaps(alignments, candidates, len(back_translations))
-
-    def _scored(self, candidate: Rendering, reference: str) -> Rendering:
-        return replace(candidate, similarity=self._chrf.score(candidate.back_translation, reference))
 
     def _choose(self, ref: Reference, scored: list[Rendering], claimed: dict[str, Rendering]) -> Alignment:
         others = [r for rid, r in claimed.items() if rid != ref.id]
@@ -116,27 +122,121 @@ class ReferenceAligner:
 
 
 class CachedCHRF:
-    """sacrebleu's sentence chrF, with each text's character n-grams extracted only once.
+    """sacrebleu's sentence chrF for many pairs at once, each text's n-grams extracted once.
 
-    The aligner compares every reference with every candidate passage; sacrebleu's
-    ``sentence_score`` would extract the same n-grams thousands of times.
+    The aligner compares every reference with every candidate passage (whole segments,
+    runs of segments, word runs inside a segment); sacrebleu's ``sentence_score`` would
+    extract the same n-grams thousands of times and count matches pair by pair in Python.
+    The statistics and the score formula are sacrebleu's (tested against it).
     """
 
     def __init__(self) -> None:
         self._metric = CHRF()
-        self._ngrams: dict[str, list] = {}
+        self._ngrams: dict[str, list[tuple[dict, int]]] = {}
+        self._indexes: dict[str, tuple[np.ndarray, list[tuple[dict[str, np.ndarray], int]]]] = {}
 
-    def _grams(self, text: str) -> list:
+    def _grams(self, text: str) -> list[tuple[dict, int]]:
         grams = self._ngrams.get(text)
         if grams is None:
-            grams = self._ngrams[text] = extract_all_char_ngrams(text, self._metric.char_order, self._metric.whitespace)
+            orders = extract_all_char_ngrams(text, self._metric.char_order, self._metric.whitespace)
+            grams = self._ngrams[text] = [(counts, sum(counts.values())) for counts in orders]
         return grams
 
-    def score(self, hypothesis: str, reference: str) -> float:
-        stats: list[int] = []
-        for h, r in zip(self._grams(hypothesis), self._grams(reference)):
-            stats.extend(CHRF._get_match_statistics(h, r))
-        return self._metric._compute_score_from_stats(stats).score
+    def matrix(self, hypotheses: Sequence[str], references: Sequence[str]) -> np.ndarray:
+        """chrF of every hypothesis against every reference, as ``score`` gives it, in one pass.
+
+        Only the references' n-grams can match, so each hypothesis is counted once against
+        their joint vocabulary and the minima are taken with numpy, instead of one Python loop
+        per pair: the aligner's window search is hypotheses × references.
+        """
+        if not hypotheses or not references:
+            return np.zeros((len(hypotheses), len(references)))
+        hyp = [self._grams(h) for h in hypotheses]
+        ref = [self._grams(r) for r in references]
+        orders = len(ref[0])
+        n_hyp = np.array([[n for _, n in g] for g in hyp], dtype=float)[:, None, :]
+        n_ref = np.array([[n for _, n in g] for g in ref], dtype=float)[None, :, :]
+        matched = np.zeros((len(hyp), len(ref), orders))
+        for k in range(orders):
+            vocabulary: dict = {}
+            columns = [[vocabulary.setdefault(gram, len(vocabulary)) for gram in g[k][0]] for g in ref]
+            ref_counts = [np.fromiter(g[k][0].values(), dtype=float, count=len(g[k][0])) for g in ref]
+            hyp_counts = np.zeros((len(hyp), len(vocabulary)))
+            for i, g in enumerate(hyp):
+                row = hyp_counts[i]
+                for gram, count in g[k][0].items():
+                    column = vocabulary.get(gram)
+                    if column is not None:
+                        row[column] = count
+            for j, (cols, counts) in enumerate(zip(columns, ref_counts)):
+                matched[:, j, k] = np.minimum(hyp_counts[:, cols], counts).sum(axis=1)
+        return _chrf_from_statistics(np.where(n_ref > 0, n_hyp, 0.0), np.broadcast_to(n_ref, matched.shape),
+                                     matched, self._metric.beta)
+
+
+    def substring_scores(self, text: str, spans: Sequence[tuple[int, int]], reference: str) -> np.ndarray:
+        """chrF against ``reference`` of each ``text[start:end]``, as ``score`` gives it.
+
+        Runs inside one segment share its n-grams: the segment is indexed once (where each
+        n-gram occurs) and a run's matches are the reference n-grams occurring inside it, so
+        no run is tokenised on its own.
+        """
+        if not spans:
+            return np.zeros(0)
+        position, occurrences = self._index(text)
+        starts = position[[a for a, _ in spans]]
+        ends = position[[b for _, b in spans]]
+        ref = self._grams(reference)
+        n_hyp = np.zeros((len(spans), len(ref)))
+        n_ref = np.zeros((len(spans), len(ref)))
+        matched = np.zeros((len(spans), len(ref)))
+        for k, ((ref_counts, ref_total), (found, n_grams)) in enumerate(zip(ref, occurrences)):
+            n = k + 1
+            first = np.minimum(starts, n_grams)
+            last = np.maximum(np.minimum(ends - n + 1, n_grams), first)  # one past the run's last n-gram start
+            n_hyp[:, k] = (last - first) if ref_total else 0
+            n_ref[:, k] = ref_total
+            for gram, ref_count in ref_counts.items():
+                at = found.get(gram)
+                if at is not None:
+                    inside = np.searchsorted(at, last) - np.searchsorted(at, first)
+                    matched[:, k] += np.minimum(inside, ref_count)
+        return _chrf_from_statistics(n_hyp, n_ref, matched, self._metric.beta)
+
+    def _index(self, text: str) -> tuple[np.ndarray, list[tuple[dict[str, np.ndarray], int]]]:
+        """Where each character n-gram of ``text`` starts (whitespace removed, as chrF does).
+
+        Also, for every index of ``text``, the position in the whitespace-free text of the
+        first character at or after it.
+        """
+        index = self._indexes.get(text)
+        if index is None:
+            kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+            stripped = "".join(text[i] for i in kept)
+            position = np.searchsorted(np.array(kept, dtype=int), np.arange(len(text) + 1))
+            occurrences = []
+            for n in range(1, self._metric.char_order + 1):
+                where: dict[str, list[int]] = {}
+                for p in range(len(stripped) - n + 1):
+                    where.setdefault(stripped[p : p + n], []).append(p)
+                occurrences.append(({g: np.array(ps) for g, ps in where.items()}, max(0, len(stripped) - n + 1)))
+            index = self._indexes[text] = (position, occurrences)
+        return index
+
+
+def _chrf_from_statistics(n_hyp: np.ndarray, n_ref: np.ndarray, matched: np.ndarray, beta: float) -> np.ndarray:
+    """sacrebleu's ``CHRF._compute_f_score`` (effective-order averaging), over arrays of statistics."""
+    eps = 1e-16
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(n_hyp > 0, matched / n_hyp, eps)
+        recall = np.where(n_ref > 0, matched / n_ref, eps)
+        effective = (n_hyp > 0) & (n_ref > 0)
+        orders = effective.sum(axis=-1)
+        avg_precision = np.where(orders > 0, np.where(effective, precision, 0.0).sum(axis=-1) / orders, 0.0)
+        avg_recall = np.where(orders > 0, np.where(effective, recall, 0.0).sum(axis=-1) / orders, 0.0)
+        factor = beta**2
+        score = (1 + factor) * avg_precision * avg_recall / (factor * avg_precision + avg_recall)
+    return np.where(avg_precision + avg_recall > 0, 100 * score, 0.0)
 
 
 def _ranking(r: Rendering) -> float:
@@ -149,24 +249,44 @@ def _overlaps(a: Rendering, b: Rendering) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _segment_windows(bts: Sequence[BackTranslation], max_window: int) -> Iterator[Rendering]:
+class _Candidate(NamedTuple):
+    """A passage not yet scored: the fields of a :class:`Rendering` but its similarity."""
+
+    segment_indices: tuple[int, ...]
+    start: int
+    end: int
+    back_translation: str
+    method: str
+
+
+def _segment_windows(bts: Sequence[BackTranslation], max_window: int) -> Iterator[_Candidate]:
     for i in range(len(bts)):
         for n in range(1, max_window + 1):
             run = bts[i : i + n]
             if len(run) < n:
                 break
-            yield Rendering(
-                segment_indices=tuple(bt.segment.index for bt in run),
-                start=run[0].segment.start,
-                end=run[-1].segment.end,
-                back_translation=" ".join(bt.text for bt in run),
-                similarity=0.0,
-                method="chrF:segment" if n == 1 else f"chrF:{n}-segments",
+            yield _Candidate(
+                tuple(bt.segment.index for bt in run),
+                run[0].segment.start,
+                run[-1].segment.end,
+                " ".join(bt.text for bt in run),
+                "chrF:segment" if n == 1 else f"chrF:{n}-segments",
             )
 
 
-def _sub_spans(bts: Sequence[BackTranslation], reference: str, scored: list[Rendering], top: int = 3):
-    """Word runs inside the few segments most like the reference, about the reference's length."""
+def _sub_spans(bts: Sequence[BackTranslation], reference: str, scored: list[Rendering], top: int = 3,
+               best_runs: int = 3) -> Iterator[tuple[BackTranslation, list[tuple[int, int, int, int]]]]:
+    """Word runs inside the few segments most like the reference, about the reference's length.
+
+    Yields each segment with its runs: English start and end in the back-translation,
+    French start and end in the article.
+
+    Runs are first ranked by how many of the reference's words they contain (prefix sums,
+    linear in the segment); only the best few of each length (:func:`_best_runs`) go on to
+    chrF, rather than one chrF per word position.
+    """
+    lowered = reference.lower()
+    ref_trigrams = {lowered[k : k + 3] for k in range(len(lowered) - 2)} | set(lowered.split())
     n_ref = len(word_spans(reference))
     singles = sorted((r for r in scored if len(r.segment_indices) == 1), key=lambda r: -r.similarity)[:top]
     by_index = {bt.segment.index: bt for bt in bts}
@@ -175,20 +295,41 @@ def _sub_spans(bts: Sequence[BackTranslation], reference: str, scored: list[Rend
         words = word_spans(bt.text)
         if n_ref > 0.7 * len(words):
             continue  # the reference is about as long as the segment: the segment itself competes
-        for length in {max(1, round(n_ref * f)) for f in (0.8, 1.0, 1.25)}:
-            for i in range(0, len(words) - length + 1):
+        hits = [0.0]
+        for w_start, w_end in words:
+            hits.append(hits[-1] + _trigram_share(bt.text[w_start:w_end].lower(), ref_trigrams))
+        runs = []
+        for length in sorted({max(1, round(n_ref * f)) for f in (0.8, 1.0, 1.25)}):
+            for i in sorted(_best_runs(hits, length, best_runs)):
                 t_start, t_end = words[i][0], words[i + length - 1][1]
                 span = bt.french_span(t_start, t_end)
-                if span is None:
-                    continue
-                yield Rendering(
-                    segment_indices=cand.segment_indices,
-                    start=span[0],
-                    end=span[1],
-                    back_translation=bt.text[t_start:t_end],
-                    similarity=0.0,
-                    method="chrF:sub-segment",
-                )
+                if span is not None:
+                    runs.append((t_start, t_end, *span))
+        if runs:
+            yield bt, runs
+
+
+def _best_runs(hits: list[float], length: int, best: int) -> set[int]:
+    """Starts of the runs of ``length`` words that share most with the reference.
+
+    The ``best`` runs, and the ``best`` peaks that overlap one another by less than half
+    (the same quote may occur twice in a segment), each with its neighbours one word either
+    side so that chrF still chooses the exact boundary.
+    """
+    starts = sorted(range(len(hits) - length), key=lambda i: hits[i] - hits[i + length])
+    peaks: list[int] = []
+    for i in starts:
+        if all(2 * abs(i - j) >= length for j in peaks):
+            peaks.append(i)
+            if len(peaks) == best:
+                break
+    return set(starts[:best]) | {k for i in peaks for k in (i - 1, i, i + 1) if 0 <= k < len(starts)}
+
+
+def _trigram_share(word: str, reference_trigrams: set[str]) -> float:
+    """Share of a word's character trigrams found in the reference: a cheap stand-in for chrF."""
+    grams = [word[k : k + 3] for k in range(max(1, len(word) - 2))]
+    return sum(g in reference_trigrams for g in grams) / len(grams)
 
 
 def align(back_translations: Sequence[BackTranslation], references: Sequence[Reference]) -> list[Alignment]:

@@ -14,6 +14,7 @@ from .detectors import DetectionContext, Detector, build_detectors
 from .detectors.merge import merge_flags
 from .engines import Engine, EngineSpec, load_engine
 from .engines.apertium import reverse_engine
+from .engines.cache import TranslationCache
 from .errors import InputError
 from .neural import neural_scores, require_neural
 from .report import ArticleReport, RunSignature
@@ -45,6 +46,8 @@ class Checker:
     neural_model: str | None = None
     # en→fr engine for checks in French (reference support, round trips); "auto" is Apertium when installed.
     reverse_engine: Engine | str | None = "auto"
+    # Where detectors keep results of slow analyses (the translation cache's file); None: not kept.
+    cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:
         if self.neural_metric:
@@ -55,6 +58,9 @@ class Checker:
             self.reverse_engine = reverse_engine()
         if not self.detectors or isinstance(next(iter(self.detectors)), str):
             self.detectors = build_detectors(self.detectors or None)  # type: ignore[arg-type]
+        for detector in self.detectors:  # type: ignore[union-attr]
+            if hasattr(detector, "use_cache"):
+                detector.use_cache(self.cache)
 
     @property
     def signature(self) -> RunSignature:

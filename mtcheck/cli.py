@@ -103,7 +103,8 @@ def _build_checker(*, engine: str, model: str | None, beam_size: int, device: st
         click.echo(f"mtcheck: {choice.message}", err=True)
     store = None if no_cache else _open_cache(cache_path)
     backend = choice.engine if store is None else CachedEngine(choice.engine, store)
-    return Checker(engine=backend, reverse_engine=reverse_engine(store), detectors=config.build_detectors(), min_severity=config.min_severity,
+    return Checker(engine=backend, reverse_engine=reverse_engine(store), detectors=config.build_detectors(),
+                   min_severity=config.min_severity, cache=store,
                    progress=(not quiet and sys.stderr.isatty()) if progress is None else progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural, neural_model=neural_model)
 

@@ -85,8 +85,23 @@ def test_gap_between_aligned_neighbours_is_filled():
     assert not lonely.found
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(max_size=80), st.text(min_size=1, max_size=80))
-def test_cached_chrf_equals_sacrebleu_sentence_chrf(hypothesis, reference):
-    expected = CHRF().sentence_score(hypothesis, [reference]).score
-    assert CachedCHRF().score(hypothesis, reference) == pytest.approx(expected)
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="abcd .", max_size=60) | st.text(max_size=60), min_size=1, max_size=4),
+       st.lists(st.text(alphabet="abcd .", min_size=1, max_size=60) | st.text(min_size=1, max_size=60), min_size=1,
+                max_size=3))
+def test_chrf_matrix_equals_sacrebleu_for_every_pair(hypotheses, references):
+    matrix = CachedCHRF().matrix(hypotheses, references)
+    for i, hypothesis in enumerate(hypotheses):
+        for j, reference in enumerate(references):
+            assert matrix[i, j] == pytest.approx(CHRF().sentence_score(hypothesis, [reference]).score)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab c\u00a0\n."), max_size=40), st.data(),
+       st.text(alphabet=st.sampled_from("abc ."), min_size=1, max_size=30))
+def test_chrf_of_substrings_equals_sacrebleu_on_each_substring(text, data, reference):
+    bounds = st.integers(min_value=0, max_value=len(text))
+    spans = [tuple(sorted(data.draw(st.tuples(bounds, bounds)))) for _ in range(3)]
+    scores = CachedCHRF().substring_scores(text, spans, reference)
+    for (start, end), score in zip(spans, scores):
+        assert score == pytest.approx(CHRF().sentence_score(text[start:end], [reference]).score)

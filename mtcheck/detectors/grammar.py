@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..engines.cache import TranslationCache
 from ..errors import ConfigError
 from ..lang.spelling import grammalecte_checker
 from ..types import Category, Flag, Severity
@@ -16,32 +17,57 @@ _TYPOGRAPHY = ("nbsp", "typo", "unit", "esp", "apos", "num_", "tab_", "eepi", "m
 
 @dataclass
 class GrammarDetector:
-    """Flags Grammalecte's grammar errors (agreement, conjugation, …), typography left out."""
+    """Flags Grammalecte's grammar errors (agreement, conjugation, …), typography left out.
+
+    Checking is slow (tens of milliseconds a paragraph); with a cache (the translation
+    cache's file, given by the :class:`~mtcheck.Checker`) each paragraph is checked once.
+    """
 
     name: str = field(default="grammar", init=False)
+    cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:
         self._checker = grammalecte_checker()
         if self._checker is None:
             raise ConfigError("the grammar detector needs Grammalecte (Debian: apt-get install python3-grammalecte)")
+        from grammalecte.fr import gc_engine
+
+        self.signature = f"grammalecte|{gc_engine.__version__}|{','.join(_TYPOGRAPHY)}"
+
+    def use_cache(self, cache: TranslationCache | None) -> None:
+        self.cache = cache
 
     def detect(self, context: DetectionContext) -> list[Flag]:
-        flags = []
         paragraphs: dict[int, list] = {}
         for seg in context.segments:
             paragraphs.setdefault(seg.paragraph, []).append(seg)
-        for segs in paragraphs.values():
-            start, end = segs[0].start, segs[-1].end
-            result = self._checker.getParagraphErrors(context.text[start:end])
-            errors = result[0] if isinstance(result, tuple) else result
-            for err in errors:
-                if err["sRuleId"].startswith(_TYPOGRAPHY):
-                    continue
-                s, e = start + err["nStart"], start + err["nEnd"]
-                suggestions = err.get("aSuggestions") or []
+        spans = [(segs[0].start, segs[-1].end) for segs in paragraphs.values()]
+        errors = self._errors([context.text[start:end] for start, end in spans])
+        flags = []
+        for (start, end), paragraph in zip(spans, (context.text[s:e] for s, e in spans)):
+            for err in errors[paragraph]:
+                s, e = start + err["start"], start + err["end"]
                 flags.append(Flag(
                     start=s, end=e, text=context.text[s:e], category=Category.GRAMMAR, severity=Severity.MINOR,
-                    message=err["sMessage"], detector=self.name, evidence={"rule": err["sRuleId"]},
-                    suggestion=suggestions[0] if suggestions else "", confidence=0.6,
+                    message=err["message"], detector=self.name, evidence={"rule": err["rule"]},
+                    suggestion=err["suggestion"], confidence=0.6,
                 ))
         return flags
+
+    def _errors(self, paragraphs: list[str]) -> dict[str, list[dict]]:
+        found = self.cache.get_analyses(self.signature, paragraphs) if self.cache else {}
+        fresh = [(p, self._check(p)) for p in dict.fromkeys(paragraphs) if p not in found]
+        if fresh and self.cache:
+            self.cache.put_analyses(self.signature, fresh)
+        found.update(fresh)
+        return found
+
+    def _check(self, paragraph: str) -> list[dict]:
+        result = self._checker.getParagraphErrors(paragraph)
+        errors = result[0] if isinstance(result, tuple) else result
+        return [
+            {"start": err["nStart"], "end": err["nEnd"], "rule": err["sRuleId"], "message": err["sMessage"],
+             "suggestion": (err.get("aSuggestions") or [""])[0]}
+            for err in errors
+            if not err["sRuleId"].startswith(_TYPOGRAPHY)
+        ]

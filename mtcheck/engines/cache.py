@@ -1,5 +1,8 @@
 """A persistent translation cache: one SQLite file, safe for several writing processes.
 
+Beside translations it keeps the results of other slow, deterministic analyses of a text
+(the grammar checker's errors), under the analyser's own signature.
+
 Entries are keyed by the engine signature (engine, model and revision or content hash,
 decoding settings, library versions) and the exact source text, so results of different
 engines or settings are never mixed. SQLite's WAL journal and a busy timeout let several
@@ -16,12 +19,20 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..types import TokenScore, Translation, WordLink
 from .base import Engine
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
+    signature TEXT NOT NULL,
+    source TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (signature, source)
+);
+CREATE TABLE IF NOT EXISTS analyses (
     signature TEXT NOT NULL,
     source TEXT NOT NULL,
     payload TEXT NOT NULL,
@@ -56,7 +67,7 @@ class TranslationCache:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA busy_timeout={int(self.timeout_s * 1000)}")
-            conn.execute(_SCHEMA)
+            conn.executescript(_SCHEMA)
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
         except sqlite3.DatabaseError:
@@ -92,13 +103,37 @@ class TranslationCache:
                 [(signature, source, _encode(t), now) for source, t in items],
             )
 
+    def get_analyses(self, signature: str, sources: Sequence[str]) -> dict[str, Any]:
+        """Stored results of a deterministic, slow analysis (Grammalecte's errors, …) of each source."""
+        found: dict[str, Any] = {}
+        unique = list(dict.fromkeys(sources))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            rows = self.connection.execute(
+                f"SELECT source, payload FROM analyses WHERE signature = ? AND source IN ({','.join('?' * len(chunk))})",
+                [signature, *chunk],
+            )
+            found.update((source, json.loads(payload)) for source, payload in rows)
+        return found
+
+    def put_analyses(self, signature: str, items: Sequence[tuple[str, Any]]) -> None:
+        now = time.time()
+        with self.connection:
+            self.connection.execute("BEGIN IMMEDIATE")
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO analyses (signature, source, payload, created) VALUES (?, ?, ?, ?)",
+                [(signature, source, json.dumps(result, ensure_ascii=False), now) for source, result in items],
+            )
+
     def stats(self) -> dict[str, object]:
         rows = self.connection.execute(
             "SELECT signature, COUNT(*) FROM translations GROUP BY signature ORDER BY COUNT(*) DESC"
         ).fetchall()
+        analyses = self.connection.execute("SELECT COUNT(*) FROM analyses").fetchone()[0]
         return {
             "path": str(self.path),
             "entries": sum(n for _, n in rows),
+            "analyses": analyses,
             "bytes": self.path.stat().st_size if self.path.exists() else 0,
             "signatures": {sig: n for sig, n in rows},
         }
@@ -108,8 +143,10 @@ class TranslationCache:
             self.connection.execute("BEGIN IMMEDIATE")
             if signature:
                 cur = self.connection.execute("DELETE FROM translations WHERE signature = ?", (signature,))
+                self.connection.execute("DELETE FROM analyses WHERE signature = ?", (signature,))
             else:
                 cur = self.connection.execute("DELETE FROM translations")
+                self.connection.execute("DELETE FROM analyses")
         self.connection.execute("VACUUM")
         return cur.rowcount
 

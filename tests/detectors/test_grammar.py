@@ -23,3 +23,15 @@ def test_grammar_errors_are_flagged_with_a_suggestion(french, wrong, fix):
 def test_correct_french_raises_nothing():
     french = "Les femmes sont arrivées hier. Le président a mangé avec ses conseillers."
     assert GrammarDetector().detect(context(french)) == []
+
+
+def test_grammar_results_are_kept_in_the_cache_and_reused(tmp_path):
+    from mtcheck.engines.cache import TranslationCache
+
+    french = "Les ministres sont arrivés hier. Les femmes sont arrivés ensuite."
+    first = GrammarDetector(cache=TranslationCache(tmp_path / "cache.sqlite")).detect(context(french))
+    reopened = TranslationCache(tmp_path / "cache.sqlite")
+    assert reopened.stats()["analyses"] == 1
+    detector = GrammarDetector(cache=reopened)
+    detector._checker = None  # a cache hit must not need the checker at all
+    assert detector.detect(context(french)) == first != []
