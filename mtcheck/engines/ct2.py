@@ -137,7 +137,10 @@ class CT2Engine:
             return_attention=True, max_input_length=0,  # already truncated by the tokenizer
         )
         hypotheses = [o.hypotheses[0] for o in outputs]
-        scored = self._translator.score_batch(sources, hypotheses)
+        # Scoring computes the whole vocabulary's logits for every target position: bound the
+        # positions scored at once, or a large batch takes gigabytes.
+        scored = self._translator.score_batch(sources, hypotheses, max_batch_size=_SCORED_TOKENS,
+                                              batch_type="tokens")
         special = set(self._tokenizer.all_special_tokens)
         translations = []
         for text, src, hyp, out, score in zip(texts, sources, hypotheses, outputs, scored):
@@ -156,6 +159,9 @@ class CT2Engine:
                 )
             )
         return translations
+
+
+_SCORED_TOKENS = 512
 
 
 def _content_hash(folder: Path) -> str:

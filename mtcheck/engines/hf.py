@@ -31,7 +31,9 @@ class HFEngine:
     beam_size: int = 4
     max_new_tokens: int = 256
     min_new_tokens: int = 0
-    batch_tokens: int = 4096
+    # Source tokens per batch; None: 4,096 on a GPU, 1,024 on CPU, where larger batches are no
+    # faster (measured: same speed as 4,096) and beam search's vocabulary-wide scores grow with them.
+    batch_tokens: int | None = None
     local_files_only: bool = False
     alignment_layer: int = ALIGNMENT_LAYER
     name: str = field(default="hf", init=False)
@@ -45,6 +47,8 @@ class HFEngine:
         self._torch = torch
         if self.device == "auto":
             self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        if self.batch_tokens is None:
+            self.batch_tokens = 1024 if self.device == "cpu" else 4096
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(
                 self.model, revision=self.revision, local_files_only=self.local_files_only
@@ -126,18 +130,25 @@ class HFEngine:
             output_attentions=True,
             return_dict=True,
         )
-        hidden = outputs.last_hidden_state
+        hidden = outputs.last_hidden_state.reshape(-1, outputs.last_hidden_state.shape[-1])
+        flat_targets = targets.reshape(-1)
         head = self._model.get_output_embeddings()
         bias = getattr(self._model, "final_logits_bias", None)
-        token_logprobs = torch.empty(targets.shape, dtype=torch.float32, device=hidden.device)
-        for start in range(0, hidden.shape[1], 8):
-            logits = head(hidden[:, start : start + 8]).float()
+        token_logprobs = torch.empty(flat_targets.shape, dtype=torch.float32, device=hidden.device)
+        for start in range(0, hidden.shape[0], _LOGIT_ROWS):
+            logits = head(hidden[start : start + _LOGIT_ROWS]).float()
             if bias is not None:
-                logits = logits + bias
-            chosen = logits.gather(-1, targets[:, start : start + 8].unsqueeze(-1)).squeeze(-1)
-            token_logprobs[:, start : start + 8] = chosen - torch.logsumexp(logits, dim=-1)
+                logits += bias.reshape(-1)
+            chosen = logits.gather(-1, flat_targets[start : start + _LOGIT_ROWS].unsqueeze(-1)).squeeze(-1)
+            token_logprobs[start : start + _LOGIT_ROWS] = chosen - torch.logsumexp(logits, dim=-1)
+        token_logprobs = token_logprobs.reshape(targets.shape)
         attention = outputs.cross_attentions[self.alignment_layer].float().mean(dim=1)  # batch, tgt, src
         return token_logprobs, attention
+
+
+# Output positions sent through the vocabulary projection at once: 256 rows of opus-mt's
+# 59,514 logits are 61 MB; a whole batch at once would be gigabytes.
+_LOGIT_ROWS = 256
 
 
 def _model_revision(model_id: str, model: object) -> str:
