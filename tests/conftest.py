@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,13 +12,18 @@ import pytest
 # No hub is reachable in CI; asking it costs ~50 s of retries before failing.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Never read or write the user's own translation cache or converted models.
-os.environ["MTCHECK_CACHE"] = tempfile.mkdtemp(prefix="mtcheck-test-cache-")
+os.environ["MTCHECK_CACHE"] = _TEST_CACHE = tempfile.mkdtemp(prefix="mtcheck-test-cache-")
 
 from mtcheck.corpus import ArticleInput, read_article  # noqa: E402
 from mtcheck.engines.apertium import apertium_problem  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "samples" / "ukraine-atacms"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_TEST_CACHE, ignore_errors=True)
+
 
 needs_apertium = pytest.mark.skipif(apertium_problem() is not None, reason=str(apertium_problem()))
 
