@@ -39,3 +39,22 @@ def french_spellchecker() -> Callable[[str], bool] | None:
         return None
     speller = checker.getSpellChecker()
     return speller.isValid
+
+
+def french_word_classes() -> Callable[[str], tuple[str, ...]] | None:
+    """``classes(word)``: the tags of each reading Grammalecte's dictionary gives ``word``.
+
+    A tag reads like ``:N:f:s`` (noun, feminine, singular), ``:A:e:s`` (adjective),
+    ``:V1…`` (verb), ``:G…`` (grammatical word); an unknown word has none. None when
+    Grammalecte is missing.
+    """
+    checker = grammalecte_checker()
+    if checker is None:
+        return None
+    speller = checker.getSpellChecker()
+
+    @lru_cache(maxsize=65536)
+    def classes(word: str) -> tuple[str, ...]:
+        return tuple(morph.split("/")[1] for morph in speller.getMorph(word) if morph.count("/") >= 2)
+
+    return classes
