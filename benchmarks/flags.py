@@ -73,6 +73,8 @@ class Tally:
     critical: int = 0
     critical_touched: int = 0
     by_label: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # Per detector: [words it flags that are BAD in the gold, words it flags].
+    by_detector: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     def add_words(self, gold_bad: Sequence[bool], pred_bad: Sequence[bool]) -> None:
         for g, p in zip(gold_bad, pred_bad):
@@ -145,6 +147,14 @@ def evaluate(checker: Checker, docs: list[Document]) -> tuple[Tally, Tally, list
         gold_spans = [(g.start, g.end) for g in doc.gold]
         gold_bad = [overlaps(t, gold_spans) for t in toks]
         system.add_words(gold_bad, [overlaps(t, flags) for t in toks])
+        by_detector: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for f in report.flags:  # a merged flag counts for its lead and every detector it absorbed
+            for detector in [f.detector, *filter(None, str(f.evidence.get("also_flagged_by", "")).split(", "))]:
+                by_detector[detector].append((f.start, f.end))
+        for detector, spans in by_detector.items():
+            flagged = [g for t, g in zip(toks, gold_bad) if overlaps(t, spans)]
+            system.by_detector[detector][0] += sum(flagged)
+            system.by_detector[detector][1] += len(flagged)
         baseline.add_words(gold_bad, [True] * len(toks))
         for g in doc.gold:
             touched = overlaps((g.start, g.end), flags)
@@ -190,6 +200,11 @@ def table(name: str, system: Tally, baseline: Tally, doc_scores=(), top_labels: 
     if doc_scores:
         lines += ["", f"Pearson(mtcheck document score, document MQM) = {pearson(doc_scores):.3f} "
                       f"over {len(doc_scores)} documents."]
+    if system.by_detector:
+        # Merged flags count for each detector they came from, over the merged span.
+        lines += ["", "| detector | words flagged | precision BAD |", "| --- | ---: | ---: |"]
+        lines += [f"| {name} | {n} | {bad / n:.2f} |"
+                  for name, (bad, n) in sorted(system.by_detector.items(), key=lambda kv: -kv[1][1]) if n]
     labels = sorted(system.by_label.items(), key=lambda kv: -kv[1][1])[:top_labels]
     lines += ["", "| annotated | BAD words | flagged |", "| --- | ---: | ---: |"]
     lines += [f"| {label} | {total} | {hit / total:.2f} |" for label, (hit, total) in labels if total]
