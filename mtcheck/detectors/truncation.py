@@ -15,7 +15,11 @@ _TRAILING_ELLIPSIS = re.compile(r"(?<![(\[])(?:\.{3}|…)(?=\s*(?:$|pic\.twitter
 
 @dataclass
 class TruncationDetector:
-    """Flags the last words of a sentence that stops on an ellipsis with nothing after it but residue."""
+    """Flags the last words of a sentence that stops on an ellipsis with nothing after it but residue.
+
+    An ellipsis that ends the sentence where the aligned original ends on one too is the
+    original's, not a cut: product copy and quotes trail off that way.
+    """
 
     words_before: int = 3
     name: str = field(default="truncation", init=False)
@@ -29,6 +33,8 @@ class TruncationDetector:
             rest = seg.text[match.end():].strip()
             if rest and not french.EMBED_RESIDUE.fullmatch(rest.strip("»”\" ")):
                 continue
+            if not rest and _original_ends_so(context, seg.index):
+                continue  # the original stops on an ellipsis too: the translation is faithful
             words = [w for w in word_spans(seg.text[: match.start()]) if seg.text[w[0]].isalnum()]
             if not words:
                 continue
@@ -41,3 +47,11 @@ class TruncationDetector:
                 segment_index=seg.index,
             ))
         return flags
+
+
+def _original_ends_so(context: DetectionContext, segment_index: int) -> bool:
+    """True when a reference rendered by this segment itself ends on an ellipsis."""
+    return any(
+        segment_index in rendering.segment_indices and _TRAILING_ELLIPSIS.search(alignment.reference.text.rstrip())
+        for alignment in context.alignments for rendering in alignment.renderings
+    )

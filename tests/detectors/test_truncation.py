@@ -14,3 +14,13 @@ def test_quote_cut_off_before_embed_residue_is_flagged():
 def test_an_ellipsis_inside_a_sentence_or_in_brackets_is_not_truncation():
     for french in ["Il a hésité... puis il a signé l'accord.", "Il a cité le texte (...) en entier."]:
         assert TruncationDetector().detect(context(french)) == []
+
+
+def test_an_ellipsis_the_original_has_too_is_not_a_cut():
+    french = "Garantie à vie sur toutes les pièces..."
+    original = ["Lifetime warranty on all parts..."]
+    back = ["Lifetime warranty on all the parts..."]
+    assert TruncationDetector().detect(context(french, original, back_translations=back)) == []
+    complete = ["Lifetime warranty on all parts and labour."]
+    (flag,) = TruncationDetector().detect(context(french, complete, back_translations=back))
+    assert flag.text.endswith("pièces...")
