@@ -35,3 +35,13 @@ def test_grammar_results_are_kept_in_the_cache_and_reused(tmp_path):
     detector = GrammarDetector(cache=reopened)
     detector._checker = None  # a cache hit must not need the checker at all
     assert detector.detect(context(french)) == first != []
+
+
+def test_the_checker_hands_its_cache_to_the_grammar_detector(tmp_path, hf_tiny):
+    from mtcheck import Checker
+    from mtcheck.engines.cache import TranslationCache
+
+    store = TranslationCache(tmp_path / "cache.sqlite")
+    checker = Checker(engine=hf_tiny, detectors=["grammar"], reverse_engine=None, cache=store)
+    checker.check("Les ministres sont arrivés hier.\n\nLes femmes sont arrivés ensuite.")
+    assert store.stats()["analyses"] == 2  # one per paragraph
