@@ -10,9 +10,12 @@ from ..lang.spelling import grammalecte_checker
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
-# Typography (non-breaking spaces, dashes, ellipsis character, units) is house style, not
-# translation quality.
-_TYPOGRAPHY = ("nbsp", "typo", "unit", "esp", "apos", "num_", "tab_", "eepi", "maj_")
+# Typography (non-breaking spaces, dashes, ellipsis character, units, commas, dots in
+# acronyms, a paragraph's first capital) is house style, not translation quality; on the WMT20
+# dev data the comma, acronym and paragraph-capital rules flag annotated words at or below the
+# base rate (0.18–0.35, against 0.58 for the other rules).
+_TYPOGRAPHY = ("nbsp", "typo", "unit", "esp", "apos", "num_", "tab_", "eepi", "maj_", "p_sigle", "g0__virg",
+               "majuscule_début_paragraphe")
 
 
 @dataclass
