@@ -81,48 +81,36 @@ class TranslationCache:
         return self._conn
 
     def get_many(self, signature: str, sources: Sequence[str]) -> dict[str, Translation]:
-        found: dict[str, Translation] = {}
+        return {source: _decode(payload) for source, payload in self._select("translations", signature, sources)}
+
+    def put_many(self, signature: str, items: Sequence[tuple[str, Translation]]) -> None:
+        self._insert("translations", signature, [(source, _encode(t)) for source, t in items])
+
+    def get_analyses(self, signature: str, sources: Sequence[str]) -> dict[str, Any]:
+        """Stored results of a deterministic, slow analysis (Grammalecte's errors, …) of each source."""
+        return {source: json.loads(payload) for source, payload in self._select("analyses", signature, sources)}
+
+    def put_analyses(self, signature: str, items: Sequence[tuple[str, Any]]) -> None:
+        self._insert("analyses", signature,
+                     [(source, json.dumps(result, ensure_ascii=False)) for source, result in items])
+
+    def _select(self, table: str, signature: str, sources: Sequence[str]) -> Iterator[tuple[str, str]]:
         unique = list(dict.fromkeys(sources))
         for start in range(0, len(unique), 500):  # SQLite caps the number of parameters
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
-                f"SELECT source, payload FROM translations WHERE signature = ? AND source IN ({marks})",
+            yield from self.connection.execute(
+                f"SELECT source, payload FROM {table} WHERE signature = ? AND source IN ({marks})",
                 [signature, *chunk],
             )
-            for source, payload in rows:
-                found[source] = _decode(payload)
-        return found
 
-    def put_many(self, signature: str, items: Sequence[tuple[str, Translation]]) -> None:
+    def _insert(self, table: str, signature: str, rows: Sequence[tuple[str, str]]) -> None:
         now = time.time()
         with self.connection:  # one transaction: all or nothing
             self.connection.execute("BEGIN IMMEDIATE")
             self.connection.executemany(
-                "INSERT OR REPLACE INTO translations (signature, source, payload, created) VALUES (?, ?, ?, ?)",
-                [(signature, source, _encode(t), now) for source, t in items],
-            )
-
-    def get_analyses(self, signature: str, sources: Sequence[str]) -> dict[str, Any]:
-        """Stored results of a deterministic, slow analysis (Grammalecte's errors, …) of each source."""
-        found: dict[str, Any] = {}
-        unique = list(dict.fromkeys(sources))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            rows = self.connection.execute(
-                f"SELECT source, payload FROM analyses WHERE signature = ? AND source IN ({','.join('?' * len(chunk))})",
-                [signature, *chunk],
-            )
-            found.update((source, json.loads(payload)) for source, payload in rows)
-        return found
-
-    def put_analyses(self, signature: str, items: Sequence[tuple[str, Any]]) -> None:
-        now = time.time()
-        with self.connection:
-            self.connection.execute("BEGIN IMMEDIATE")
-            self.connection.executemany(
-                "INSERT OR REPLACE INTO analyses (signature, source, payload, created) VALUES (?, ?, ?, ?)",
-                [(signature, source, json.dumps(result, ensure_ascii=False), now) for source, result in items],
+                f"INSERT OR REPLACE INTO {table} (signature, source, payload, created) VALUES (?, ?, ?, ?)",
+                [(signature, source, payload, now) for source, payload in rows],
             )
 
     def stats(self) -> dict[str, object]:
