@@ -59,8 +59,9 @@ class Checker:
         if not self.detectors or isinstance(next(iter(self.detectors)), str):
             self.detectors = build_detectors(self.detectors or None)  # type: ignore[arg-type]
         for detector in self.detectors:  # type: ignore[union-attr]
-            if hasattr(detector, "use_cache"):
-                detector.use_cache(self.cache)
+            # Detectors that keep slow analyses use the Checker's cache unless given their own.
+            if self.cache is not None and getattr(detector, "cache", False) is None:
+                detector.cache = self.cache  # type: ignore[union-attr]
 
     @property
     def signature(self) -> RunSignature:

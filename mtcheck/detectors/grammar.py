@@ -37,17 +37,15 @@ class GrammarDetector:
 
         self.signature = f"grammalecte|{gc_engine.__version__}|{','.join(_TYPOGRAPHY)}"
 
-    def use_cache(self, cache: TranslationCache | None) -> None:
-        self.cache = cache
-
     def detect(self, context: DetectionContext) -> list[Flag]:
         paragraphs: dict[int, list] = {}
         for seg in context.segments:
             paragraphs.setdefault(seg.paragraph, []).append(seg)
-        spans = [(segs[0].start, segs[-1].end) for segs in paragraphs.values()]
-        errors = self._errors([context.text[start:end] for start, end in spans])
+        starts = [segs[0].start for segs in paragraphs.values()]
+        texts = [context.text[segs[0].start : segs[-1].end] for segs in paragraphs.values()]
+        errors = self._errors(texts)
         flags = []
-        for (start, end), paragraph in zip(spans, (context.text[s:e] for s, e in spans)):
+        for start, paragraph in zip(starts, texts):
             for err in errors[paragraph]:
                 s, e = start + err["start"], start + err["end"]
                 flags.append(Flag(
