@@ -143,7 +143,7 @@ class CachedCHRF:
         return grams
 
     def matrix(self, hypotheses: Sequence[str], references: Sequence[str]) -> np.ndarray:
-        """chrF of every hypothesis against every reference, as ``score`` gives it, in one pass.
+        """chrF of every hypothesis against every reference, as sacrebleu's sentence chrF gives it.
 
         Only the references' n-grams can match, so each hypothesis is counted once against
         their joint vocabulary and the minima are taken with numpy, instead of one Python loop
@@ -173,9 +173,8 @@ class CachedCHRF:
         return _chrf_from_statistics(np.where(n_ref > 0, n_hyp, 0.0), np.broadcast_to(n_ref, matched.shape),
                                      matched, self._metric.beta)
 
-
     def substring_scores(self, text: str, spans: Sequence[tuple[int, int]], reference: str) -> np.ndarray:
-        """chrF against ``reference`` of each ``text[start:end]``, as ``score`` gives it.
+        """chrF against ``reference`` of each ``text[start:end]``, as sacrebleu's sentence chrF gives it.
 
         Runs inside one segment share its n-grams: the segment is indexed once (where each
         n-gram occurs) and a run's matches are the reference n-grams occurring inside it, so
@@ -281,9 +280,9 @@ def _sub_spans(bts: Sequence[BackTranslation], reference: str, scored: list[Rend
     Yields each segment with its runs: English start and end in the back-translation,
     French start and end in the article.
 
-    Runs are first ranked by how many of the reference's words they contain (prefix sums,
-    linear in the segment); only the best few of each length (:func:`_best_runs`) go on to
-    chrF, rather than one chrF per word position.
+    Runs are first ranked by the share of their words' character trigrams found in the
+    reference (prefix sums, linear in the segment); only the best few of each length
+    (:func:`_best_runs`) go on to chrF, rather than one chrF per word position.
     """
     lowered = reference.lower()
     ref_trigrams = {lowered[k : k + 3] for k in range(len(lowered) - 2)} | set(lowered.split())
