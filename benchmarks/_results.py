@@ -10,6 +10,18 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
+def process_memory_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status, in MB: ``VmRSS`` (resident now)
+    or ``VmHWM`` (peak resident). NaN where /proc is not available."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def machine() -> str:
     import os
 

@@ -26,17 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_DATA = ROOT.parent / "shared" / "dev-data" / "wmt20-qe-enfr-train.jsonl"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _results import process_memory_mb  # noqa: E402
+
 from mtcheck import Checker, Reference  # noqa: E402
 from mtcheck.batch import run_batch  # noqa: E402
 from mtcheck.corpus import ArticleInput  # noqa: E402
 from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class TimedEngine:
@@ -98,7 +93,7 @@ def main() -> None:
         for i, item in enumerate(items, 1):
             yield item
             if i % max(1, len(batch) // 4) == 0:
-                memory.append((i, rss_mb()))
+                memory.append((i, process_memory_mb("VmRSS")))
 
     start = time.perf_counter()
     first = run_batch(sampled(batch), lambda: checker, work / "run1", progress=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -27,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEV_DATA = ROOT.parent / "shared" / "dev-data" / "wmt20-qe-enfr-train.jsonl"
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _results import process_memory_mb  # noqa: E402
 
 
 def corpus(n: int) -> list[str]:
@@ -69,10 +72,8 @@ def _naive_pipeline(model: str):
 def peak_rss_mb() -> float:
     """This process's own peak resident memory (VmHWM). ru_maxrss would not do: Linux keeps it
     across exec, so a child started by the benchmark would report the parent's peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = process_memory_mb("VmHWM")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if math.isnan(peak) else peak
 
 
 def run_variant(variant: str, model: str, sentences: list[str], beam: int, out_tokens: int, cache: str) -> dict:
