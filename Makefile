@@ -29,6 +29,7 @@ test: setup
 bench: setup
 	$(PYTHON) -m pip install -q -e ".[bench]"
 	$(PYTHON) benchmarks/segmentation.py
-	$(PYTHON) benchmarks/flags.py
+	$(PYTHON) benchmarks/flags.py --limit 300
+	$(PYTHON) benchmarks/flags.py --limit 300 --config data/configs/product-descriptions.toml
 	$(PYTHON) benchmarks/engines.py
 	$(PYTHON) benchmarks/batch.py

@@ -41,6 +41,8 @@ from mtcheck.engines.ct2 import default_cache_dir  # noqa: E402
 from mtcheck.config import CheckConfig, load_config  # noqa: E402
 
 _WORD = re.compile(r"\S+")
+# The word-qe model is trained on every development document after these (scripts/train_word_qe.py).
+HELD_OUT = 300
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Tally:
     by_label: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     # Per detector: [words it flags that are BAD in the gold, words it flags].
     by_detector: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # Where the reports' mqm_estimate came from ("flags", "word-qe").
+    score_sources: set[str] = field(default_factory=set)
 
     def add_words(self, gold_bad: Sequence[bool], pred_bad: Sequence[bool]) -> None:
         for g, p in zip(gold_bad, pred_bad):
@@ -169,6 +173,7 @@ def evaluate(checker: Checker, docs: list[Document]) -> tuple[Tally, Tally, list
                 system.by_label[label][1] += len(g_words)
         if doc.mqm is not None:
             doc_scores.append((report.mqm_estimate, doc.mqm))
+            system.score_sources.add(report.mqm_estimate_source)
     return system, baseline, doc_scores
 
 
@@ -199,7 +204,7 @@ def table(name: str, system: Tally, baseline: Tally, doc_scores=(), top_labels: 
     ]
     if doc_scores:
         lines += ["", f"Pearson(mtcheck document score, document MQM) = {pearson(doc_scores):.3f} "
-                      f"over {len(doc_scores)} documents."]
+                      f"over {len(doc_scores)} documents (score from {', '.join(sorted(system.score_sources))})."]
     if system.by_detector:
         # Merged flags count for each detector they came from, over the merged span.
         lines += ["", "| detector | words flagged | precision BAD |", "| --- | ---: | ---: |"]
@@ -228,11 +233,13 @@ def main() -> None:
     config = (load_config(args.config) if args.config else CheckConfig()).override(
         detectors=tuple(args.detectors.split(",")) if args.detectors else None)
     checker = Checker(engine=cached, reverse_engine=reverse_engine(store), detectors=config.build_detectors())
-    lines = [f"## Flags (issue #6), engine `{engine.signature}`", "",
+    lines = [f"## Flags (issue #6), engine `{engine.signature}`"
+             + (f", settings `{args.config}`" if args.config else ""), "",
              f"Command: `python benchmarks/flags.py --engine {args.engine}"
              + (f" --limit {args.limit}" if args.limit else "") + (f" --config {args.config}" if args.config else "")
              + "`",
              "", f"Detectors: {', '.join(d.name for d in checker.detectors)}.", ""]
+    names = [d.name for d in checker.detectors]
     start = time.perf_counter()
     system, baseline, _ = evaluate(checker, sample_documents())
     lines += table("Bundled samples (reviewer's awkward spans)", system, baseline)
@@ -242,8 +249,12 @@ def main() -> None:
         # Translate every sentence in one engine call first: one Apertium run, not one per document.
         cached.translate([s.text for d in docs for s in checker.segmenter.segment(d.text)])
         system, baseline, doc_scores = evaluate(checker, docs)
-        lines += [""] + table(f"WMT20 QE en-fr MQM development data ({len(docs)} documents)",
+        trained = f"; word-qe trained on documents {HELD_OUT + 1}–1268" if "word-qe" in names else ""
+        lines += [""] + table(f"WMT20 QE en-fr MQM development data ({len(docs)} documents{trained})",
                               system, baseline, doc_scores)
+        if "word-qe" in names and len(docs) > HELD_OUT:
+            lines += ["", f"Warning: word-qe was trained on documents {HELD_OUT + 1}–1268; only the first "
+                          f"{HELD_OUT} are held out (--limit {HELD_OUT})."]
     lines += ["", f"Run time {time.perf_counter() - start:.0f} s (translations from the cache when present)."]
     print("\n".join(lines))
     if not args.no_write:

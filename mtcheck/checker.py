@@ -20,7 +20,7 @@ from .neural import neural_scores, require_neural
 from .report import ArticleReport, RunSignature
 from .score import Scorer
 from .segment import FrenchSegmenter
-from .types import Alignment, BackTranslation, Reference, Segment, Severity, Translation, WordLink
+from .types import Alignment, BackTranslation, Flag, Reference, Segment, Severity, Translation, WordLink
 
 # Sentences handed to the engine at once: large enough for length-sorted batching to
 # pay off, small enough for the progress bar to move.
@@ -85,7 +85,7 @@ class Checker:
         pairs = self.scorer.pair_scores(alignments)
         context = DetectionContext(text, segments, back_translations, references, alignments,
                                    self._reference_translations(alignments), self._round_trips(back_translations))
-        flags = [f for d in self.detectors for f in d.detect(context)]  # type: ignore[union-attr]
+        flags, model_mqm = self._detect(context)
         flags = [f for f in merge_flags(flags, text) if f.severity.rank >= Severity(self.min_severity).rank]
         return ArticleReport(
             article_id=article_id,
@@ -97,9 +97,25 @@ class Checker:
             scores=self.scorer.corpus_scores(pairs),
             flags=tuple(flags),
             signature=self.signature,
+            model_mqm=model_mqm,
             neural=tuple(neural_scores(self.neural_metric, alignments, text, self.neural_model))
             if self.neural_metric else (),
         )
+
+    def _detect(self, context: DetectionContext) -> tuple[list[Flag], float | None]:
+        """Every detector's flags, and the first document estimate a detector gives (``assess``)."""
+        flags: list[Flag] = []
+        estimates: list[float] = []
+        for detector in self.detectors:  # type: ignore[union-attr]
+            assess = getattr(detector, "assess", None)
+            if assess is None:
+                flags += detector.detect(context)
+                continue
+            found, estimate = assess(context)
+            flags += found
+            if estimate is not None:
+                estimates.append(estimate)
+        return flags, (estimates[0] if estimates else None)
 
     def _reference_translations(self, alignments: Sequence[Alignment]) -> dict[str, Translation]:
         found = [a.reference for a in alignments if a.found]

@@ -30,7 +30,11 @@ class DetectionContext:
 
 @runtime_checkable
 class Detector(Protocol):
-    """Finds awkward or wrong French spans; returns flags with article offsets."""
+    """Finds awkward or wrong French spans; returns flags with article offsets.
+
+    A detector that can also estimate the article's MQM score offers
+    ``assess(context) -> (flags, estimate or None)``; the Checker calls it instead of ``detect``.
+    """
 
     name: str
 

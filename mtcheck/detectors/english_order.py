@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError
-from ..lang.spelling import french_word_classes
+from ..lang.spelling import require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
@@ -60,10 +59,7 @@ class EnglishOrderDetector:
     name: str = field(default="english-order", init=False)
 
     def __post_init__(self) -> None:
-        self._classes = french_word_classes()
-        if self._classes is None:
-            raise ConfigError("the english-order detector needs Grammalecte's dictionary "
-                              "(Debian: apt-get install python3-grammalecte)")
+        self._classes = require_word_classes(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

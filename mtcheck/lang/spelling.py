@@ -58,3 +58,14 @@ def french_word_classes() -> Callable[[str], tuple[str, ...]] | None:
         return tuple(morph.split("/")[1] for morph in speller.getMorph(word) if morph.count("/") >= 2)
 
     return classes
+
+
+def require_word_classes(detector: str) -> Callable[[str], tuple[str, ...]]:
+    """:func:`french_word_classes`, or a ConfigError naming ``detector`` when Grammalecte is missing."""
+    from ..errors import ConfigError
+
+    classes = french_word_classes()
+    if classes is None:
+        raise ConfigError(f"the {detector} detector needs Grammalecte's dictionary "
+                          "(Debian: apt-get install python3-grammalecte)")
+    return classes

@@ -50,6 +50,8 @@ class ArticleReport:
     flags: tuple[Flag, ...]
     signature: RunSignature
     neural: tuple[NeuralScore, ...] = ()
+    # A detector's own estimate of the article's MQM score (word-qe's), when one gave it.
+    model_mqm: float | None = None
 
     def flags_in(self, segment: Segment) -> list[Flag]:
         """Flags whose span starts inside ``segment``."""
@@ -67,13 +69,21 @@ class ArticleReport:
 
     @property
     def mqm_estimate(self) -> float:
-        """An MQM-style document score from the flags: 100 − 100 × (weighted flags / words), at least 0.
+        """An MQM-style document score, 100 = no error, at least 0; lower is worse.
 
-        Weights are MQM's (minor 1, major 5, critical 10), each scaled by the flag's confidence.
+        From the word-qe model when it ran (every word's error probability, scaled to MQM on
+        its training documents); otherwise from the flags: 100 − 100 × (weighted flags / words),
+        with MQM's weights (minor 1, major 5, critical 10) each scaled by the flag's confidence.
         """
+        if self.model_mqm is not None:
+            return self.model_mqm
         words = max(1, len(self.text.split()))
         penalty = sum(_MQM_WEIGHT[f.severity.value] * f.confidence for f in self.flags)
         return max(0.0, 100.0 - 100.0 * penalty / words)
+
+    @property
+    def mqm_estimate_source(self) -> str:
+        return "word-qe" if self.model_mqm is not None else "flags"
 
     def severity_counts(self) -> dict[str, int]:
         counts = {"critical": 0, "major": 0, "minor": 0}
@@ -90,6 +100,7 @@ class ArticleReport:
             "scores": {name: {"score": round(m.score, 4), "signature": m.signature} for name, m in self.scores.items()},
             "flag_counts": self.severity_counts(),
             "mqm_estimate": round(self.mqm_estimate, 4),
+            "mqm_estimate_source": self.mqm_estimate_source,
             "segments": [self._segment_dict(bt) for bt in self.back_translations],
             "references": [_reference_dict(a) for a in self.alignments],
             "pairs": [

@@ -10,7 +10,8 @@ from mtcheck.types import BackTranslation, Reference, TokenScore, Translation
 
 def context(french: str, references: list[str] = (), back_translations: list[str] | None = None,
             token_scores: dict[int, list[tuple[str, float]]] | None = None, links=None,
-            round_trips: dict[int, str] | None = None, threshold: float = 10) -> DetectionContext:
+            round_trips: dict[int, str] | None = None, threshold: float = 10,
+            reference_translations: dict[str, str] | None = None) -> DetectionContext:
     segments = FrenchSegmenter().segment(french)
     texts = back_translations or [s.text for s in segments]
     bts = [BackTranslation(segment=s, text=t, engine="test",
@@ -20,4 +21,6 @@ def context(french: str, references: list[str] = (), back_translations: list[str
     refs = [Reference(id=f"r{i}", text=t) for i, t in enumerate(references)]
     alignments = ReferenceAligner(threshold=threshold).align(bts, refs)
     trips = {i: Translation(text=t, engine="test") for i, t in (round_trips or {}).items()}
-    return DetectionContext(french, segments, bts, refs, alignments, round_trips=trips)
+    translated = {rid: Translation(text=t, engine="test") for rid, t in (reference_translations or {}).items()}
+    return DetectionContext(french, segments, bts, refs, alignments, reference_translations=translated,
+                            round_trips=trips)
