@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError
+from .agreement import AgreementDetector
 from .base import DetectionContext, Detector
 from .confidence import ConfidenceDetector
 from .english_order import EnglishOrderDetector
@@ -15,6 +16,7 @@ from .numbers import NumberDetector
 from .reference_divergence import ReferenceDivergence
 from .repeated_quote import RepeatedQuoteDetector
 from .residue import ResidueDetector
+from .spelling import SpellingDetector
 from .truncation import TruncationDetector
 from .untranslated import UntranslatedDetector
 from .word_qe import WordQEDetector
@@ -30,18 +32,21 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
     "confidence": ConfidenceDetector,
     "grammar": GrammarDetector,
     "english-order": EnglishOrderDetector,
+    "spelling": SpellingDetector,
+    "agreement": AgreementDetector,
     "word-qe": WordQEDetector,
 }
 # Measured with benchmarks/flags.py (Apertium; sample and WMT20 QE en-fr dev data):
 # the round trip of ``confidence`` flags BAD words at the base rate on the sample (precision
 # 0.17) and lowers MCC on both sets, and its probability signal is unmeasured on a real
-# model, so it is opt-in. ``grammar`` (precision 1.00 sample, 0.56 dev) and
-# ``english-order`` (0.80–0.85 dev) need Grammalecte, and join the default set wherever it is installed.
+# model, so it is opt-in. ``grammar`` (precision 1.00 sample, 0.56 dev), ``english-order``
+# (0.80–0.85 dev), ``spelling`` (1.00 sample, 0.61 dev) and ``agreement`` (1.00 sample, 0.57
+# dev) need Grammalecte, and join the default set wherever it is installed.
 # ``word-qe`` is trained on product descriptions: on held-out ones it raises MCC, on the news
 # sample its precision is below the base rate (capitalised names look like its errors), so
 # it is chosen per corpus (data/configs/product-descriptions.toml).
-OPT_IN = ("confidence", "grammar", "english-order", "word-qe")
-WITH_GRAMMALECTE = ("grammar", "english-order")
+OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "word-qe")
+WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement")
 
 
 def default_detectors() -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -39,3 +40,14 @@ class Detector(Protocol):
     name: str
 
     def detect(self, context: DetectionContext) -> list[Flag]: ...
+
+
+_WORD = re.compile(r"\S+")
+
+
+def adjacent_words(text: str, word: re.Pattern[str] = _WORD) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
+    """Pairs of words of ``text`` (``word`` matches one; whitespace words by default) separated by exactly one space."""
+    words = list(word.finditer(text))
+    for first, second in zip(words, words[1:]):
+        if text[first.end() : second.start()] == " ":
+            yield first, second

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..lang.spelling import require_word_classes
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import DetectionContext, adjacent_words
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
@@ -64,10 +64,7 @@ class EnglishOrderDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for seg in context.segments:
-            words = list(_WORD.finditer(seg.text))
-            for first, second in zip(words, words[1:]):
-                if seg.text[first.end() : second.start()] != " ":
-                    continue
+            for first, second in adjacent_words(seg.text, _WORD):
                 a, b = first.group(), second.group()
                 if not (self._plain(a) and self._plain(b) and self._is(b, _noun)):
                     continue

@@ -12,7 +12,6 @@ from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_NOT_PROSE = re.compile(rf"{french.EMBED_RESIDUE.pattern}|(?<!\w)[@#]\w+|\b[\w.-]+\.(?:com|org|net|fr)\b\S*")
 
 
 @dataclass
@@ -33,7 +32,7 @@ class UntranslatedDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in _TOKEN.findall(ref.text)}
         # Links, handles and embed residue are not prose: the residue detector reports them.
-        skipped = [m.span() for m in _NOT_PROSE.finditer(context.text)]
+        skipped = [m.span() for m in french.NOT_PROSE.finditer(context.text)]
         flags = []
         for seg in context.segments:
             tokens = [(m.start() + seg.start, m.end() + seg.start, m.group()) for m in _TOKEN.finditer(seg.text)]

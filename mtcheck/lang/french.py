@@ -39,6 +39,9 @@ BULLETS = ("-", "–", "—", "•", "*", "·", "▪")
 # Residue of embedded posts left in article text.
 EMBED_RESIDUE = re.compile(r"(?:pic\.twitter\.com|t\.co|bit\.ly)/\w+|https?://\S+")
 
+# Text that is not prose: links, embed residue, handles and hashtags, domain names.
+NOT_PROSE = re.compile(rf"{EMBED_RESIDUE.pattern}|(?<!\w)[@#]\w+|\b[\w.-]+\.(?:com|org|net|fr)\b\S*")
+
 # Boilerplate that web pages leave in article text: related-article teasers, photo credits,
 # advertising labels, share buttons.
 BOILERPLATE = re.compile(

@@ -41,6 +41,19 @@ def french_spellchecker() -> Callable[[str], bool] | None:
     return speller.isValid
 
 
+def french_suggestions() -> Callable[[str], list[str]] | None:
+    """``suggest(word)``: Grammalecte's spelling suggestions, best first; None when it is missing."""
+    checker = grammalecte_checker()
+    if checker is None:
+        return None
+    speller = checker.getSpellChecker()
+
+    def suggest(word: str) -> list[str]:
+        return [s for group in speller.suggest(word) for s in group]
+
+    return suggest
+
+
 def french_word_classes() -> Callable[[str], tuple[str, ...]] | None:
     """``classes(word)``: the tags of each reading Grammalecte's dictionary gives ``word``.
 

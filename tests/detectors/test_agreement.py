@@ -1,0 +1,30 @@
+import pytest
+
+from mtcheck.detectors.agreement import AgreementDetector
+from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.types import Category
+
+from ._context import context
+
+pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
+
+
+@pytest.mark.parametrize("french, pair, fix", [
+    ("Il souligne le danger de tels attaques pour le pays.", "tels attaques", "telles attaques"),
+    ("C'est la meilleur qualité du marché.", "meilleur qualité", "meilleure qualité"),
+    ("Un produit de première football pour les enfants.", "première football", "premier football"),
+])
+def test_a_modifier_of_the_other_gender_is_flagged_with_the_agreeing_form(french, pair, fix):
+    (flag,) = AgreementDetector().detect(context(french))
+    assert flag.text == pair == french[flag.start:flag.end]
+    assert flag.category is Category.GRAMMAR and flag.suggestion == fix
+
+
+@pytest.mark.parametrize("french", [
+    "Il faut la transmettre aux troupes.",  # object pronoun before a verb
+    "La région est ensoleillée est belle.",  # "est" is also a noun, but here a verb
+    "Une grande maison et un petit jardin, le nouveau directeur.",  # agreeing pairs
+    "Les troupes et leurs armes, des systèmes modernes.",  # epicene determiners
+])
+def test_agreeing_or_ambiguous_pairs_raise_nothing(french):
+    assert AgreementDetector().detect(context(french)) == []

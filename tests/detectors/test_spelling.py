@@ -1,0 +1,29 @@
+import pytest
+
+from mtcheck.detectors.spelling import SpellingDetector
+from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.types import Category
+
+from ._context import context
+
+pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
+
+
+def test_an_invented_word_is_flagged_with_the_dictionary_s_suggestions():
+    french = "Selon une source connaissante de la décision, les systèmes restent en stock."
+    (flag,) = SpellingDetector().detect(context(french))
+    assert flag.text == "connaissante" == french[flag.start:flag.end]
+    assert flag.category is Category.FLUENCY
+    assert "connaissant" in flag.suggestion.split(" or ")
+
+
+@pytest.mark.parametrize("french", [
+    "Le président Volodymyr Zelensky a remercié quelqu’un d’autre à Kiev.",  # names, elision
+    "Il a installé le paquet dans /usr/bin/zcat avec dpkg_install et apt.conf.",  # paths, code
+    "Le sac est waterproof, dit la notice : lightweight design.",  # English copied: another detector's
+    "Voir https://example.org/pourquoiici et @journaliste_fr sur pic.twitter.com/abcDEF.",
+    "Un coup d'oeil au coeur de l'oeuvre.",  # "oe" typed for "œ"
+])
+def test_names_code_links_english_and_keyboard_spellings_raise_nothing(french):
+    refs = ["The bag is waterproof, says the leaflet: lightweight design."]
+    assert SpellingDetector().detect(context(french, references=refs)) == []
