@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from .agreement import AgreementDetector
+from .bare_infinitive import BareInfinitiveDetector
 from .base import DetectionContext, Detector
 from .confidence import ConfidenceDetector
 from .english_order import EnglishOrderDetector
@@ -34,6 +35,7 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
     "english-order": EnglishOrderDetector,
     "spelling": SpellingDetector,
     "agreement": AgreementDetector,
+    "bare-infinitive": BareInfinitiveDetector,
     "word-qe": WordQEDetector,
 }
 # Measured with benchmarks/flags.py (Apertium; sample and WMT20 QE en-fr dev data):
@@ -45,8 +47,8 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
 # ``word-qe`` is trained on product descriptions: on held-out ones it raises MCC, on the news
 # sample its precision is below the base rate (capitalised names look like its errors), so
 # it is chosen per corpus (data/configs/product-descriptions.toml).
-OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "word-qe")
-WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement")
+OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive", "word-qe")
+WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement", "bare-infinitive")
 
 
 def default_detectors() -> tuple[str, ...]:

@@ -20,6 +20,9 @@ from ..types import Alignment, BackTranslation, Category, Flag, Rendering, Sever
 from .base import DetectionContext
 
 
+# How many back-translated words on each side of a flagged cluster may still name an entity
+# the reference has there.
+_NEAR = 5
 # Rule-based engines whose back-translation is word for word.
 _LITERAL_ENGINES = frozenset({"apertium"})
 
@@ -127,8 +130,13 @@ class ReferenceDivergence:
             facing = [min(missing, key=lambda k: abs((k - j1) / max(1, j2 - j1) - lo))]
         hyp_phrase = hyp_text[hyp_words[min(indices)][0] : hyp_words[max(indices)][1]]
         ref_phrase = ref_text[ref_words[min(facing)][0] : ref_words[max(facing)][1]]
-        lost_entity = any(is_entity_like(ref_words[k][2]) and k > 0 for k in facing) and not any(
-            same_entity(hyp_words[i][2], ref_words[k][2]) for i in indices for k in facing)
+        # A name is lost only when no back-translated word near the cluster names it: the
+        # cluster "authorised" faces "allowed Ukraine", but "Ukraine" follows it.
+        nearby = range(max(0, min(indices) - _NEAR), min(len(hyp_words), max(indices) + 1 + _NEAR))
+        lost_entity = any(
+            is_entity_like(ref_words[k][2]) and k > 0
+            and not any(same_entity(hyp_words[i][2], ref_words[k][2]) for i in nearby)
+            for k in facing)
         return Flag(
             start=start,
             end=end,

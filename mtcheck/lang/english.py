@@ -73,10 +73,14 @@ ALIASES = (
 
 
 def same_entity(a: str, b: str) -> bool:
-    """True for two spellings or aliases of one name ("Zelensky"/"Zelenskiy", "American"/"U.S.")."""
+    """True for two spellings or aliases of one name ("Zelensky"/"Zelenskiy", "American"/"U.S.",
+    "Ukraine's"/"ukrainienne")."""
     from difflib import SequenceMatcher
 
-    a, b = a.lower(), b.lower()
+    a, b = a.lower().removesuffix("’s").removesuffix("'s"), b.lower().removesuffix("’s").removesuffix("'s")
     if a == b or any(a in group and b in group for group in ALIASES):
+        return True
+    # A country and its people or language share their first letters ("Ukraine", "ukrainienne").
+    if len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]:
         return True
     return len(a) > 3 and len(b) > 3 and SequenceMatcher(None, a, b).ratio() >= 0.8

@@ -1,3 +1,5 @@
+import pytest
+
 from mtcheck.align import ReferenceAligner
 from mtcheck.detectors import DetectionContext
 from mtcheck.detectors.reference_divergence import ReferenceDivergence
@@ -57,3 +59,24 @@ def test_min_severity_keeps_only_lost_names():
     plain_word = _context(FRENCH, ENGLISH, LINKS, "They authorised their artificial arms to bomb Russia.")
     assert ReferenceDivergence().detect(plain_word)  # 'strike' vs 'bomb': a major flag by default
     assert ReferenceDivergence(min_severity="critical").detect(plain_word) == []
+
+
+@pytest.mark.parametrize("french, reference", [
+    ("Washington a autorisé l’armée ukrainienne à frapper la Russie avec ces missiles.",
+     "Washington allowed Ukraine’s army to strike Russia with these missiles."),
+    ("Le déploiement de troupes terrestres de la Corée du Nord par la Russie inquiète Kiev.",
+     "Russia’s deployment of North Korean ground troops worries Kyiv."),
+])
+def test_a_name_the_back_translation_gives_near_the_divergence_is_not_lost(apertium, french, reference):
+    from mtcheck import Checker
+
+    checker = Checker(engine=apertium, detectors=[ReferenceDivergence(min_severity="minor")], reverse_engine=None)
+    flags = checker.check(french, [Reference(id="r", text=reference)]).flags
+    assert flags and all(f.severity is not Severity.CRITICAL for f in flags)
+
+
+def test_a_country_and_its_adjective_are_one_name():
+    from mtcheck.lang.english import same_entity
+
+    assert same_entity("Ukraine’s", "ukrainienne") and same_entity("American", "U.S.")
+    assert not same_entity("Ukraine", "Russia") and not same_entity("Korea", "Kiev")

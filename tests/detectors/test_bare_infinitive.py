@@ -1,0 +1,31 @@
+import pytest
+
+from mtcheck.detectors.bare_infinitive import BareInfinitiveDetector
+from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.types import Category
+
+from ._context import context
+
+pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
+
+
+@pytest.mark.parametrize("french, span", [
+    ("Cela pourrait voir les troupes russes tirer profit de la situation.", "russes tirer"),
+    ("Les systèmes similaires simplement bloquer dans les entrepôts.", "similaires simplement bloquer"),
+    ("Une poignée antidérapante, facile travailler avec.", "facile travailler"),
+])
+def test_an_infinitive_right_after_a_noun_or_adjective_is_flagged(french, span):
+    (flag,) = BareInfinitiveDetector().detect(context(french))
+    assert flag.text == span == french[flag.start:flag.end]
+    assert flag.category is Category.GRAMMAR and "conjugate" in flag.suggestion
+
+
+@pytest.mark.parametrize("french", [
+    "Il veut simplement bloquer les entrepôts.",  # verb + adverb + infinitive
+    "Une machine à laver et un outil pour couper le bois.",  # prepositions
+    "Il ne faut pas oublier le dîner.",  # "ne pas" + infinitive; "dîner" is also a noun
+    "Les paquets : installer, configurer, supprimer.",  # punctuation between
+    "Pour le faire, il suffit de le dire.",  # pronoun + infinitive
+])
+def test_infinitives_where_french_allows_them_raise_nothing(french):
+    assert BareInfinitiveDetector().detect(context(french)) == []
