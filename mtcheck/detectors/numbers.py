@@ -12,6 +12,30 @@ _FRENCH_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d
 _ENGLISH_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
 
 
+_OPENING, _CLOSING = "«“", "»”"
+
+
+def _quoted_parts(passage: str) -> list[tuple[int, int]]:
+    """Spans of ``passage`` inside quotation marks.
+
+    A passage may start inside a quote (a closing mark comes first) or end inside one (an
+    opening mark is left open): a quote split into two sentences is aligned sentence by sentence.
+    """
+    marks = [(i, c in _OPENING) for i, c in enumerate(passage) if c in _OPENING or c in _CLOSING]
+    if not marks:
+        return []
+    parts, start = [], 0 if not marks[0][1] else None
+    for i, opening in marks:
+        if opening and start is None:
+            start = i
+        elif not opening and start is not None:
+            parts.append((start, i + 1))
+            start = None
+    if start is not None:
+        parts.append((start, len(passage)))
+    return parts
+
+
 def french_value(token: str) -> float:
     cleaned = re.sub(r"[ \u00a0\u202f]", "", token)
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", cleaned):
@@ -25,7 +49,11 @@ def english_value(token: str) -> float:
 
 @dataclass
 class NumberDetector:
-    """Flags each number of a rendering whose value appears nowhere in its reference."""
+    """Flags each number of a rendering whose value appears nowhere in its reference.
+
+    When the reference is a quote (it has a speaker) and the French passage has quotation
+    marks, only the numbers inside them are compared: the rest is the article's attribution.
+    """
 
     name: str = field(default="numbers", init=False)
 
@@ -35,9 +63,12 @@ class NumberDetector:
             expected = {english_value(m.group()) for m in _ENGLISH_NUMBER.finditer(alignment.reference.text)}
             for rendering in alignment.renderings:
                 passage = context.text[rendering.start : rendering.end]
+                quoted = _quoted_parts(passage) if alignment.reference.speaker else []
                 for match in _FRENCH_NUMBER.finditer(passage):
                     if french_value(match.group()) in expected:
                         continue
+                    if quoted and not any(s <= match.start() < e for s, e in quoted):
+                        continue  # the attribution around a quote ("cité le 18 novembre") is the article's own
                     start, end = rendering.start + match.start(), rendering.start + match.end()
                     flags.append(Flag(
                         start=start, end=end, text=match.group(), category=Category.MISTRANSLATION,

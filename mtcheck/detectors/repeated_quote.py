@@ -23,6 +23,8 @@ def differs_by_inflection(a: str, b: str) -> bool:
     if a == b:
         return False
     short, long = sorted((a, b), key=len)
+    if len(short) < 3:
+        return False  # "de" / "des", "le" / "les": another determiner, not the speaker's agreement
     return any(long == short + ending for ending in _INFLECTIONS) or (
         len(a) == len(b) and a[:-1] == b[:-1] and {a[-1], b[-1]} <= {"e", "s"}
     )

@@ -27,3 +27,4 @@ def test_inflection_rule():
     assert differs_by_inflection("armé", "armés")
     assert not differs_by_inflection("chat", "chien")
     assert not differs_by_inflection("arme", "arme")
+    assert not differs_by_inflection("de", "des") and not differs_by_inflection("le", "les")  # determiners
