@@ -23,7 +23,6 @@ from .lang.english import NOT_FRENCH
 
 _WORD = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_ELISION = re.compile(r"(?i)(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]")
 # Characters after which a capital letter starts a sentence or a quote, no error.
 _OPENERS = frozenset(".!?:«\"“(…")
 # Features copied onto the neighbouring words, as "prev_…" and "next_…".
@@ -52,7 +51,7 @@ def word_class(word: str, classes: WordClasses) -> str:
     """
     if not word:
         return "P"
-    elided = _ELISION.match(word)
+    elided = french.ELISION.match(word)
     if elided and len(word) > elided.end():  # "d'entendre" is "entendre" to the dictionary
         word = word[elided.end() :]
     tags = classes(word) or classes(word.lower())

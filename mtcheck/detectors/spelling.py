@@ -24,7 +24,6 @@ from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_ELISION = re.compile(r"(?i)^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]")
 # A word touching one of these is part of a path, an identifier or an address.
 _CODE_NEIGHBOURS = frozenset("/_\\@#.=<>[]{}|~")
 
@@ -52,7 +51,7 @@ class SpellingDetector:
                 start, end = seg.start + match.start(), seg.start + match.end()
                 if any(s <= start < e for s, e in skipped) or self._in_code(context.text, start, end):
                     continue
-                word = _ELISION.sub("", match.group())
+                word = french.ELISION.sub("", match.group())
                 if self._known(word, copied):
                     continue
                 suggestions = self._suggest(word)[:3]

@@ -30,6 +30,9 @@ SENTENCE_STARTERS = frozenset(
     """.split()
 )
 
+# The elided words a French word can start with ("l’", "d'", "qu’", "jusqu’").
+ELISION = re.compile(r"(?i)^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]")
+
 OPENING_QUOTES = {"«": "»", "“": "”", "„": "“", "‹": "›"}
 CLOSING_QUOTES = frozenset({"»", "”", "›"})
 # Characters that end a sentence; "…" and runs of dots are an ellipsis.
