@@ -105,7 +105,7 @@ class Checker:
     def _detect(self, context: DetectionContext) -> tuple[list[Flag], float | None]:
         """Every detector's flags, and the first document estimate a detector gives (``assess``)."""
         flags: list[Flag] = []
-        estimates: list[float] = []
+        first_estimate: float | None = None
         for detector in self.detectors:  # type: ignore[union-attr]
             assess = getattr(detector, "assess", None)
             if assess is None:
@@ -113,9 +113,9 @@ class Checker:
                 continue
             found, estimate = assess(context)
             flags += found
-            if estimate is not None:
-                estimates.append(estimate)
-        return flags, (estimates[0] if estimates else None)
+            if first_estimate is None:
+                first_estimate = estimate
+        return flags, first_estimate
 
     def _reference_translations(self, alignments: Sequence[Alignment]) -> dict[str, Translation]:
         found = [a.reference for a in alignments if a.found]

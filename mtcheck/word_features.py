@@ -22,7 +22,6 @@ from .lang import english, french
 from .lang.english import NOT_FRENCH
 
 _WORD = re.compile(r"\S+")
-_LETTERS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Characters after which a capital letter starts a sentence or a quote, no error.
 _OPENERS = frozenset(".!?:«\"“(…")
 # Features copied onto the neighbouring words, as "prev_…" and "next_…".
@@ -76,15 +75,15 @@ def word_class(word: str, classes: WordClasses) -> str:
 
 def article_word_features(context: DetectionContext, classes: WordClasses) -> list[WordFeatures]:
     """Features of every word of every segment of the article in ``context``."""
-    references = _segment_references(context)
+    references = segment_references(context)
+    texts = {r.id: r.text for r in context.references}
     words: list[WordFeatures] = []
     for segment in context.segments:
-        ref_ids = references.get(segment.index, [])
-        words.extend(_segment_words(context, segment.index, ref_ids, classes))
+        words.extend(_segment_words(context, segment.index, references.get(segment.index, []), texts, classes))
     return words
 
 
-def _segment_references(context: DetectionContext) -> dict[int, list[tuple[str, float]]]:
+def segment_references(context: DetectionContext) -> dict[int, list[tuple[str, float]]]:
     """Segment index → (reference id, similarity) of the references found in it."""
     found: dict[int, list[tuple[str, float]]] = {}
     for alignment in context.alignments:
@@ -97,15 +96,14 @@ def _segment_references(context: DetectionContext) -> dict[int, list[tuple[str, 
 
 
 def _segment_words(context: DetectionContext, index: int, ref_ids: Sequence[tuple[str, float]],
-                   classes: WordClasses) -> list[WordFeatures]:
+                   texts: dict[str, str], classes: WordClasses) -> list[WordFeatures]:
     segment = context.segments[index]
-    by_id = {r.id: r.text for r in context.references}
-    reference = " ".join(by_id.get(rid, "") for rid, _ in ref_ids)
+    reference = " ".join(texts.get(rid, "") for rid, _ in ref_ids)
     pseudo = " ".join(context.reference_translations[rid].text for rid, _ in ref_ids
                       if rid in context.reference_translations)
-    ref_words = {w.lower() for w in _LETTERS.findall(reference)}
+    ref_words = {w.lower() for w in french.WORD.findall(reference)}
     ref_stems = {english.stem(w) for w in ref_words}
-    pseudo_words = {w.lower() for w in _LETTERS.findall(pseudo)}
+    pseudo_words = {w.lower() for w in french.WORD.findall(pseudo)}
     pseudo_stems = {french.stem(w) for w in pseudo_words}
     back = context.back_translation(index)
 
@@ -177,5 +175,5 @@ def _segment_words(context: DetectionContext, index: int, ref_ids: Sequence[tupl
 
 def _core(token: str) -> str:
     """The letters of a token, without the punctuation around it ("«Patriotes»," → "Patriotes")."""
-    match = _LETTERS.search(token)
+    match = french.WORD.search(token)
     return match.group() if match else ""

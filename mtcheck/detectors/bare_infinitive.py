@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..lang import french
 from ..lang.spelling import require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
 # Words and single punctuation marks: punctuation between two words breaks the pair.
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|[^\w\s]")
+_TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
 
 
 @dataclass

@@ -8,14 +8,13 @@ knows, in every reading, as nouns (or as adjectives) count.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from ..lang import french
 from ..lang.spelling import require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext, adjacent_words
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 # Nouns French itself uses as epithets after another noun ("rôle clé", "date limite",
 # "produit phare", "prix choc", "version amont", "fichier système"): such a pair is
@@ -64,7 +63,7 @@ class EnglishOrderDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for seg in context.segments:
-            for first, second in adjacent_words(seg.text, _WORD):
+            for first, second in adjacent_words(seg.text, french.WORD):
                 a, b = first.group(), second.group()
                 if not (self._plain(a) and self._plain(b) and self._is(b, _noun)):
                     continue

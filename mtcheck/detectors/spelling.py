@@ -13,7 +13,6 @@ in the human French (lower-case program names such as "gzip", a typo, jokes like
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
@@ -23,7 +22,6 @@ from ..lang.spelling import french_spellchecker, french_suggestions
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # A word touching one of these is part of a path, an identifier or an address.
 _CODE_NEIGHBOURS = frozenset("/_\\@#.=<>[]{}|~")
 
@@ -43,11 +41,11 @@ class SpellingDetector:
                               "(Debian: apt-get install python3-grammalecte)")
 
     def detect(self, context: DetectionContext) -> list[Flag]:
-        copied = {w.lower() for ref in context.references for w in _WORD.findall(ref.text)}
+        copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}
         skipped = [m.span() for m in french.NOT_PROSE.finditer(context.text)]
         flags = []
         for seg in context.segments:
-            for match in _WORD.finditer(seg.text):
+            for match in french.WORD.finditer(seg.text):
                 start, end = seg.start + match.start(), seg.start + match.end()
                 if any(s <= start < e for s, e in skipped) or self._in_code(context.text, start, end):
                     continue

@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..lang.spelling import require_word_classes
 from ..qe_model import LinearWordModel
 from ..types import Category, Flag, Severity
-from ..word_features import WordFeatures, article_word_features
+from ..word_features import WordFeatures, article_word_features, segment_references
 from .base import DetectionContext
 
 # What a feature says, for the flag's message; features not listed are not named there.
@@ -66,6 +66,7 @@ class WordQEDetector:
         WMT20 documents it follows document MQM more closely than any count of flags.
         """
         cut = self.threshold if self.threshold is not None else self._model.threshold
+        references = segment_references(context)
         flags: list[Flag] = []
         run: list[tuple[WordFeatures, float]] = []
         probabilities = []
@@ -73,22 +74,23 @@ class WordQEDetector:
             p = self._model.probability(word.features)
             probabilities.append(p)
             if run and (p < cut or word.segment_index != run[-1][0].segment_index):
-                flags.append(self._flag(context, run))
+                flags.append(self._flag(context, run, references))
                 run = []
             if p >= cut:
                 run.append((word, p))
         if run:
-            flags.append(self._flag(context, run))
+            flags.append(self._flag(context, run, references))
         return flags, self._model.document_mqm(probabilities)
 
-    def _flag(self, context: DetectionContext, run: list[tuple[WordFeatures, float]]) -> Flag:
+    def _flag(self, context: DetectionContext, run: list[tuple[WordFeatures, float]],
+              references: dict[int, list[tuple[str, float]]]) -> Flag:
         start, end = run[0][0].start, run[-1][0].end
         peak_word, peak = max(run, key=lambda wp: wp[1])
         reasons = [name for name, _ in self._model.contributions(peak_word.features) if name in _REASONS][:3]
         category = Category.MISTRANSLATION if reasons and reasons[0] in _MISTRANSLATION else Category.FLUENCY
         back = context.back_translation(peak_word.segment_index)
         evidence = {"probability": f"{peak:.2f}", "back_translation": back.text}
-        pseudo = self._pseudo_reference(context, peak_word.segment_index)
+        pseudo = _pseudo_reference(context, references.get(peak_word.segment_index, []))
         if pseudo:
             evidence["literal_translation_of_original"] = pseudo
         because = "; ".join(_REASONS[r] for r in reasons) or "its features resemble annotated errors"
@@ -101,10 +103,10 @@ class WordQEDetector:
             confidence=round(peak, 3), segment_index=peak_word.segment_index,
         )
 
-    @staticmethod
-    def _pseudo_reference(context: DetectionContext, segment_index: int) -> str:
-        """Apertium's French for the reference that best matches the segment, or ""."""
-        candidates = [(r.similarity, context.reference_translations[a.reference.id].text)
-                      for a in context.alignments if a.found and a.reference.id in context.reference_translations
-                      for r in a.renderings if segment_index in r.segment_indices]
-        return max(candidates)[1] if candidates else ""
+
+def _pseudo_reference(context: DetectionContext, found: list[tuple[str, float]]) -> str:
+    """Apertium's French for the reference that best matches a segment (``found``: its
+    references and their similarity), or ""."""
+    candidates = [(similarity, context.reference_translations[rid].text)
+                  for rid, similarity in found if rid in context.reference_translations]
+    return max(candidates)[1] if candidates else ""

@@ -30,6 +30,9 @@ SENTENCE_STARTERS = frozenset(
     """.split()
 )
 
+# A word: letters, with inner apostrophes and hyphens ("aujourd’hui", "a-t-il"); no figures.
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
 # The elided words a French word can start with ("l’", "d'", "qu’", "jusqu’").
 ELISION = re.compile(r"(?i)^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]")
 
