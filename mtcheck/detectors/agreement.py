@@ -39,7 +39,8 @@ class AgreementDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for seg in context.segments:
-            for first, second in adjacent_words(seg.text):
+            pairs = list(adjacent_words(seg.text))
+            for n, (first, second) in enumerate(pairs):
                 modifier, noun = first.group(), second.group().rstrip(_TRAILING)
                 if not (modifier.isalpha() and noun.isalpha()):
                     continue
@@ -48,9 +49,14 @@ class AgreementDetector:
                 wanted = self._clash(modifier, noun)
                 if wanted is None:
                     continue
-                start = seg.start + first.start()
+                lead = pairs[n - 1][0] if n and pairs[n - 1][1].start() == first.start() else None
+                if lead is not None and not self._epicene_determiner(lead.group()):
+                    lead = None
+                start = seg.start + (lead or first).start()
                 end = seg.start + second.start() + len(noun)
                 fixed = self._inflect(modifier, wanted)
+                if fixed and lead is not None:
+                    fixed = f"{lead.group()} {fixed}"
                 flags.append(Flag(
                     start=start, end=end, text=context.text[start:end], category=Category.GRAMMAR,
                     severity=Severity.MINOR,
@@ -74,6 +80,15 @@ class AgreementDetector:
         if len(genders) == 1 and len(noun_genders) == 1 and genders != noun_genders and genders | noun_genders <= {"m", "f"}:
             return next(iter(noun_genders))
         return None
+
+    def _epicene_determiner(self, word: str) -> bool:
+        """A determiner of either gender ("de", "les", "leurs"), which the fix keeps as it is.
+
+        It belongs to the noun phrase a reviewer rewrites ("de tels attaques"), so the flag
+        covers it; a gendered one ("le meilleur qualité") would need its own fix, so it is left out.
+        """
+        determiner = [t for t in self._classes(word) if t.startswith(":G:D")]
+        return bool(determiner) and all(_gender(t) in ("e", None) for t in determiner)
 
     def _inflect(self, word: str, gender: str) -> str | None:
         """``word`` in ``gender``, when a regular ending gives a form the dictionary knows."""

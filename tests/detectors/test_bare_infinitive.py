@@ -9,10 +9,12 @@ from ._context import context
 pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
 
 
+# The span is the clause to rewrite: the noun phrase before the infinitive and its bare object.
 @pytest.mark.parametrize("french, span", [
-    ("Cela pourrait voir les troupes russes tirer profit de la situation.", "russes tirer"),
-    ("Les systèmes similaires simplement bloquer dans les entrepôts.", "similaires simplement bloquer"),
+    ("Cela pourrait voir les troupes russes tirer profit de la situation.", "les troupes russes tirer profit"),
+    ("Les systèmes Patriot et similaires simplement bloquer dans les entrepôts.", "similaires simplement bloquer"),
     ("Une poignée antidérapante, facile travailler avec.", "facile travailler"),
+    ("Des outils solides nettoyer les vitres.", "Des outils solides nettoyer les vitres"),
 ])
 def test_an_infinitive_right_after_a_noun_or_adjective_is_flagged(french, span):
     (flag,) = BareInfinitiveDetector().detect(context(french))
