@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from .cache import TranslationCache
 
 _MARKER = re.compile(r"\[(\d+)\]")
+# A reporting clause with its subject after the verb, after a comma or a closing quote:
+# "», a-t-il déclaré", ", poursuit-elle", ", ont-ils précisé". Apertium fr-es glues or drops
+# its words ("hadeclarado", "continue-", "have-required"); with the subject first ("il a
+# déclaré") it translates cleanly. Questions ("Est-il possible ?") are left alone.
+_INVERTED_SUBJECT = re.compile(r"(?<=[,»”][ \u00a0\u202f])(\w+?)(?:-t)?-(il|elle|on|ils|elles)(?![\w-])")
 _MODES = ("fr-es", "spa-eng")
 _MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
 
@@ -40,6 +45,10 @@ class ApertiumEngine:
     pivot_modes: tuple[str, str] = _MODES
     timeout_s: float = 600.0
     name: str = field(default="apertium", init=False)
+
+    @property
+    def _from_french(self) -> bool:
+        return self.pivot_modes[0].startswith("fr-")
 
     def __post_init__(self) -> None:
         problem = apertium_problem(self.pivot_modes)
@@ -54,13 +63,16 @@ class ApertiumEngine:
     @cached_property
     def signature(self) -> str:
         versions = "+".join(_package_version(p) for p in ("apertium", "apertium-fr-es", "apertium-eng-spa"))
-        return f"apertium|modes:{'>'.join(self.pivot_modes)}|versions:{versions}"
+        # The input rewrite changes the output, so cached translations made without it must not match.
+        rewrite = "|rewrite:subject-first" if self._from_french else ""
+        return f"apertium|modes:{'>'.join(self.pivot_modes)}|versions:{versions}{rewrite}"
 
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         if not texts:
             return []
         flat = [t.replace("\n", " ").replace("\r", " ") for t in texts]
-        english = self._run_lines(flat)
+        # Only the translation is rewritten; the gloss keeps every French word at its place.
+        english = self._run_lines([subject_first(t) for t in flat] if self._from_french else flat)
         gloss = self._run_lines([_with_markers(t) for t in flat])
         return [
             Translation(text=e, engine=self.signature, links=_links(e, g, t))
@@ -121,6 +133,11 @@ def _package_version(package: str) -> str:
         return proc.stdout.strip() or "unknown"
     except OSError:
         return "unknown"
+
+
+def subject_first(french: str) -> str:
+    """``french`` with each inverted reporting clause put subject first ("a-t-il dit" → "il a dit")."""
+    return _INVERTED_SUBJECT.sub(lambda m: f"{m.group(2)} {m.group(1)}", french)
 
 
 def _with_markers(text: str) -> str:

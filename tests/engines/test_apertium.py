@@ -23,3 +23,20 @@ def test_lexical_links_follow_reordering(apertium):
     # Apertium reorders "armes artificielles" to "artificial arms"; each word keeps its French source.
     assert links.get("artificial") == "artificielles"
     assert links.get("arms") == "armes"
+
+
+def test_a_reporting_clause_with_its_subject_after_the_verb_translates_whole(apertium):
+    # Apertium alone turns "», a-t-il déclaré" into the Spanish-English blend "hadeclarado".
+    source = "« Ils en ont vraiment besoin », a-t-il déclaré."
+    (out,) = apertium.translate([source])
+    words = out.text.lower().split()
+    assert "declared." in words and not any("hadeclarado" in w for w in words)
+    links = {out.text[l.target_start : l.target_end]: source[l.source_start : l.source_end] for l in out.links}
+    assert links.get("declared") == "déclaré"
+
+
+def test_questions_keep_their_inverted_subject():
+    from mtcheck.engines.apertium import subject_first
+
+    assert subject_first("Est-il possible ?") == "Est-il possible ?"
+    assert subject_first("« Non », poursuit-elle.") == "« Non », elle poursuit."
