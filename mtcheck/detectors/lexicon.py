@@ -29,6 +29,8 @@ class LexiconEntry:
     explanation: str
     suggestion: str
     source: str
+    # A sentence the pattern must match: documents the entry and lets a test check its pattern.
+    example: str | None = None
 
 
 def load_lexicon(path: Path) -> list[LexiconEntry]:
@@ -45,7 +47,7 @@ def load_lexicon(path: Path) -> list[LexiconEntry]:
         try:
             pattern = re.compile(rf"(?<!\w){raw['pattern']}(?!\w)", re.IGNORECASE)
             entries.append(LexiconEntry(raw["id"], pattern, Category(raw["category"]), Severity(raw["severity"]),
-                                        raw["explanation"], raw["suggestion"], raw["source"]))
+                                        raw["explanation"], raw["suggestion"], raw["source"], raw.get("example")))
         except (re.error, ValueError) as exc:
             raise ConfigError(f"{path}: entry {n} ({raw['id']}): {exc}") from None
     return entries

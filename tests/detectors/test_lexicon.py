@@ -16,6 +16,8 @@ from ._context import context
     ("Le pays a sécurisé un accord avec ses voisins.", "sécurisé un accord"),
     ("Elle a appliqué pour un visa de travail.", "appliqué pour un visa"),
     ("Ce moteur performe bien par temps froid.", "performe"),
+    ("Les frappes se feront avec une fusée ATACMS.", "fusée"),
+    ("Des fusées tirées sur la ville ont fait deux blessés.", "fusées"),
 ])
 def test_bundled_lexicon_finds_documented_calques(french, calque):
     flags = LexiconDetector().detect(context(french))
@@ -27,7 +29,10 @@ def test_bundled_lexicon_finds_documented_calques(french, calque):
 
 def test_correct_french_raises_nothing():
     french = ("Le ministre a abordé le problème et soutenu la candidature de son rival, ce qui a du sens. "
-              "La perceuse, très performante, est livrée avec deux batteries.")
+              "La perceuse, très performante, est livrée avec deux batteries. La fusée Ariane a décollé. "
+              # the French senses of the false friends
+              "Il faut démontrer que la location d'une voiture est chère. Le retard, dû à la grève, "
+              "a duré. De toute évidence, il est éligible à la présidence et a du caractère.")
     assert LexiconDetector().detect(context(french)) == []
 
 
@@ -36,6 +41,12 @@ def test_every_bundled_entry_is_documented():
     assert len(entries) >= 15
     for e in entries:
         assert e.source.strip() and e.explanation.strip() and e.suggestion.strip(), e.id
+
+
+@pytest.mark.parametrize("entry", load_lexicons(), ids=lambda e: e.id)
+def test_every_bundled_pattern_matches_its_own_example(entry):
+    assert entry.example, f"{entry.id} has no example"
+    assert entry.pattern.search(entry.example), f"{entry.id} does not match {entry.example!r}"
 
 
 def test_user_lexicon_extends_the_bundled_one(tmp_path: Path):
