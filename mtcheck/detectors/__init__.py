@@ -17,6 +17,7 @@ from .numbers import NumberDetector
 from .reference_divergence import ReferenceDivergence
 from .repeated_quote import RepeatedQuoteDetector
 from .residue import ResidueDetector
+from .speaker_gender import SpeakerGenderDetector
 from .spelling import SpellingDetector
 from .truncation import TruncationDetector
 from .untranslated import UntranslatedDetector
@@ -36,6 +37,7 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
     "spelling": SpellingDetector,
     "agreement": AgreementDetector,
     "bare-infinitive": BareInfinitiveDetector,
+    "speaker-gender": SpeakerGenderDetector,
     "word-qe": WordQEDetector,
 }
 # Measured with benchmarks/flags.py (Apertium; sample and WMT20 QE en-fr dev data):
@@ -43,12 +45,15 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
 # 0.17) and lowers MCC on both sets, and its probability signal is unmeasured on a real
 # model, so it is opt-in. ``grammar`` (precision 1.00 sample, 0.56 dev), ``english-order``
 # (0.80–0.85 dev), ``spelling`` (1.00 sample, 0.61 dev) and ``agreement`` (1.00 sample, 0.57
-# dev) need Grammalecte, and join the default set wherever it is installed.
+# dev) need Grammalecte, and join the default set wherever it is installed; so do
+# ``bare-infinitive`` and ``speaker-gender`` (the dev data has no quotes; on the sample its one
+# flag is an annotated span).
 # ``word-qe`` is trained on product descriptions: on held-out ones it raises MCC, on the news
 # sample its precision is below the base rate (capitalised names look like its errors), so
 # it is chosen per corpus (data/configs/product-descriptions.toml).
-OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive", "word-qe")
-WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement", "bare-infinitive")
+OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive", "speaker-gender",
+          "word-qe")
+WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement", "bare-infinitive", "speaker-gender")
 
 
 def default_detectors() -> tuple[str, ...]:

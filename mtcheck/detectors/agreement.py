@@ -15,16 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..lang.gender import NAMES, OTHER, gender, inflect
 from ..lang.spelling import require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext, adjacent_words
 
 _TRAILING = ".,;:!?»)”"
-_OTHER = {"m": "f", "f": "m"}
-# Masculine → feminine endings, longest first; the reverse gives feminine → masculine.
-_FEMININE_ENDINGS = (("eux", "euse"), ("eur", "euse"), ("el", "elle"), ("en", "enne"), ("on", "onne"),
-                     ("et", "ette"), ("er", "ère"), ("if", "ive"), ("", "e"))
-_GENDER_NAMES = {"m": "masculine", "f": "feminine"}
 
 
 @dataclass
@@ -54,15 +50,15 @@ class AgreementDetector:
                     lead = None
                 start = seg.start + (lead or first).start()
                 end = seg.start + second.start() + len(noun)
-                fixed = self._inflect(modifier, wanted)
+                fixed = inflect(modifier, wanted, self._classes)
                 if fixed and lead is not None:
                     fixed = f"{lead.group()} {fixed}"
                 flags.append(Flag(
                     start=start, end=end, text=context.text[start:end], category=Category.GRAMMAR,
                     severity=Severity.MINOR,
-                    message=f"'{modifier}' is {_GENDER_NAMES[_OTHER[wanted]]} but '{noun}' is {_GENDER_NAMES[wanted]}",
+                    message=f"'{modifier}' is {NAMES[OTHER[wanted]]} but '{noun}' is {NAMES[wanted]}",
                     detector=self.name, evidence={"modifier": modifier, "noun": noun},
-                    suggestion=f"{fixed} {noun}" if fixed else f"make '{modifier}' {_GENDER_NAMES[wanted]}",
+                    suggestion=f"{fixed} {noun}" if fixed else f"make '{modifier}' {NAMES[wanted]}",
                     confidence=0.7, segment_index=seg.index,
                 ))
         return flags
@@ -72,11 +68,11 @@ class AgreementDetector:
         modifier_tags = self._classes(modifier)
         if any(":Oo" in t or ":Ov" in t for t in modifier_tags):
             return None  # an object pronoun before a verb
-        genders = {_gender(t) for t in modifier_tags if t.startswith(":G:D") or ":A" in t}
+        genders = {gender(t) for t in modifier_tags if t.startswith(":G:D") or ":A" in t}
         noun_tags = self._classes(noun)
         if not noun_tags or any(t.startswith(":G") or ":A" in t or _finite_third_person(t) for t in noun_tags):
             return None
-        noun_genders = {_gender(t) for t in noun_tags if t.startswith(":N")}
+        noun_genders = {gender(t) for t in noun_tags if t.startswith(":N")}
         if len(genders) == 1 and len(noun_genders) == 1 and genders != noun_genders and genders | noun_genders <= {"m", "f"}:
             return next(iter(noun_genders))
         return None
@@ -88,23 +84,7 @@ class AgreementDetector:
         covers it; a gendered one ("le meilleur qualité") would need its own fix, so it is left out.
         """
         determiner = [t for t in self._classes(word) if t.startswith(":G:D")]
-        return bool(determiner) and all(_gender(t) in ("e", None) for t in determiner)
-
-    def _inflect(self, word: str, gender: str) -> str | None:
-        """``word`` in ``gender``, when a regular ending gives a form the dictionary knows."""
-        stem, plural = (word[:-1], "s") if word.endswith("s") and not word.endswith("eux") else (word, "")
-        pairs = _FEMININE_ENDINGS if gender == "f" else tuple((f, m) for m, f in _FEMININE_ENDINGS)
-        for old, new in pairs:
-            if stem.endswith(old) and (old or gender == "f"):
-                candidate = stem[: len(stem) - len(old)] + new + plural
-                if any(_gender(t) in (gender, "e") for t in self._classes(candidate)
-                       if t.startswith(":G:D") or ":A" in t):
-                    return candidate
-        return None
-
-
-def _gender(tag: str) -> str | None:
-    return next((part for part in tag.split(":")[1:] if part in ("m", "f", "e")), None)
+        return bool(determiner) and all(gender(t) in ("e", None) for t in determiner)
 
 
 def _finite_third_person(tag: str) -> bool:

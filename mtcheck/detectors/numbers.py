@@ -5,35 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..lang.french import quoted_spans
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
 _FRENCH_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,])\d+(?:,\d+)?(?![\w])")
 _ENGLISH_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
-
-
-_OPENING, _CLOSING = "«“", "»”"
-
-
-def _quoted_parts(passage: str) -> list[tuple[int, int]]:
-    """Spans of ``passage`` inside quotation marks.
-
-    A passage may start inside a quote (a closing mark comes first) or end inside one (an
-    opening mark is left open): a quote split into two sentences is aligned sentence by sentence.
-    """
-    marks = [(i, c in _OPENING) for i, c in enumerate(passage) if c in _OPENING or c in _CLOSING]
-    if not marks:
-        return []
-    parts, start = [], 0 if not marks[0][1] else None
-    for i, opening in marks:
-        if opening and start is None:
-            start = i
-        elif not opening and start is not None:
-            parts.append((start, i + 1))
-            start = None
-    if start is not None:
-        parts.append((start, len(passage)))
-    return parts
 
 
 def french_value(token: str) -> float:
@@ -63,7 +40,7 @@ class NumberDetector:
             expected = {english_value(m.group()) for m in _ENGLISH_NUMBER.finditer(alignment.reference.text)}
             for rendering in alignment.renderings:
                 passage = context.text[rendering.start : rendering.end]
-                quoted = _quoted_parts(passage) if alignment.reference.speaker else []
+                quoted = quoted_spans(passage) if alignment.reference.speaker else []
                 for match in _FRENCH_NUMBER.finditer(passage):
                     if french_value(match.group()) in expected:
                         continue

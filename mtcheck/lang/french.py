@@ -56,6 +56,31 @@ BOILERPLATE = re.compile(
 )
 
 
+# The quotation marks of French news text (guillemets, and curly quotes from English sources).
+_OPENING, _CLOSING = "«“", "»”"
+
+
+def quoted_spans(passage: str) -> list[tuple[int, int]]:
+    """Spans of ``passage`` inside quotation marks.
+
+    A passage may start inside a quote (a closing mark comes first) or end inside one (an
+    opening mark is left open): a quote split into two sentences is aligned sentence by sentence.
+    """
+    marks = [(i, c in _OPENING) for i, c in enumerate(passage) if c in _OPENING or c in _CLOSING]
+    if not marks:
+        return []
+    parts, start = [], 0 if not marks[0][1] else None
+    for i, opening in marks:
+        if opening and start is None:
+            start = i
+        elif not opening and start is not None:
+            parts.append((start, i + 1))
+            start = None
+    if start is not None:
+        parts.append((start, len(passage)))
+    return parts
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("french")

@@ -1,0 +1,165 @@
+"""One speaker, two grammatical genders: first-person agreement that contradicts the attribution.
+
+English "I am grateful" has no gender, so machine translation picks one for each sentence
+it translates: the same speaker says "je suis reconnaissant" in one quote and "je suis
+reconnaissante" in the next. The words that show a speaker's gender are adjectives and past
+participles after a first-person copula inside a quote ("je suis profondément
+reconnaissante", "j'ai été surpris"). The article itself says who speaks outside the quotation
+marks: "a-t-il déclaré", "elle a ajouté", "le président", "Mme". Quotes are grouped by
+speaker: the speaker named by the aligned reference where there is one, otherwise the quote
+itself. A first-person form whose gender contradicts the attribution is flagged; without an
+attribution, a form whose gender differs from the speaker's first one is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..lang import french
+from ..lang.gender import NAMES, gender, inflect, is_modifier
+from ..lang.spelling import require_word_classes
+from ..types import Category, Flag, Segment, Severity
+from .base import DetectionContext
+
+# A first-person subject and the copula that makes the next adjective agree with it.
+_FIRST_PERSON = re.compile(
+    r"(?i)(?<!\w)(?:je|j['’])\s*(?:ne |n['’])?(?:suis|étais|serai|serais|fus|sois|reste|restais|resterai|demeure|"
+    r"me sens|me sentais|ai été|avais été|aurai été|aurais été)(?!\w)"
+)
+# Words between the copula and the adjective that say nothing of gender.
+_SKIPPED = frozenset("pas plus jamais toujours si très tellement trop vraiment profondément aussi "
+                     "bien tout encore déjà ici là".split())
+_REPORTING_VERBS = ("déclaré dit ajouté expliqué affirmé souligné tweeté écrit indiqué précisé assuré estimé "
+                    "poursuivi conclu insisté averti rappelé noté confié répondu lancé martelé annoncé").split()
+_TITLES = ("président|présidente|ministre|premier ministre|première ministre|chef|porte-parole|secrétaire|"
+           "directeur|directrice|dirigeant|dirigeante|chancelier|chancelière|sénateur|sénatrice|député|"
+           "députée|maire|gouverneur|gouverneure|général|générale|reine|roi|prince|princesse|juge|"
+           "ambassadeur|ambassadrice|candidat|candidate|patron|patronne|fondateur|fondatrice|PDG")
+# Who speaks, in the article's words outside the quotation marks, and the gender it gives.
+_ATTRIBUTIONS = (
+    (re.compile(r"(?<=\w)-(?:t-)?(il|elle)(?![\w-])"), lambda m: m.group(1)),
+    (re.compile(rf"(?i)(?<!\w)(il|elle) (?:a|avait|aurait) (?:{'|'.join(_REPORTING_VERBS)})(?!\w)"),
+     lambda m: m.group(1)),
+    (re.compile(rf"(?<!\w)(le|la|Le|La) (?:{_TITLES})(?!\w)"), lambda m: m.group(1)),
+    (re.compile(r"(?<!\w)(M\.|Mme|Mrs?\.|Ms\.?)(?= [A-Z])"), lambda m: m.group(1)),
+)
+_GENDER_OF_WORD = {"il": "m", "le": "m", "m.": "m", "mr.": "m", "elle": "f", "la": "f", "mme": "f",
+                   "mrs.": "f", "ms.": "f", "ms": "f"}
+
+
+@dataclass(frozen=True)
+class _SelfAgreement:
+    """An adjective or participle agreeing with a quoted speaker's "je"."""
+
+    start: int
+    end: int
+    word: str
+    gender: str
+    segment_index: int
+
+
+@dataclass
+class SpeakerGenderDetector:
+    """Flags first-person agreement that gives a speaker the other gender than the article does."""
+
+    name: str = field(default="speaker-gender", init=False)
+
+    def __post_init__(self) -> None:
+        self._classes = require_word_classes(self.name)
+
+    def detect(self, context: DetectionContext) -> list[Flag]:
+        speakers = self._speakers(context)
+        forms: dict[str, list[_SelfAgreement]] = defaultdict(list)
+        attributed: dict[str, list[str]] = defaultdict(list)
+        for seg in context.segments:
+            speaker = speakers.get(seg.index)
+            if speaker is None:
+                continue
+            quoted = _quoted(seg)
+            forms[speaker] += [f for f in self._self_agreements(seg) if _inside(f.start - seg.start, quoted)]
+            attributed[speaker] += _attributed_genders(seg.text, quoted)
+        flags = []
+        for speaker, found in forms.items():
+            expected, source = _expected_gender(found, attributed[speaker])
+            if expected is None:
+                continue
+            for form in found:
+                if form.gender != expected:
+                    flags.append(self._flag(context, speaker, form, expected, source))
+        return flags
+
+    def _speakers(self, context: DetectionContext) -> dict[int, str]:
+        """Each quoted segment's speaker: the aligned reference's, else the quote's own id."""
+        speakers = {}
+        for alignment in context.alignments:
+            if alignment.reference.speaker:
+                for rendering in alignment.renderings:
+                    for index in rendering.segment_indices:
+                        speakers[index] = alignment.reference.speaker
+        for seg in context.segments:
+            if seg.quote and seg.index not in speakers:
+                speakers[seg.index] = seg.quote
+        return speakers
+
+    def _self_agreements(self, seg: Segment) -> list[_SelfAgreement]:
+        found = []
+        for match in _FIRST_PERSON.finditer(seg.text):
+            for word in french.WORD.finditer(seg.text, match.end()):
+                between = seg.text[match.end() : word.start()]
+                if any(c in between for c in ",.;:!?«»“”()"):
+                    break
+                lowered = word.group().lower()
+                if lowered in _SKIPPED or all(t.startswith(":W") for t in self._classes(lowered) or (":X",)):
+                    continue
+                genders = {gender(t) for t in self._classes(lowered) if is_modifier(t)}
+                if len(genders) == 1 and genders <= {"m", "f"}:
+                    found.append(_SelfAgreement(seg.start + word.start(), seg.start + word.end(), word.group(),
+                                                genders.pop(), seg.index))
+                break
+        return found
+
+    def _flag(self, context: DetectionContext, speaker: str, form: _SelfAgreement, expected: str,
+              source: str) -> Flag:
+        fixed = inflect(form.word.lower(), expected, self._classes)
+        return Flag(
+            start=form.start, end=form.end, text=context.text[form.start : form.end],
+            category=Category.INCONSISTENCY, severity=Severity.MAJOR,
+            message=(f"'{form.word}' makes the speaker {NAMES[form.gender]}, but {source} "
+                     f"{NAMES[expected]}"),
+            detector=self.name, evidence={"speaker": speaker, "gender_from": source},
+            suggestion=fixed or f"make '{form.word}' {NAMES[expected]}",
+            confidence=0.75 if source.startswith("the article") else 0.55, segment_index=form.segment_index,
+        )
+
+
+def _quoted(seg: Segment) -> list[tuple[int, int]]:
+    """Spans of the segment inside quotation marks; all of it when it has none but lies in a quote
+    or renders a quoted reference (an embedded post keeps no marks)."""
+    return french.quoted_spans(seg.text) or [(0, len(seg.text))]
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= offset < e for s, e in spans)
+
+
+def _attributed_genders(text: str, quoted: list[tuple[int, int]]) -> list[str]:
+    genders = []
+    for pattern, word in _ATTRIBUTIONS:
+        for match in pattern.finditer(text):
+            if not _inside(match.start(), quoted):
+                genders.append(_GENDER_OF_WORD[word(match).lower()])
+    return genders
+
+
+def _expected_gender(forms: list[_SelfAgreement], attributed: list[str]) -> tuple[str | None, str]:
+    """The speaker's gender and what says so: the article's attribution, else the first form."""
+    counts = {g: attributed.count(g) for g in ("m", "f")}
+    if counts["m"] != counts["f"]:
+        expected = max(counts, key=counts.get)
+        return expected, "the article calls the speaker"
+    if len({f.gender for f in forms}) > 1:
+        first = forms[0]
+        return first.gender, f"the same speaker is '{first.word}' earlier, which is"
+    return None, ""

@@ -1,0 +1,44 @@
+import pytest
+
+from mtcheck.detectors.speaker_gender import SpeakerGenderDetector
+from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.types import Category, Reference
+
+from ._context import context
+
+pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
+
+
+@pytest.mark.parametrize("french, word, fix", [
+    # The attribution's pronoun, title or honorific gives the speaker's gender.
+    ("« Je suis très heureuse de cet accord », a-t-il déclaré.", "heureuse", "heureux"),
+    ("« Je suis vraiment surpris par cette décision », a ajouté la ministre.", "surpris", "surprise"),
+    ("« Je reste convaincue que la paix viendra », a déclaré M. Dupont.", "convaincue", "convaincu"),
+    ("« Je ne suis pas inquiet », poursuit-elle.", "inquiet", "inquiète"),
+    # A quote of two sentences: the attribution after the second covers the first.
+    ("« Je suis heureux. Il est parti », dit-elle à propos de son mari.", "heureux", "heureuse"),
+])
+def test_first_person_agreement_that_contradicts_the_attribution_is_flagged(french, word, fix):
+    (flag,) = SpeakerGenderDetector().detect(context(french))
+    assert flag.text == word == french[flag.start:flag.end]
+    assert flag.category is Category.INCONSISTENCY and flag.suggestion == fix
+
+
+def test_two_quotes_of_one_speaker_in_two_genders_without_attribution():
+    # Both quotes render references of the same speaker, so they are grouped across the article.
+    refs = [Reference(id="a", text="I am grateful to our partners.", speaker="Zelensky"),
+            Reference(id="b", text="I am convinced we will win.", speaker="Zelensky")]
+    french = "« Je suis reconnaissant à nos partenaires. » Puis : « Je suis convaincue que nous gagnerons. »"
+    (flag,) = SpeakerGenderDetector().detect(context(french, refs, threshold=0))
+    assert flag.text == "convaincue" and "reconnaissant" in flag.message
+
+
+@pytest.mark.parametrize("french", [
+    "« Je suis très heureuse de cet accord », a-t-elle déclaré.",  # agrees with the attribution
+    "« Je suis fier de mon équipe », a déclaré le président.",
+    "Je suis heureuse, a écrit l'auteur, mais il est parti.",  # first person outside quotes: the author's voice
+    "« Je suis optimiste », a-t-il dit.",  # "optimiste" has no gender
+    "« Je suis heureuse », a-t-elle dit. « Il est content », a-t-il ajouté.",  # two speakers, two quotes
+])
+def test_agreeing_or_genderless_first_person_raises_nothing(french):
+    assert SpeakerGenderDetector().detect(context(french)) == []
