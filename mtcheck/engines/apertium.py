@@ -35,6 +35,7 @@ _MARKER = re.compile(r"\[(\d+)\]")
 # déclaré") it translates cleanly. Questions ("Est-il possible ?") are left alone.
 _INVERTED_SUBJECT = re.compile(r"(?<=[,»”][ \u00a0\u202f])(\w+?)(?:-t)?-(il|elle|on|ils|elles)(?![\w-])")
 _MODES = ("fr-es", "spa-eng")
+_SEPARATOR = "\n\n"
 _MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
 
 
@@ -63,9 +64,9 @@ class ApertiumEngine:
     @cached_property
     def signature(self) -> str:
         versions = "+".join(_package_version(p) for p in ("apertium", "apertium-fr-es", "apertium-eng-spa"))
-        # The input rewrite changes the output, so cached translations made without it must not match.
-        rewrite = "|rewrite:subject-first" if self._from_french else ""
-        return f"apertium|modes:{'>'.join(self.pivot_modes)}|versions:{versions}{rewrite}"
+        # How the input is prepared changes the output, so translations cached without it must not match.
+        rewrite = "+subject-first" if self._from_french else ""
+        return f"apertium|modes:{'>'.join(self.pivot_modes)}|versions:{versions}|input:paragraphs{rewrite}"
 
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         if not texts:
@@ -80,8 +81,14 @@ class ApertiumEngine:
         ]
 
     def _run_lines(self, lines: list[str]) -> list[str]:
-        """Translate one line per text in one pipeline run; per text if Apertium merges lines."""
-        out = self._pipeline("\n".join(lines)).split("\n")
+        """Translate the texts in one pipeline run, one paragraph each; per text if Apertium merges them.
+
+        A blank line between texts keeps each one's translation (nearly) independent of its
+        neighbours: with a plain line break Apertium carries capitalisation and lexical choices
+        over from the line before, and 27 of 400 WMT20 sentences came out differently in a batch
+        than alone; with a blank line, 3.
+        """
+        out = self._pipeline(_SEPARATOR.join(lines)).split(_SEPARATOR)
         if len(out) >= len(lines) and all(not o.strip() for o in out[len(lines):]):
             return [o.strip() for o in out[: len(lines)]]
         return [self._pipeline(line).strip() for line in lines]

@@ -40,3 +40,12 @@ def test_questions_keep_their_inverted_subject():
 
     assert subject_first("Est-il possible ?") == "Est-il possible ?"
     assert subject_first("« Non », poursuit-elle.") == "« Non », elle poursuit."
+
+
+def test_a_text_translates_the_same_alone_and_in_a_batch(apertium):
+    # On a plain line break Apertium carries the capitals of one line into the next ("Radio"
+    # after a line ending in "classique", "Radius" alone); texts are separated by a blank line.
+    text = "Radio Flyer 12 dans. Tricycle rouge classique"
+    (alone,) = apertium.translate([text])
+    _, batched = apertium.translate([text, text])
+    assert batched.text == alone.text
