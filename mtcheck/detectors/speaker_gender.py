@@ -33,20 +33,25 @@ _SKIPPED = frozenset("pas plus jamais toujours si très tellement trop vraiment 
                      "bien tout encore déjà ici là".split())
 _REPORTING_VERBS = ("déclaré dit ajouté expliqué affirmé souligné tweeté écrit indiqué précisé assuré estimé "
                     "poursuivi conclu insisté averti rappelé noté confié répondu lancé martelé annoncé").split()
-_TITLES = ("président|présidente|ministre|premier ministre|première ministre|chef|porte-parole|secrétaire|"
+_TITLES = ("(?:président|présidente|ministre|premier ministre|première ministre|chef|porte-parole|secrétaire|"
            "directeur|directrice|dirigeant|dirigeante|chancelier|chancelière|sénateur|sénatrice|député|"
            "députée|maire|gouverneur|gouverneure|général|générale|reine|roi|prince|princesse|juge|"
-           "ambassadeur|ambassadrice|candidat|candidate|patron|patronne|fondateur|fondatrice|PDG")
-# Who speaks, in the article's words outside the quotation marks, and the gender it gives.
+           "ambassadeur|ambassadrice|candidat|candidate|patron|patronne|fondateur|fondatrice|PDG)")
+# Who speaks, in the article's words outside the quotation marks, and the word that gives the
+# gender: an inverted pronoun ("a-t-il", "poursuit-elle"), or a pronoun, title or honorific
+# bound to a reporting verb ("elle a ajouté", "a déclaré le président", "Mme Dupont a dit",
+# "selon la ministre"). A title elsewhere in the sentence may be someone else's.
+_VERB = rf"(?:a|avait|aurait|ont) (?:{'|'.join(_REPORTING_VERBS)})"
+_NAME = r"(?: [A-Z][\w-]+){0,3}"
+_WHO = rf"(?:(le|la|Le|La) {_TITLES}|(M\.|Mme)(?= [A-Z]))"
 _ATTRIBUTIONS = (
-    (re.compile(r"(?<=\w)-(?:t-)?(il|elle)(?![\w-])"), lambda m: m.group(1)),
-    (re.compile(rf"(?i)(?<!\w)(il|elle) (?:a|avait|aurait) (?:{'|'.join(_REPORTING_VERBS)})(?!\w)"),
-     lambda m: m.group(1)),
-    (re.compile(rf"(?<!\w)(le|la|Le|La) (?:{_TITLES})(?!\w)"), lambda m: m.group(1)),
-    (re.compile(r"(?<!\w)(M\.|Mme|Mrs?\.|Ms\.?)(?= [A-Z])"), lambda m: m.group(1)),
+    re.compile(r"(?<=\w)-(?:t-)?(il|elle)(?![\w-])"),
+    re.compile(rf"(?<!\w)([Ii]l|[Ee]lle) {_VERB}(?!\w)"),
+    re.compile(rf"(?<!\w){_VERB} {_WHO}"),
+    re.compile(rf"(?<!\w){_WHO}{_NAME} {_VERB}(?!\w)"),
+    re.compile(rf"(?<!\w)[Ss]elon {_WHO}"),
 )
-_GENDER_OF_WORD = {"il": "m", "le": "m", "m.": "m", "mr.": "m", "elle": "f", "la": "f", "mme": "f",
-                   "mrs.": "f", "ms.": "f", "ms": "f"}
+_GENDER_OF_WORD = {"il": "m", "le": "m", "m.": "m", "elle": "f", "la": "f", "mme": "f"}
 
 
 @dataclass(frozen=True)
@@ -146,10 +151,11 @@ def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
 
 def _attributed_genders(text: str, quoted: list[tuple[int, int]]) -> list[str]:
     genders = []
-    for pattern, word in _ATTRIBUTIONS:
+    for pattern in _ATTRIBUTIONS:
         for match in pattern.finditer(text):
             if not _inside(match.start(), quoted):
-                genders.append(_GENDER_OF_WORD[word(match).lower()])
+                word = next(g for g in match.groups() if g)
+                genders.append(_GENDER_OF_WORD[word.lower()])
     return genders
 
 

@@ -39,6 +39,8 @@ def test_two_quotes_of_one_speaker_in_two_genders_without_attribution():
     "Je suis heureuse, a écrit l'auteur, mais il est parti.",  # first person outside quotes: the author's voice
     "« Je suis optimiste », a-t-il dit.",  # "optimiste" has no gender
     "« Je suis heureuse », a-t-elle dit. « Il est content », a-t-il ajouté.",  # two speakers, two quotes
+    # "la présidente" is not bound to the reporting verb: she is not the speaker.
+    "« Je suis fier », a déclaré Zelensky après avoir rencontré la présidente de la Commission.",
 ])
 def test_agreeing_or_genderless_first_person_raises_nothing(french):
     assert SpeakerGenderDetector().detect(context(french)) == []
