@@ -87,12 +87,12 @@ class SpeakerGenderDetector:
             attributed[speaker] += _attributed_genders(seg.text, quoted)
         flags = []
         for speaker, found in forms.items():
-            expected, source = _expected_gender(found, attributed[speaker])
+            expected = _expected_gender(found, attributed[speaker])
             if expected is None:
                 continue
             for form in found:
-                if form.gender != expected:
-                    flags.append(self._flag(context, speaker, form, expected, source))
+                if form.gender != expected.gender:
+                    flags.append(self._flag(context, speaker, form, expected))
         return flags
 
     def _speakers(self, context: DetectionContext) -> dict[int, str]:
@@ -116,26 +116,26 @@ class SpeakerGenderDetector:
                 if any(c in between for c in ",.;:!?«»“”()"):
                     break
                 lowered = word.group().lower()
-                if lowered in _SKIPPED or all(t.startswith(":W") for t in self._classes(lowered) or (":X",)):
-                    continue
-                genders = {gender(t) for t in self._classes(lowered) if is_modifier(t)}
+                tags = self._classes(lowered)
+                if lowered in _SKIPPED or (tags and all(t.startswith(":W") for t in tags)):
+                    continue  # an adverb: the agreeing word comes after it
+                genders = {gender(t) for t in tags if is_modifier(t)}
                 if len(genders) == 1 and genders <= {"m", "f"}:
                     found.append(_SelfAgreement(seg.start + word.start(), seg.start + word.end(), word.group(),
                                                 genders.pop(), seg.index))
                 break
         return found
 
-    def _flag(self, context: DetectionContext, speaker: str, form: _SelfAgreement, expected: str,
-              source: str) -> Flag:
-        fixed = inflect(form.word.lower(), expected, self._classes)
+    def _flag(self, context: DetectionContext, speaker: str, form: _SelfAgreement, expected: _Expectation) -> Flag:
+        fixed = inflect(form.word.lower(), expected.gender, self._classes)
         return Flag(
             start=form.start, end=form.end, text=context.text[form.start : form.end],
             category=Category.INCONSISTENCY, severity=Severity.MAJOR,
-            message=(f"'{form.word}' makes the speaker {NAMES[form.gender]}, but {source} "
-                     f"{NAMES[expected]}"),
-            detector=self.name, evidence={"speaker": speaker, "gender_from": source},
-            suggestion=fixed or f"make '{form.word}' {NAMES[expected]}",
-            confidence=0.75 if source.startswith("the article") else 0.55, segment_index=form.segment_index,
+            message=f"'{form.word}' makes the speaker {NAMES[form.gender]}, but {expected.reason}",
+            detector=self.name,
+            evidence={"speaker": speaker, "speaker_gender": NAMES[expected.gender], "gender_from": expected.source},
+            suggestion=fixed or f"make '{form.word}' {NAMES[expected.gender]}",
+            confidence=0.75 if expected.source == "attribution" else 0.55, segment_index=form.segment_index,
         )
 
 
@@ -159,13 +159,23 @@ def _attributed_genders(text: str, quoted: list[tuple[int, int]]) -> list[str]:
     return genders
 
 
-def _expected_gender(forms: list[_SelfAgreement], attributed: list[str]) -> tuple[str | None, str]:
-    """The speaker's gender and what says so: the article's attribution, else the first form."""
+@dataclass(frozen=True)
+class _Expectation:
+    """The gender a speaker's first-person forms should have, and why."""
+
+    gender: str
+    source: str  # "attribution", or "first form"
+    reason: str
+
+
+def _expected_gender(forms: list[_SelfAgreement], attributed: list[str]) -> _Expectation | None:
+    """The article's attribution when it leans one way, else the speaker's first form when later ones differ."""
     counts = {g: attributed.count(g) for g in ("m", "f")}
     if counts["m"] != counts["f"]:
         expected = max(counts, key=counts.get)
-        return expected, "the article calls the speaker"
+        return _Expectation(expected, "attribution", f"the article calls the speaker {NAMES[expected]}")
     if len({f.gender for f in forms}) > 1:
         first = forms[0]
-        return first.gender, f"the same speaker is '{first.word}' earlier, which is"
-    return None, ""
+        return _Expectation(first.gender, "first form",
+                            f"the same speaker is '{first.word}' ({NAMES[first.gender]}) earlier")
+    return None
