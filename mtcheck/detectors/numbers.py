@@ -9,19 +9,39 @@ from ..lang.french import quoted_spans
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
-_FRENCH_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,])\d+(?:,\d+)?(?![\w])")
-_ENGLISH_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
+# French: "1 500", "1.500", "2,5"; and a decimal point left from the English ("5.5", "510.01"),
+# which machine translation often keeps. A figure glued to letters ("G20") is part of a name.
+_FRENCH_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?(?![\w]|[.,]\d)"
+    r"|(?<![\w.,])\d+\.\d+(?![\w.])"
+    r"|(?<![\w.,])\d+(?:,\d+)?(?![\w]|[.,]\d)"
+)
+# English: also the figures glued to units and names ("10x30", "31.5L", "Step2", ".375"), so
+# that their French rendering ("10 x 30", "31,5 L") is found in the reference.
+_ENGLISH_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d,])\.?\d+(?:\.\d+)?")
+# Small numbers the English spells out ("two U.S. officials", "a five-function computer").
+_ENGLISH_NUMBER_WORDS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+")
 
 
 def french_value(token: str) -> float:
     cleaned = re.sub(r"[ \u00a0\u202f]", "", token)
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", cleaned):
-        cleaned = cleaned.replace(".", "")
+        cleaned = cleaned.replace(".", "")  # "1.500": a thousands point
     return float(cleaned.replace(",", "."))
 
 
 def english_value(token: str) -> float:
     return float(token.replace(",", ""))
+
+
+def english_values(text: str) -> set[float]:
+    """Every figure of an English text, written in digits or as a small number word."""
+    values = {english_value(m.group()) for m in _ENGLISH_NUMBER.finditer(text)}
+    return values | {_ENGLISH_NUMBER_WORDS[w] for w in map(str.lower, _ENGLISH_WORD.findall(text))
+                     if w in _ENGLISH_NUMBER_WORDS}
 
 
 @dataclass
@@ -37,7 +57,7 @@ class NumberDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for alignment in context.alignments:
-            expected = {english_value(m.group()) for m in _ENGLISH_NUMBER.finditer(alignment.reference.text)}
+            expected = english_values(alignment.reference.text)
             for rendering in alignment.renderings:
                 passage = context.text[rendering.start : rendering.end]
                 quoted = quoted_spans(passage) if alignment.reference.speaker else []

@@ -21,6 +21,32 @@ def test_french_and_english_number_formats_are_compared_by_value():
     assert NumberDetector().detect(ctx) == []
 
 
+def test_figures_glued_to_units_or_left_in_english_format_are_found():
+    # "10x30" and "31.5L" in the English; "5.5" kept with its decimal point in the French.
+    french = "Jumelles Canon 10 x 30 : 31,5 L x 5.5 H pouces."
+    ctx = context(french, ["Canon 10x30 binoculars: 31.5L x 5.5H inches."],
+                  ["Binoculars Canon 10 x 30: 31,5 L x 5.5 H inches."])
+    assert NumberDetector().detect(ctx) == []
+    (flag,) = NumberDetector().detect(context(french.replace("5.5", "6.5"), ["Canon 10x30 binoculars: 31.5L x 5.5H inches."],
+                                              ["Binoculars Canon 10 x 30: 31,5 L x 6.5 H inches."]))
+    assert flag.text == "6.5"
+
+
+def test_a_number_the_english_spells_out_is_found():
+    french = "Deux responsables américains et 3 sources l'ont confirmé."
+    ctx = context(french, ["Two U.S. officials and three sources confirmed it."],
+                  ["Two American officials and 3 sources have confirmed it."])
+    assert NumberDetector().detect(ctx) == []
+
+
+def test_part_of_a_glued_figure_is_not_compared():
+    # "1,5-4.5x32" is a model name; "4" taken out of "4.5x32" would not be in the reference.
+    french = "La lunette Bushnell 1,5-4.5x32 est robuste."
+    ctx = context(french, ["The Bushnell 1.5-4.5x32 riflescope is rugged."],
+                  ["The riflescope Bushnell 1,5-4.5x32 is rugged."])
+    assert NumberDetector().detect(ctx) == []
+
+
 def test_unaligned_sentences_are_not_checked():
     assert NumberDetector().detect(context("Il y a 12 chats.", ["Completely unrelated words here."])) == []
 
