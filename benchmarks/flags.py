@@ -233,13 +233,13 @@ def main() -> None:
     config = (load_config(args.config) if args.config else CheckConfig()).override(
         detectors=tuple(args.detectors.split(",")) if args.detectors else None)
     checker = Checker(engine=cached, reverse_engine=reverse_engine(store), detectors=config.build_detectors())
+    names = [d.name for d in checker.detectors]
     lines = [f"## Flags (issue #6), engine `{engine.signature}`"
              + (f", settings `{args.config}`" if args.config else ""), "",
              f"Command: `python benchmarks/flags.py --engine {args.engine}"
              + (f" --limit {args.limit}" if args.limit else "") + (f" --config {args.config}" if args.config else "")
              + "`",
-             "", f"Detectors: {', '.join(d.name for d in checker.detectors)}.", ""]
-    names = [d.name for d in checker.detectors]
+             "", f"Detectors: {', '.join(names)}.", ""]
     start = time.perf_counter()
     system, baseline, _ = evaluate(checker, sample_documents())
     lines += table("Bundled samples (reviewer's awkward spans)", system, baseline)

@@ -73,9 +73,13 @@ def word_class(word: str, classes: WordClasses) -> str:
     return "O"
 
 
-def article_word_features(context: DetectionContext, classes: WordClasses) -> list[WordFeatures]:
-    """Features of every word of every segment of the article in ``context``."""
-    references = segment_references(context)
+def article_word_features(context: DetectionContext, classes: WordClasses,
+                          references: dict[int, list[tuple[str, float]]] | None = None) -> list[WordFeatures]:
+    """Features of every word of every segment of the article in ``context``.
+
+    ``references``: :func:`segment_references` of the context, when the caller has it already.
+    """
+    references = segment_references(context) if references is None else references
     texts = {r.id: r.text for r in context.references}
     words: list[WordFeatures] = []
     for segment in context.segments:

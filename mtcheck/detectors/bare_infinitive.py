@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..lang import french
-from ..lang.spelling import require_word_classes
+from ..lang.spelling import every_reading, require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
@@ -81,9 +81,7 @@ class BareInfinitiveDetector:
         return any(test(tag) for tag in self._classes(word))
 
     def _only(self, word: str, test) -> bool:
-        """True when the dictionary knows ``word`` and every reading passes ``test``."""
-        tags = self._classes(word)
-        return bool(tags) and all(test(tag) for tag in tags)
+        return every_reading(self._classes, word, test)
 
 
 def _infinitive(tag: str) -> bool:

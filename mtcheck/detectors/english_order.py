@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..lang import french
-from ..lang.spelling import require_word_classes
+from ..lang.spelling import every_reading, require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext, adjacent_words
 
@@ -89,8 +89,7 @@ class EnglishOrderDetector:
         return len(word) >= self.min_length and word.islower()
 
     def _is(self, word: str, word_class) -> bool:
-        readings = self._classes(word)
-        return bool(readings) and all(word_class(r) for r in readings)
+        return every_reading(self._classes, word, word_class)
 
     def _is_adjective(self, word: str) -> bool:
         # Tagged ":N:A…", a word is a noun and an adjective both ("rouge", "classique"): too

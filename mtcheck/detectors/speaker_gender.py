@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..lang import french
 from ..lang.gender import NAMES, gender, inflect, is_modifier
-from ..lang.spelling import require_word_classes
+from ..lang.spelling import every_reading, require_word_classes
 from ..types import Category, Flag, Segment, Severity
 from .base import DetectionContext
 
@@ -116,10 +116,9 @@ class SpeakerGenderDetector:
                 if any(c in between for c in ",.;:!?«»“”()"):
                     break
                 lowered = word.group().lower()
-                tags = self._classes(lowered)
-                if lowered in _SKIPPED or (tags and all(t.startswith(":W") for t in tags)):
+                if lowered in _SKIPPED or every_reading(self._classes, lowered, lambda t: t.startswith(":W")):
                     continue  # an adverb: the agreeing word comes after it
-                genders = {gender(t) for t in tags if is_modifier(t)}
+                genders = {gender(t) for t in self._classes(lowered) if is_modifier(t)}
                 if len(genders) == 1 and genders <= {"m", "f"}:
                     found.append(_SelfAgreement(seg.start + word.start(), seg.start + word.end(), word.group(),
                                                 genders.pop(), seg.index))

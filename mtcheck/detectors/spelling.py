@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError
 from ..lang import french
 from ..lang.english import NOT_FRENCH
-from ..lang.spelling import french_spellchecker, french_suggestions
+from ..lang.spelling import dictionary_missing, french_spellchecker, french_suggestions
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
@@ -37,8 +36,7 @@ class SpellingDetector:
         self._is_french = french_spellchecker()
         self._suggest = french_suggestions()
         if self._is_french is None or self._suggest is None:
-            raise ConfigError("the spelling detector needs Grammalecte's dictionary "
-                              "(Debian: apt-get install python3-grammalecte)")
+            raise dictionary_missing(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}

@@ -70,7 +70,7 @@ class WordQEDetector:
         flags: list[Flag] = []
         run: list[tuple[WordFeatures, float]] = []
         probabilities = []
-        for word in article_word_features(context, self._classes):
+        for word in article_word_features(context, self._classes, references):
             p = self._model.probability(word.features)
             probabilities.append(p)
             if run and (p < cut or word.segment_index != run[-1][0].segment_index):

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from ..errors import ConfigError
+
 _DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 
 
@@ -73,12 +75,21 @@ def french_word_classes() -> Callable[[str], tuple[str, ...]] | None:
     return classes
 
 
+def every_reading(classes: Callable[[str], tuple[str, ...]], word: str, test: Callable[[str], bool]) -> bool:
+    """True when the dictionary knows ``word`` and every one of its readings passes ``test``."""
+    tags = classes(word)
+    return bool(tags) and all(test(tag) for tag in tags)
+
+
+def dictionary_missing(detector: str) -> ConfigError:
+    """The error a detector that needs Grammalecte's dictionary raises where it is not installed."""
+    return ConfigError(f"the {detector} detector needs Grammalecte's dictionary "
+                       "(Debian: apt-get install python3-grammalecte)")
+
+
 def require_word_classes(detector: str) -> Callable[[str], tuple[str, ...]]:
     """:func:`french_word_classes`, or a ConfigError naming ``detector`` when Grammalecte is missing."""
-    from ..errors import ConfigError
-
     classes = french_word_classes()
     if classes is None:
-        raise ConfigError(f"the {detector} detector needs Grammalecte's dictionary "
-                          "(Debian: apt-get install python3-grammalecte)")
+        raise dictionary_missing(detector)
     return classes
