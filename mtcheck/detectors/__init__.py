@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import ConfigError
 from .agreement import AgreementDetector
 from .bare_infinitive import BareInfinitiveDetector
+from .causative_infinitive import CausativeInfinitiveDetector
 from .base import DetectionContext, Detector
 from .confidence import ConfidenceDetector
 from .english_order import EnglishOrderDetector
@@ -37,6 +38,7 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
     "spelling": SpellingDetector,
     "agreement": AgreementDetector,
     "bare-infinitive": BareInfinitiveDetector,
+    "causative-infinitive": CausativeInfinitiveDetector,
     "speaker-gender": SpeakerGenderDetector,
     "word-qe": WordQEDetector,
 }
@@ -46,14 +48,16 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
 # model, so it is opt-in. ``grammar`` (precision 1.00 sample, 0.56 dev), ``english-order``
 # (0.80–0.85 dev), ``spelling`` (1.00 sample, 0.61 dev) and ``agreement`` (1.00 sample, 0.57
 # dev) need Grammalecte, and join the default set wherever it is installed; so do
-# ``bare-infinitive`` and ``speaker-gender`` (the dev data has no quotes; on the sample its one
-# flag is an annotated span).
+# ``bare-infinitive``, ``causative-infinitive`` (two annotated spans on the sample, none found
+# on the dev data or the Debian human French) and ``speaker-gender`` (the dev data has no
+# quotes; on the sample its one flag is an annotated span).
 # ``word-qe`` is trained on product descriptions: on held-out ones it raises MCC, on the news
 # sample its precision is below the base rate (capitalised names look like its errors), so
 # it is chosen per corpus (data/configs/product-descriptions.toml).
-OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive", "speaker-gender",
-          "word-qe")
-WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement", "bare-infinitive", "speaker-gender")
+OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive", "causative-infinitive",
+          "speaker-gender", "word-qe")
+WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement", "bare-infinitive", "causative-infinitive",
+                    "speaker-gender")
 
 
 def default_detectors() -> tuple[str, ...]:

@@ -75,6 +75,23 @@ def french_word_classes() -> Callable[[str], tuple[str, ...]] | None:
     return classes
 
 
+def french_lemmas() -> Callable[[str], frozenset[str]] | None:
+    """``lemmas(word)``: the dictionary forms of ``word``'s readings ("mettent" → {"mettre"}).
+
+    None when Grammalecte is missing.
+    """
+    checker = grammalecte_checker()
+    if checker is None:
+        return None
+    speller = checker.getSpellChecker()
+
+    @lru_cache(maxsize=65536)
+    def lemmas(word: str) -> frozenset[str]:
+        return frozenset(morph.split("/")[0].lstrip(">") for morph in speller.getMorph(word) if "/" in morph)
+
+    return lemmas
+
+
 def every_reading(classes: Callable[[str], tuple[str, ...]], word: str, test: Callable[[str], bool]) -> bool:
     """True when the dictionary knows ``word`` and every one of its readings passes ``test``."""
     tags = classes(word)

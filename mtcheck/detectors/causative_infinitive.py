@@ -1,0 +1,189 @@
+"""A conjugated verb after laisser, faire or a verb of perception and its object.
+
+French puts the infinitive there: "laisser les systèmes rester dans les entrepôts", "voir
+les prix baisser". Machine translation of English "leave X sitting idle" or "let X do"
+sometimes conjugates the verb instead, so it reads as a second clause with no link: "ne pas
+laisser les Patriotes se mettent au chômage", "laisser d'autres systèmes se décharge dans
+les entrepôts". Grammalecte's rules do not cover it. The flag covers the last noun phrase of
+the object and the verb ("les Patriotes se mettent"); the suggestion is the infinitive.
+
+Left alone, because French allows a conjugated verb there: an infinitive that is itself the
+subject ("Faire les courses prend du temps"), a verb inside a relative clause ("Ceux qui font
+la loi décident"), and être or avoir, which follow an infinitive subject ("Voir les enfants
+est un plaisir"). On the WMT20 QE en-fr development data it finds one pair (annotated); on
+the Debian documentation's human French, none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..lang import french
+from ..lang.spelling import dictionary_missing, every_reading, french_lemmas, require_word_classes
+from ..types import Category, Flag, Severity
+from .base import DetectionContext
+
+_TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
+# Verbs whose object is followed by an infinitive (French grammars' "verbes de perception"
+# and the causatives faire and laisser).
+_CAUSATIVES = frozenset({"laisser", "faire", "voir", "entendre", "regarder", "sentir", "écouter"})
+# Words that join two parts of one noun phrase ("des systèmes comme Patriot et d'autres").
+_JOINERS = frozenset({"et", "ou", "comme"})
+_CLITICS = frozenset({"se", "s’", "s'", "ne", "n’", "n'"})
+_REFLEXIVE = frozenset({"se", "s’", "s'"})
+# Words before the causative verb that make it part of a relative clause, whose own verb
+# may legitimately follow the object.
+_RELATIVES = frozenset({"qui", "que", "qu", "où", "dont", "lequel", "laquelle", "lesquels", "lesquelles"})
+_PRONOUNS = frozenset({"ne", "n", "se", "s", "me", "m", "te", "t", "nous", "vous", "le", "la", "les", "l", "lui",
+                       "leur", "y", "en"})
+# Copulas and auxiliaries follow an infinitive used as subject ("Voir les enfants est…").
+_AUXILIARIES = frozenset({"être", "avoir"})
+_MAX_OBJECT_WORDS = 10
+
+
+@dataclass
+class CausativeInfinitiveDetector:
+    """Flags "laisser / faire / voir … + object + conjugated verb", where French needs an infinitive."""
+
+    name: str = field(default="causative-infinitive", init=False)
+
+    def __post_init__(self) -> None:
+        self._classes = require_word_classes(self.name)
+        lemmas = french_lemmas()
+        if lemmas is None:
+            raise dictionary_missing(self.name)
+        self._lemmas = lemmas
+
+    def detect(self, context: DetectionContext) -> list[Flag]:
+        flags = []
+        for seg in context.segments:
+            tokens = list(_TOKEN.finditer(seg.text))
+            words = [t.group() for t in tokens]
+            for i, word in enumerate(words):
+                if not self._causative(words, i):
+                    continue
+                found = self._object_and_verb(words, i + 1)
+                if found is None:
+                    continue
+                last_phrase, clitic, verb = found
+                start, end = seg.start + tokens[last_phrase].start(), seg.start + tokens[verb].end()
+                infinitive = self._infinitive(words[verb])
+                pronoun = words[clitic] if clitic is not None and words[clitic] in _REFLEXIVE else ""
+                wanted = f"{pronoun} {infinitive}".strip().replace("’ ", "’").replace("' ", "'")
+                flags.append(Flag(
+                    start=start, end=end, text=context.text[start:end], category=Category.GRAMMAR,
+                    severity=Severity.MAJOR,
+                    message=(f"after '{word}' and its object French needs the infinitive"
+                             f"{f' ({wanted!r})' if infinitive else ''}, not the conjugated '{words[verb]}'"),
+                    detector=self.name, evidence={"verb": word, "conjugated": words[verb]},
+                    suggestion=wanted if infinitive else "use the infinitive",
+                    confidence=0.7, segment_index=seg.index,
+                ))
+        return flags
+
+    def _causative(self, words: list[str], i: int) -> bool:
+        word = words[i]
+        if not word.islower() or not (self._lemmas(word) & _CAUSATIVES):
+            return False
+        if not any(tag.startswith(":V") for tag in self._classes(word)):
+            return False
+        if i > 0 and self._any(words[i - 1], _determiner) and self._any(word, _noun):
+            return False  # "la vue de", "le fait que": a noun
+        before = i - 1
+        while before >= 0 and _bare(words[before]).lower() in _PRONOUNS:
+            before -= 1
+        if before < 0 or not french.WORD.fullmatch(words[before]):
+            # An infinitive opening the sentence or a clause may be the subject
+            # ("Faire les courses prend du temps").
+            return ":Y" not in "".join(self._classes(word))
+        previous = words[before]
+        return not (_bare(previous).lower() in _RELATIVES or previous.lower().startswith(("qu’", "qu'")))
+
+    def _object_and_verb(self, words: list[str], j: int) -> tuple[int, int | None, int] | None:
+        """Where the object's last noun phrase starts, the clitic and the conjugated verb, if any."""
+        if j >= len(words) or not self._starts_phrase(words[j]):
+            return None
+        last_phrase, nouns = j, 0
+        if not _elided(words[j]):
+            j += 1
+        while j < len(words) and j - last_phrase < _MAX_OBJECT_WORDS:
+            word = words[j]
+            if word in _JOINERS and j + 1 < len(words) and (
+                    self._starts_phrase(words[j + 1]) or _name(words[j + 1])):
+                j += 1
+                last_phrase = j
+                if self._starts_phrase(words[j]) and not _elided(words[j]):
+                    j += 1
+                continue
+            stem = _bare(word)
+            if self._only(stem, _nominal) or _name(stem):
+                nouns += 1
+                j += 1
+                continue
+            break
+        if not nouns or j >= len(words):
+            return None
+        clitic = j if words[j] in _CLITICS else None
+        verb = j + 1 if clitic is not None else j
+        if verb >= len(words) or not words[verb].islower() or self._lemmas(words[verb]) & _AUXILIARIES:
+            return None
+        if clitic is not None and words[clitic] in _REFLEXIVE:
+            # After "se" a noun reading is impossible ("se décharge"), so a finite reading is enough.
+            finite = self._any(words[verb], _finite) and not self._any(words[verb], _non_finite)
+        else:
+            finite = self._only(words[verb], _finite)
+        return (last_phrase, clitic, verb) if finite else None
+
+    def _starts_phrase(self, word: str) -> bool:
+        # A bare "de" is more often a preposition ("en vue de MPB") than a partitive article.
+        return _elided(word) or (word.lower() != "de" and self._any(word, _determiner))
+
+    def _infinitive(self, word: str) -> str:
+        verbs = [lemma for lemma in self._lemmas(word) if self._any(lemma, _infinitive)]
+        return verbs[0] if len(verbs) == 1 else ""
+
+    def _any(self, word: str, test) -> bool:
+        return any(test(tag) for tag in self._classes(word))
+
+    def _only(self, word: str, test) -> bool:
+        return every_reading(self._classes, word, test)
+
+
+def _elided(word: str) -> bool:
+    """An elided article ("l’", "d’") glued to the next word: "d’autres", "l’armée"."""
+    return bool(re.match(r"(?i)^[dl]['’]\w", word))
+
+
+def _name(word: str) -> bool:
+    """A capitalised name or an acronym ("Patriot", "ATACMS")."""
+    return word[:1].isupper() and (word[1:].islower() or word.isupper())
+
+
+def _bare(word: str) -> str:
+    """The word without an elided article or pronoun in front of it."""
+    return french.ELISION.sub("", word) or word
+
+
+def _determiner(tag: str) -> bool:
+    return tag.startswith(":G:D")
+
+
+def _noun(tag: str) -> bool:
+    return tag.startswith(":N")
+
+
+def _nominal(tag: str) -> bool:
+    return tag.startswith((":N", ":A"))
+
+
+def _finite(tag: str) -> bool:
+    return tag.startswith(":V") and any(mood in tag for mood in (":I", ":S", ":K", ":E"))
+
+
+def _non_finite(tag: str) -> bool:
+    return tag.startswith(":V") and any(form in tag for form in (":Y", ":Q", ":P"))
+
+
+def _infinitive(tag: str) -> bool:
+    return tag.startswith(":V") and ":Y" in tag
