@@ -10,6 +10,10 @@ from ..lang import french
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
+# Words that open a clause ("il est crucial que | les partenaires ne quittent pas…").
+_CLAUSE_WORDS = frozenset({"que", "qu’", "qu'", "qui", "mais", "car", "lorsque", "lorsqu’", "lorsqu'", "quand", "si",
+                           "parce", "puisque", "puisqu’", "puisqu'"})
+_DOT_RUN = re.compile(r"\.{2,}|…")
 _TRAILING_ELLIPSIS = re.compile(r"(?<![(\[])(?:\.{3}|…)(?=\s*(?:$|pic\.twitter\.com|https?://|»|”|\"))")
 
 
@@ -21,13 +25,18 @@ class TruncationDetector:
     original's, not a cut: product copy and quotes trail off that way.
     """
 
+    # The flag covers the clause that was cut (from the last comma, semicolon, colon or
+    # conjunction before it), since that is what has to be translated again; at least
+    # ``words_before`` words, and when the clause is longer than ``max_clause_words``, only those.
     words_before: int = 3
+    max_clause_words: int = 20
     name: str = field(default="truncation", init=False)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
+        trailing = {seg.index: m for seg in context.segments if (m := _TRAILING_ELLIPSIS.search(seg.text))}
         for seg in context.segments:
-            match = _TRAILING_ELLIPSIS.search(seg.text)
+            match = trailing.get(seg.index)
             if not match:
                 continue
             rest = seg.text[match.end():].strip()
@@ -35,10 +44,12 @@ class TruncationDetector:
                 continue
             if not rest and _original_ends_so(context, seg.index):
                 continue  # the original stops on an ellipsis too: the translation is faithful
+            if not rest and (seg.index - 1 in trailing or seg.index + 1 in trailing):
+                continue  # a list whose items end on dots ("Pince à épiler... Porte-clés..."), not a cut
             words = [w for w in word_spans(seg.text[: match.start()]) if seg.text[w[0]].isalnum()]
             if not words:
                 continue
-            start = seg.start + words[max(0, len(words) - self.words_before)][0]
+            start = seg.start + words[self._clause_start(seg.text, words)][0]
             end = seg.start + match.end()
             flags.append(Flag(
                 start=start, end=end, text=context.text[start:end], category=Category.OMISSION,
@@ -48,10 +59,32 @@ class TruncationDetector:
             ))
         return flags
 
+    def _clause_start(self, text: str, words: list[tuple[int, int]]) -> int:
+        """Index of the first word of the cut clause (see ``words_before`` and ``max_clause_words``)."""
+        last = len(words) - 1
+        first = last
+        while first > 0 and last - first < self.max_clause_words and not _clause_boundary(
+                text, words[first - 1], words[first]):
+            first -= 1
+        if text[words[first][0]: words[first][1]].lower() in _CLAUSE_WORDS:
+            first += 1  # the conjunction itself is not part of what was cut
+        if last - first >= self.max_clause_words:
+            first = len(words) - self.words_before
+        return max(0, min(first, len(words) - self.words_before))
+
+
+def _clause_boundary(text: str, before: tuple[int, int], word: tuple[int, int]) -> bool:
+    """True when ``word`` starts a clause: punctuation before it, or it is a conjunction."""
+    return bool(re.search(r"[,;:«“(]", text[before[1]: word[0]])) or text[word[0]: word[1]].lower() in _CLAUSE_WORDS
+
 
 def _original_ends_so(context: DetectionContext, segment_index: int) -> bool:
-    """True when a reference rendered by this segment itself ends on an ellipsis."""
+    """True when a reference rendered by this segment has an ellipsis or a run of dots itself.
+
+    Product copy separates items with them ("Tweezers..Length: 3.5"..Width: 1".."), and the
+    segmenter splits the translation there, so each piece seems to end on a cut.
+    """
     return any(
-        segment_index in rendering.segment_indices and _TRAILING_ELLIPSIS.search(alignment.reference.text.rstrip())
+        segment_index in rendering.segment_indices and _DOT_RUN.search(alignment.reference.text)
         for alignment in context.alignments for rendering in alignment.renderings
     )

@@ -21,6 +21,23 @@ def test_an_ellipsis_the_original_has_too_is_not_a_cut():
     original = ["Lifetime warranty on all parts..."]
     back = ["Lifetime warranty on all the parts..."]
     assert TruncationDetector().detect(context(french, original, back_translations=back)) == []
+    two_dots = ["Lifetime warranty on all parts..Size: 2.25 in"]  # product copy's separators
+    assert TruncationDetector().detect(context(french, two_dots, back_translations=back)) == []
     complete = ["Lifetime warranty on all parts and labour."]
     (flag,) = TruncationDetector().detect(context(french, complete, back_translations=back))
     assert flag.text.endswith("pièces...")
+
+
+def test_the_flag_covers_the_clause_that_was_cut():
+    french = ("Il est crucial que les partenaires ne quittent pas des systèmes comme Patriot et autres "
+              "se réunissent en... pic.twitter.com/4VZu4JpzxG")
+    (flag,) = TruncationDetector().detect(context(french))
+    assert flag.text == "les partenaires ne quittent pas des systèmes comme Patriot et autres se réunissent en..."
+    # A clause longer than max_clause_words falls back to the last words before the cut.
+    (short,) = TruncationDetector(max_clause_words=5).detect(context(french))
+    assert short.text == "se réunissent en..."
+
+
+def test_items_of_a_list_ending_on_dots_are_not_cuts():
+    french = "Règle avec tournevis... Pince à épiler... Porte-clés... Garantie à vie..."
+    assert TruncationDetector().detect(context(french)) == []
