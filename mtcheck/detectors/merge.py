@@ -19,7 +19,8 @@ def merge_flags(flags: Iterable[Flag], text: str) -> list[Flag]:
     ``text`` is the article the flags' offsets index.
 
     The merged flag covers the union of the spans, takes the highest severity and
-    confidence, and lists the other detectors in its evidence. Empty spans are dropped. The
+    confidence, and lists the other detectors in its evidence. Its message and suggestion
+    are those of the most serious flag, preferring one that covers the whole union. Empty spans are dropped. The
     result has no two overlapping flags and is ranked by :func:`rank_key`.
     """
     # An empty span points at nothing a reviewer could fix; it would also "touch" its neighbours.
@@ -35,11 +36,13 @@ def merge_flags(flags: Iterable[Flag], text: str) -> list[Flag]:
             group_end = flag.end
     merged = []
     for group in groups:
-        lead = min(group, key=rank_key)
+        start, end = min(f.start for f in group), max(f.end for f in group)
+        # Among the most serious, one that spans the whole group leads: its suggestion
+        # rewrites all the words the merged flag covers.
+        lead = min(group, key=lambda f: (-f.severity.rank, (f.start, f.end) != (start, end), *rank_key(f)[1:]))
         if len(group) == 1:
             merged.append(lead)
             continue
-        start, end = min(f.start for f in group), max(f.end for f in group)
         others = sorted({f.detector for f in group if f is not lead})
         evidence = dict(lead.evidence)
         if others:

@@ -63,6 +63,9 @@ class _SelfAgreement:
     word: str
     gender: str
     segment_index: int
+    # Where the first-person subject starts: the flag covers "je suis … reconnaissante",
+    # the words that agree, as the agreement detector covers "de tels attaques".
+    clause_start: int
 
 
 @dataclass
@@ -121,19 +124,20 @@ class SpeakerGenderDetector:
                 genders = {gender(t) for t in self._classes(lowered) if is_modifier(t)}
                 if len(genders) == 1 and genders <= {"m", "f"}:
                     found.append(_SelfAgreement(seg.start + word.start(), seg.start + word.end(), word.group(),
-                                                genders.pop(), seg.index))
+                                                genders.pop(), seg.index, seg.start + match.start()))
                 break
         return found
 
     def _flag(self, context: DetectionContext, speaker: str, form: _SelfAgreement, expected: _Expectation) -> Flag:
         fixed = inflect(form.word.lower(), expected.gender, self._classes)
+        lead = context.text[form.clause_start : form.start]
         return Flag(
-            start=form.start, end=form.end, text=context.text[form.start : form.end],
+            start=form.clause_start, end=form.end, text=context.text[form.clause_start : form.end],
             category=Category.INCONSISTENCY, severity=Severity.MAJOR,
             message=f"'{form.word}' makes the speaker {NAMES[form.gender]}, but {expected.reason}",
             detector=self.name,
             evidence={"speaker": speaker, "speaker_gender": NAMES[expected.gender], "gender_from": expected.source},
-            suggestion=fixed or f"make '{form.word}' {NAMES[expected.gender]}",
+            suggestion=lead + fixed if fixed else f"make '{form.word}' {NAMES[expected.gender]}",
             confidence=0.75 if expected.source == "attribution" else 0.55, segment_index=form.segment_index,
         )
 

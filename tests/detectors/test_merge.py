@@ -25,3 +25,11 @@ def test_disjoint_flags_are_ranked_most_serious_first():
 def test_touching_spans_stay_apart():
     merged = merge_flags([_flag(0, 3, Severity.MINOR, "a"), _flag(3, 13, Severity.MINOR, "b")], TEXT)
     assert len(merged) == 2
+
+
+def test_of_equally_serious_flags_the_one_covering_the_union_leads_so_its_suggestion_fits_the_span():
+    word = _flag(14, 24, Severity.MAJOR, "word", confidence=0.9)  # "se mettent"
+    clause = _flag(4, 24, Severity.MAJOR, "clause", confidence=0.6)  # "Patriotes se mettent"
+    (flag,) = merge_flags([word, clause], TEXT)
+    assert flag.detector == "clause" and (flag.start, flag.end) == (4, 24)
+    assert flag.confidence == 0.9 and flag.evidence["also_flagged_by"] == "word"
