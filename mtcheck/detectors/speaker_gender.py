@@ -52,6 +52,17 @@ _ATTRIBUTIONS = (
     re.compile(rf"(?<!\w)[Ss]elon {_WHO}"),
 )
 _GENDER_OF_WORD = {"il": "m", "le": "m", "m.": "m", "elle": "f", "la": "f", "mme": "f"}
+_PRONOUN = {"m": "il", "f": "elle"}
+# The original's own attribution: "he said", "said she", "Mr. Smith told". English marks the
+# speaker's gender there and nowhere else, so it is what the French must follow.
+_ENGLISH_REPORTING = ("said says added adds told tells wrote writes tweeted explained stated noted warned announced "
+                      "insisted continued asked replied declared").split()
+_ENGLISH_ATTRIBUTIONS = (
+    re.compile(rf"(?i)(?<!\w)(he|she) (?:{'|'.join(_ENGLISH_REPORTING)})(?!\w)"),
+    re.compile(rf"(?i)(?<!\w)(?:{'|'.join(_ENGLISH_REPORTING)}) (he|she)(?!\w)"),
+    re.compile(rf"(?<!\w)(Mr|Ms|Mrs)\.?(?: [A-Z][\w-]+){{1,3}} (?:{'|'.join(_ENGLISH_REPORTING)})(?!\w)"),
+)
+_GENDER_OF_ENGLISH = {"he": "m", "mr": "m", "she": "f", "ms": "f", "mrs": "f"}
 
 
 @dataclass(frozen=True)
@@ -68,9 +79,25 @@ class _SelfAgreement:
     clause_start: int
 
 
+@dataclass(frozen=True)
+class _Attribution:
+    """The word of an attribution that gives the speaker's gender ("il" of "a-t-il déclaré")."""
+
+    start: int  # in the segment's text
+    end: int
+    word: str
+    gender: str
+
+
 @dataclass
 class SpeakerGenderDetector:
-    """Flags first-person agreement that gives a speaker the other gender than the article does."""
+    """Flags a speaker given the other gender than the article's attribution or the original's.
+
+    Two kinds of flag: first-person agreement inside a quote that contradicts the speaker's
+    gender ("« Je suis profondément reconnaissante », a-t-il déclaré"), and an attribution
+    pronoun that contradicts the original's ("a-t-elle déclaré" where the reference says "he
+    said"). Where the original says "he" or "she", that gender wins over the article's.
+    """
 
     name: str = field(default="speaker-gender", init=False)
 
@@ -79,24 +106,51 @@ class SpeakerGenderDetector:
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         speakers = self._speakers(context)
+        original = _original_genders(context)
         forms: dict[str, list[_SelfAgreement]] = defaultdict(list)
         attributed: dict[str, list[str]] = defaultdict(list)
+        referenced: dict[str, list[str]] = defaultdict(list)
+        flags = []
         for seg in context.segments:
+            quoted = _quoted(seg)
+            attributions = _attributions(seg.text, quoted)
+            said = original.get(seg.index)
+            if said is not None:
+                # Any words outside quotation marks may attribute, even in a segment that renders a quote.
+                flags += [self._attribution_flag(context, seg, a, said)
+                          for a in _attributions(seg.text, french.quoted_spans(seg.text))
+                          if a.word.lower() in _PRONOUN.values() and a.gender != said[0]]
             speaker = speakers.get(seg.index)
             if speaker is None:
                 continue
-            quoted = _quoted(seg)
             forms[speaker] += [f for f in self._self_agreements(seg) if _inside(f.start - seg.start, quoted)]
-            attributed[speaker] += _attributed_genders(seg.text, quoted)
-        flags = []
+            attributed[speaker] += [a.gender for a in attributions]
+            if said is not None:
+                referenced[speaker].append(said[0])
         for speaker, found in forms.items():
-            expected = _expected_gender(found, attributed[speaker])
+            expected = _expected_gender(found, attributed[speaker], referenced[speaker])
             if expected is None:
                 continue
             for form in found:
                 if form.gender != expected.gender:
                     flags.append(self._flag(context, speaker, form, expected))
         return flags
+
+    def _attribution_flag(self, context: DetectionContext, seg: Segment, attribution: _Attribution,
+                          said: tuple[str, str]) -> Flag:
+        gender, words = said
+        start, end = seg.start + attribution.start, seg.start + attribution.end
+        fixed = _PRONOUN[gender]
+        return Flag(
+            start=start, end=end, text=context.text[start:end], category=Category.MISTRANSLATION,
+            severity=Severity.MAJOR,
+            message=f"'{attribution.word}' makes the speaker {NAMES[attribution.gender]}, but the original says "
+                    f"'{words}'",
+            detector=self.name, evidence={"original_attribution": words, "speaker_gender": NAMES[gender],
+                                          "gender_from": "reference"},
+            suggestion=fixed.capitalize() if attribution.word[:1].isupper() else fixed,
+            confidence=0.75, segment_index=seg.index,
+        )
 
     def _speakers(self, context: DetectionContext) -> dict[int, str]:
         """Each quoted segment's speaker: the aligned reference's, else the quote's own id."""
@@ -138,7 +192,7 @@ class SpeakerGenderDetector:
             detector=self.name,
             evidence={"speaker": speaker, "speaker_gender": NAMES[expected.gender], "gender_from": expected.source},
             suggestion=lead + fixed if fixed else f"make '{form.word}' {NAMES[expected.gender]}",
-            confidence=0.75 if expected.source == "attribution" else 0.55, segment_index=form.segment_index,
+            confidence=0.55 if expected.source == "first form" else 0.75, segment_index=form.segment_index,
         )
 
 
@@ -152,14 +206,33 @@ def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= offset < e for s, e in spans)
 
 
-def _attributed_genders(text: str, quoted: list[tuple[int, int]]) -> list[str]:
-    genders = []
+def _attributions(text: str, quoted: list[tuple[int, int]]) -> list[_Attribution]:
+    found = []
     for pattern in _ATTRIBUTIONS:
         for match in pattern.finditer(text):
             if not _inside(match.start(), quoted):
-                word = next(g for g in match.groups() if g)
-                genders.append(_GENDER_OF_WORD[word.lower()])
-    return genders
+                group = next(i for i, g in enumerate(match.groups(), 1) if g)
+                word = match.group(group)
+                found.append(_Attribution(match.start(group), match.end(group), word, _GENDER_OF_WORD[word.lower()]))
+    return found
+
+
+def _original_genders(context: DetectionContext) -> dict[int, tuple[str, str]]:
+    """Segment index → the speaker's gender in the aligned reference's own attribution, and its words.
+
+    Only a reference whose attributions all give one gender counts ("he said … he added").
+    """
+    said = {}
+    for alignment in context.alignments:
+        matches = [m for pattern in _ENGLISH_ATTRIBUTIONS for m in pattern.finditer(alignment.reference.text)]
+        genders = {_GENDER_OF_ENGLISH[next(g for g in m.groups() if g).lower()] for m in matches}
+        if len(genders) != 1:
+            continue
+        gender = genders.pop()
+        for rendering in alignment.renderings:
+            for index in rendering.segment_indices:
+                said[index] = (gender, matches[0].group())
+    return said
 
 
 @dataclass(frozen=True)
@@ -167,12 +240,15 @@ class _Expectation:
     """The gender a speaker's first-person forms should have, and why."""
 
     gender: str
-    source: str  # "attribution", or "first form"
+    source: str  # "reference", "attribution" or "first form"
     reason: str
 
 
-def _expected_gender(forms: list[_SelfAgreement], attributed: list[str]) -> _Expectation | None:
-    """The article's attribution when it leans one way, else the speaker's first form when later ones differ."""
+def _expected_gender(forms: list[_SelfAgreement], attributed: list[str], referenced: list[str]) -> _Expectation | None:
+    """The original's attribution, else the article's when it leans one way, else the speaker's first
+    form when later ones differ."""
+    if len(set(referenced)) == 1:
+        return _Expectation(referenced[0], "reference", f"the original calls the speaker {NAMES[referenced[0]]}")
     counts = {g: attributed.count(g) for g in ("m", "f")}
     if counts["m"] != counts["f"]:
         expected = max(counts, key=counts.get)

@@ -47,3 +47,34 @@ def test_two_quotes_of_one_speaker_in_two_genders_without_attribution():
 ])
 def test_agreeing_or_genderless_first_person_raises_nothing(french):
     assert SpeakerGenderDetector().detect(context(french)) == []
+
+
+@pytest.mark.parametrize("french, original, span, fix", [
+    ("« Nous continuerons le combat », a-t-elle déclaré.", "\"We will keep fighting,\" he said.", "elle", "il"),
+    ("Elle a ajouté que les livraisons reprendraient lundi.", "He added that deliveries would resume on Monday.",
+     "Elle", "Il"),
+    ("« Rien n'est décidé », a-t-il dit.", "\"Nothing has been decided,\" Ms. Baerbock told reporters.", "il", "elle"),
+])
+def test_an_attribution_pronoun_that_contradicts_the_original_is_flagged(french, original, span, fix):
+    (flag,) = SpeakerGenderDetector().detect(context(french, [original], threshold=0))
+    assert flag.text == span == french[flag.start:flag.end]
+    assert flag.category is Category.MISTRANSLATION and flag.suggestion == fix
+
+
+def test_the_original_attribution_decides_the_first_person_gender():
+    # The French names no gender outside the quote; the original's "he said" does.
+    french = "« Je suis très heureuse de cet accord », a déclaré Zelensky."
+    (flag,) = SpeakerGenderDetector().detect(context(french, ["\"I am very happy with this deal,\" he said."],
+                                                     threshold=0))
+    assert flag.text == "Je suis très heureuse" and flag.suggestion == "Je suis très heureux"
+
+
+@pytest.mark.parametrize("french, original", [
+    ("« Nous continuerons le combat », a-t-elle déclaré.", "\"We will keep fighting,\" she said."),
+    # Two speakers in the original: its attribution says nothing of this one.
+    ("« Nous continuerons », a-t-elle déclaré.", "\"We will go on,\" she said, and he added: \"We must.\""),
+    # No attribution in the original.
+    ("Elle a ajouté que les livraisons reprendraient.", "Deliveries would resume, the ministry added."),
+])
+def test_an_attribution_the_original_agrees_with_or_does_not_give_raises_nothing(french, original):
+    assert SpeakerGenderDetector().detect(context(french, [original], threshold=0)) == []
