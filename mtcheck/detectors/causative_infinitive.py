@@ -30,8 +30,10 @@ _TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
 _CAUSATIVES = frozenset({"laisser", "faire", "voir", "entendre", "regarder", "sentir", "écouter"})
 # Words that join two parts of one noun phrase ("des systèmes comme Patriot et d'autres").
 _JOINERS = frozenset({"et", "ou", "comme"})
-_CLITICS = frozenset({"se", "s’", "s'", "ne", "n’", "n'"})
-_REFLEXIVE = frozenset({"se", "s’", "s'"})
+_CLITICS = frozenset({"se", "ne"})
+_REFLEXIVE = frozenset({"se"})
+# "s’" and "n’" are glued to the verb they precede ("s’enfuient").
+_ELIDED_CLITIC = re.compile(r"(?i)^[sn]['’](?=\w)")
 # Words before the causative verb that make it part of a relative clause, whose own verb
 # may legitimately follow the object.
 _RELATIVES = frozenset({"qui", "que", "qu", "où", "dont", "lequel", "laquelle", "lesquels", "lesquelles"})
@@ -66,18 +68,18 @@ class CausativeInfinitiveDetector:
                 found = self._object_and_verb(words, i + 1)
                 if found is None:
                     continue
-                last_phrase, clitic, verb = found
-                start, end = seg.start + tokens[last_phrase].start(), seg.start + tokens[verb].end()
-                infinitive = self._infinitive(words[verb])
-                pronoun = words[clitic] if clitic is not None and words[clitic] in _REFLEXIVE else ""
-                wanted = f"{pronoun} {infinitive}".strip().replace("’ ", "’").replace("' ", "'")
+                phrase, verb, elided = found
+                conjugated = words[verb][elided:]
+                start, end = seg.start + tokens[phrase].start(), seg.start + tokens[verb].end()
+                verb_start = seg.start + tokens[verb].start() + elided
+                infinitive = self._infinitive(conjugated)
                 flags.append(Flag(
                     start=start, end=end, text=context.text[start:end], category=Category.GRAMMAR,
                     severity=Severity.MAJOR,
                     message=(f"after '{word}' and its object French needs the infinitive"
-                             f"{f' ({wanted!r})' if infinitive else ''}, not the conjugated '{words[verb]}'"),
-                    detector=self.name, evidence={"verb": word, "conjugated": words[verb]},
-                    suggestion=wanted if infinitive else "use the infinitive",
+                             f"{f' {infinitive!r}' if infinitive else ''}, not the conjugated '{conjugated}'"),
+                    detector=self.name, evidence={"verb": word, "conjugated": conjugated},
+                    suggestion=context.text[start:verb_start] + infinitive if infinitive else "use the infinitive",
                     confidence=0.7, segment_index=seg.index,
                 ))
         return flags
@@ -100,8 +102,9 @@ class CausativeInfinitiveDetector:
         previous = words[before]
         return not (_bare(previous).lower() in _RELATIVES or previous.lower().startswith(("qu’", "qu'")))
 
-    def _object_and_verb(self, words: list[str], j: int) -> tuple[int, int | None, int] | None:
-        """Where the object's last noun phrase starts, the clitic and the conjugated verb, if any."""
+    def _object_and_verb(self, words: list[str], j: int) -> tuple[int, int, int] | None:
+        """Token indices of the object's last noun phrase and of the conjugated verb, and how many
+        characters of an elided clitic ("s’", "n’") the verb's token starts with; None if there is none."""
         if j >= len(words) or not self._starts_phrase(words[j]):
             return None
         last_phrase, nouns = j, 0
@@ -124,16 +127,24 @@ class CausativeInfinitiveDetector:
             break
         if not nouns or j >= len(words):
             return None
-        clitic = j if words[j] in _CLITICS else None
-        verb = j + 1 if clitic is not None else j
-        if verb >= len(words) or not words[verb].islower() or self._lemmas(words[verb]) & _AUXILIARIES:
+        reflexive = False
+        if words[j] in _CLITICS:
+            reflexive = words[j] in _REFLEXIVE
+            j += 1
+        if j >= len(words):
             return None
-        if clitic is not None and words[clitic] in _REFLEXIVE:
+        clitic = _ELIDED_CLITIC.match(words[j])
+        elided = clitic.end() if clitic else 0
+        reflexive = reflexive or bool(clitic and clitic.group()[0].lower() == "s")
+        verb = words[j][elided:]
+        if not verb.islower() or self._lemmas(verb) & _AUXILIARIES:
+            return None
+        if reflexive:
             # After "se" a noun reading is impossible ("se décharge"), so a finite reading is enough.
-            finite = self._any(words[verb], _finite) and not self._any(words[verb], _non_finite)
+            finite = self._any(verb, _finite) and not self._any(verb, _non_finite)
         else:
-            finite = self._only(words[verb], _finite)
-        return (last_phrase, clitic, verb) if finite else None
+            finite = self._only(verb, _finite)
+        return (last_phrase, j, elided) if finite else None
 
     def _starts_phrase(self, word: str) -> bool:
         # A bare "de" is more often a preposition ("en vue de MPB") than a partitive article.

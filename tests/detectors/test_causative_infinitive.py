@@ -9,14 +9,16 @@ from ._context import context
 pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
 
 
-# The span is the object's last noun phrase and the conjugated verb; the fix is the infinitive.
+# The span is the object's last noun phrase and the conjugated verb; the fix is the same words
+# with the infinitive.
 @pytest.mark.parametrize("french, span, fix", [
     ("Il est important de ne pas laisser les Patriotes se mettent au chômage.",
-     "les Patriotes se mettent", "se mettre"),
+     "les Patriotes se mettent", "les Patriotes se mettre"),
     ("Il ne faut pas laisser des systèmes comme Patriot et d’autres systèmes se décharge dans les entrepôts.",
-     "d’autres systèmes se décharge", "se décharger"),
-    ("Le gouvernement a vu les prix augmentent rapidement.", "les prix augmentent", "augmenter"),
-    ("Elle fait les enfants mangent tôt.", "les enfants mangent", "manger"),
+     "d’autres systèmes se décharge", "d’autres systèmes se décharger"),
+    ("Le gouvernement a vu les prix augmentent rapidement.", "les prix augmentent", "les prix augmenter"),
+    ("Elle fait les enfants mangent tôt.", "les enfants mangent", "les enfants manger"),
+    ("Ils ont laissé les prisonniers s’enfuient.", "les prisonniers s’enfuient", "les prisonniers s’enfuir"),
 ])
 def test_a_conjugated_verb_after_a_causative_and_its_object_is_flagged(french, span, fix):
     (flag,) = CausativeInfinitiveDetector().detect(context(french))
