@@ -14,6 +14,7 @@ from .confidence import ConfidenceDetector
 from .english_order import EnglishOrderDetector
 from .grammar import GrammarDetector
 from .lexicon import LexiconDetector
+from .names import NameInflectionDetector
 from .numbers import NumberDetector
 from .reference_divergence import ReferenceDivergence
 from .repeated_quote import RepeatedQuoteDetector
@@ -28,6 +29,7 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
     "reference-divergence": ReferenceDivergence,
     "lexicon": LexiconDetector,
     "numbers": NumberDetector,
+    "names": NameInflectionDetector,
     "repeated-quote": RepeatedQuoteDetector,
     "truncation": TruncationDetector,
     "residue": ResidueDetector,

@@ -1,0 +1,30 @@
+from mtcheck.detectors.names import NameInflectionDetector
+from mtcheck.types import Category
+
+from ._context import context
+
+
+def test_a_name_given_a_french_plural_is_flagged_with_the_name_as_fix():
+    french = "Il ne faut pas laisser les Patriotes dans les entrepôts."
+    original = ["Partners must not leave systems like Patriot sitting idle in warehouses."]
+    (flag,) = NameInflectionDetector().detect(context(french, original, threshold=0))
+    assert flag.text == "Patriotes" == french[flag.start:flag.end]
+    assert flag.suggestion == "Patriot" and flag.category is Category.MISTRANSLATION
+
+
+def test_names_left_invariable_or_pluralised_by_the_original_raise_nothing():
+    original = ["Kyiv wants more systems like Patriot, and the Democrats agree."]
+    for french in ["Kiev veut davantage de systèmes Patriot.",  # invariable, as French wants
+                   "Selon elle, les Democrats sont d'accord."]:  # the original has the plural itself
+        assert NameInflectionDetector().detect(context(french, original, threshold=0)) == []
+
+
+def test_title_case_headings_are_not_names():
+    # "Tent" opens the English heading, "Tentes" the French one: a common noun in title case.
+    french = "Tentes autoportantes incluses. Nous vendons des tentes."
+    original = ["Tent Freestanding Included.", "We sell tents."]
+    assert NameInflectionDetector().detect(context(french, original, threshold=0)) == []
+
+
+def test_without_references_there_is_nothing_to_compare():
+    assert NameInflectionDetector().detect(context("Les Patriotes sont partis.")) == []
