@@ -44,6 +44,9 @@ def test_check_sample_table_shows_back_translations():
     assert result.exit_code == 0, result.output
     assert "artificial" in result.output and "armes artificielles" in result.output
     assert "nrefs:1|case:mixed" in result.output
+    # The article quotes the same posts twice in two translations; the table says which.
+    (repeated,) = [line for line in result.output.splitlines() if "rendered more than once" in line]
+    assert "zel-x-1 in segments" in repeated and "zel-x-3" in repeated
 
 
 def test_check_with_tiny_model_jsonl(tiny_model, tmp_path):

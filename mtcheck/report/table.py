@@ -57,6 +57,12 @@ def render_table(report: ArticleReport, width: int | None = None) -> str:
     missing = [a.reference.id for a in report.alignments if not a.found]
     if missing:
         console.print(f"\nReferences not found in the article: {', '.join(missing)}", markup=False)
+    # One original translated twice is worth comparing even where no word is flagged.
+    repeated = [(a.reference.id, [r.segment_indices[0] for r in a.renderings])
+                for a in report.alignments if len(a.renderings) > 1]
+    if repeated:
+        console.print("\nQuotes rendered more than once (compare the renderings): " + "; ".join(
+            f"{rid} in segments {', '.join(map(str, segs))}" for rid, segs in repeated), markup=False, soft_wrap=True)
     if report.scores:
         console.print("\nArticle scores (aligned pairs):", markup=False)
         for m in report.scores.values():
