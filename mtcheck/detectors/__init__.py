@@ -16,6 +16,7 @@ from .grammar import GrammarDetector
 from .lexicon import LexiconDetector
 from .names import NameInflectionDetector
 from .numbers import NumberDetector
+from .pronoun_number import PronounNumberDetector
 from .reference_divergence import ReferenceDivergence
 from .repeated_quote import RepeatedQuoteDetector
 from .residue import ResidueDetector
@@ -42,6 +43,7 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
     "bare-infinitive": BareInfinitiveDetector,
     "causative-infinitive": CausativeInfinitiveDetector,
     "speaker-gender": SpeakerGenderDetector,
+    "pronoun-number": PronounNumberDetector,
     "word-qe": WordQEDetector,
 }
 # Measured with benchmarks/flags.py (Apertium; sample and WMT20 QE en-fr dev data):
@@ -56,18 +58,29 @@ REGISTRY: dict[str, Callable[[], Detector]] = {
 # ``word-qe`` is trained on product descriptions: on held-out ones it raises MCC, on the news
 # sample its precision is below the base rate (capitalised names look like its errors), so
 # it is chosen per corpus (data/configs/product-descriptions.toml).
+# ``pronoun-number`` needs Apertium's French and English taggers and joins the default set
+# wherever they are installed (one annotated span on the sample; nothing on the dev data or
+# the Debian human French).
 OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive", "causative-infinitive",
-          "speaker-gender", "word-qe")
+          "speaker-gender", "pronoun-number", "word-qe")
 WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement", "bare-infinitive", "causative-infinitive",
                     "speaker-gender")
 
 
+WITH_APERTIUM = ("pronoun-number",)
+
+
 def default_detectors() -> tuple[str, ...]:
     """The detectors a run uses when none are named."""
+    from ..engines.apertium import apertium_problem
     from ..lang.spelling import grammalecte_checker
 
     names = tuple(n for n in REGISTRY if n not in OPT_IN)
-    return names + WITH_GRAMMALECTE if grammalecte_checker() is not None else names
+    if grammalecte_checker() is not None:
+        names += WITH_GRAMMALECTE
+    if apertium_problem(("fr-es", "eng-spa")) is None:
+        names += WITH_APERTIUM
+    return names
 
 
 # The default set without the optional grammar detector, for documentation and tests.

@@ -127,9 +127,19 @@ def apertium_problem(modes: Sequence[str] = _MODES) -> str | None:
     if shutil.which("apertium") is None:
         return "apertium is not installed (Debian: apt-get install apertium apertium-fr-es apertium-eng-spa)"
     for mode in modes:
-        if not any((d / f"{mode}.mode").exists() for d in _MODE_DIRS):
-            return f"apertium mode {mode} is missing (Debian: apt-get install apertium-fr-es apertium-eng-spa)"
+        try:
+            mode_file(mode)
+        except EngineError as exc:
+            return str(exc)
     return None
+
+
+def mode_file(mode: str) -> Path:
+    """The installed file that defines an Apertium mode's pipeline."""
+    for folder in _MODE_DIRS:
+        if (folder / f"{mode}.mode").exists():
+            return folder / f"{mode}.mode"
+    raise EngineError(f"apertium mode {mode} is missing (Debian: apt-get install apertium-fr-es apertium-eng-spa)")
 
 
 def _package_version(package: str) -> str:

@@ -1,0 +1,111 @@
+"""Words tagged by Apertium's own morphological analysers and part-of-speech taggers.
+
+Debian's ``apertium-fr-es`` and ``apertium-eng-spa`` ship a French and an English analyser
+and a statistical tagger: the first stages of their translation modes. Running only those
+stages gives each word its lemma and tags, offline: "them" is ``prn obj p3 mf pl``, the
+clitic "la" of "la transmettre" is ``prn pro p3 f sg``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engines.apertium import apertium_problem, mode_file
+from ..errors import EngineError
+
+# A lexical unit with its surface form: "^la/le<prn><pro><p3><f><sg>$"; unknown words are
+# "^xyz/*xyz$".
+_UNIT = re.compile(r"\^((?:[^/$\\]|\\.)*)/((?:[^$\\]|\\.)*)\$")
+_TAG = re.compile(r"<([^>]+)>")
+_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class TaggedWord:
+    """A word of a text with the lemma and tags the tagger chose, and where it lies in the text."""
+
+    surface: str
+    lemma: str
+    tags: tuple[str, ...]
+    start: int
+    end: int
+
+    def has(self, *tags: str) -> bool:
+        return all(t in self.tags for t in tags)
+
+
+@dataclass
+class ApertiumTagger:
+    """Tags texts with the analyser and tagger of one Apertium mode ("fr-es": French, "eng-spa": English)."""
+
+    mode: str
+    timeout_s: float = 120.0
+    _stages: tuple[Path, Path] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        problem = apertium_problem((self.mode,))
+        if problem:
+            raise EngineError(problem)
+        self._stages = _analyser_and_model(mode_file(self.mode))
+
+    @classmethod
+    def french(cls) -> "ApertiumTagger":
+        return cls("fr-es")
+
+    @classmethod
+    def english(cls) -> "ApertiumTagger":
+        return cls("eng-spa")
+
+    def tag(self, texts: Sequence[str]) -> list[list[TaggedWord]]:
+        """Each text's words, in one pipeline run (one paragraph a text), or text by text if
+        the run does not keep them apart."""
+        if not texts:
+            return []
+        flat = [" ".join(t.split()) for t in texts]
+        out = self._run(_SEPARATOR.join(flat)).split(_SEPARATOR)
+        if len(out) < len(flat) or any(o.strip() for o in out[len(flat):]):
+            out = [self._run(t) for t in flat]
+        return [_words(text, tagged) for text, tagged in zip(texts, out)]
+
+    def _run(self, text: str) -> str:
+        analyser, model = self._stages
+        stages = (["apertium-destxt"], ["lt-proc", str(analyser)], ["apertium-tagger", "-g", "-p", str(model)],
+                  ["apertium-retxt"])
+        for command in stages:
+            try:
+                proc = subprocess.run(command, input=text, capture_output=True, text=True, timeout=self.timeout_s,
+                                      check=False)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise EngineError(f"{command[0]} failed: {exc}") from exc
+            if proc.returncode != 0:
+                raise EngineError(f"{command[0]} exited {proc.returncode}: {proc.stderr.strip()[:200]}")
+            text = proc.stdout
+        return text
+
+
+def _analyser_and_model(mode: Path) -> tuple[Path, Path]:
+    """The analyser and tagger model named in the first stages of an Apertium mode file."""
+    pipeline = mode.read_text(encoding="utf-8")
+    analyser = re.search(r"lt-proc(?: -\w+)* '?([^' ]+\.automorf\.bin)", pipeline)
+    model = re.search(r"apertium-tagger [^|]*?'?([^' ]+\.prob)", pipeline)
+    if analyser is None or model is None:
+        raise EngineError(f"{mode}: no analyser or tagger stage found")
+    return Path(analyser.group(1)), Path(model.group(1))
+
+
+def _words(text: str, tagged: str) -> list[TaggedWord]:
+    words, cursor = [], 0
+    for unit in _UNIT.finditer(tagged):
+        surface = unit.group(1).replace("\\", "")
+        analysis = unit.group(2).replace("\\", "")
+        start = text.find(surface, cursor)
+        if start < 0:
+            continue  # a full stop the deformatter added
+        cursor = start + len(surface)
+        lemma = analysis.split("<", 1)[0].lstrip("*")
+        words.append(TaggedWord(surface, lemma, tuple(_TAG.findall(analysis)), start, cursor))
+    return words
