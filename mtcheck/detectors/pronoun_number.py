@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError, EngineError
-from ..lang.tagging import ApertiumTagger, TaggedWord
+from ..lang.tagging import TaggedWord
 from ..types import Alignment, Category, Flag, Rendering, Severity
 from .base import DetectionContext
+from .tagged_pairs import require_taggers, tagged_pairs
 
 # The clitic of the other number: singular → plural, and plural → the singulars.
 _OTHER_NUMBER = {"le": "les", "la": "les", "l’": "les", "l'": "les", "lui": "leur", "les": "le / la", "leur": "lui"}
@@ -33,27 +33,19 @@ class PronounNumberDetector:
     name: str = field(default="pronoun-number", init=False)
 
     def __post_init__(self) -> None:
-        try:
-            self._french, self._english = ApertiumTagger.french(), ApertiumTagger.english()
-        except EngineError as exc:
-            raise ConfigError(f"the {self.name} detector needs Apertium's taggers: {exc}") from None
+        self._taggers = require_taggers(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
-        pairs = [(a, r) for a in context.alignments for r in a.renderings]
-        if not pairs:
-            return []
-        references = {a.reference.id: a.reference.text for a, _ in pairs}
-        english = dict(zip(references, self._english.tag(list(references.values()))))
-        french = self._french.tag([context.text[r.start : r.end] for _, r in pairs])
         flags = []
-        for (alignment, rendering), words in zip(pairs, french):
-            pronouns = [w for w in english[alignment.reference.id] if w.has("prn", "obj", "p3")]
+        for pair in tagged_pairs(context, *self._taggers):
+            pronouns = [w for w in pair.english if w.has("prn", "obj", "p3")]
             wanted = {_number(w) for w in pronouns} - {None}
             if len(wanted) != 1:
                 continue
+            words = pair.french
             clitics = [i for i, w in enumerate(words) if _object_clitic(words, i)]
             if clitics and all(_number(words[i]) not in wanted for i in clitics):
-                flags += [self._flag(context, alignment, rendering, words, i, pronouns) for i in clitics]
+                flags += [self._flag(context, pair.alignment, pair.rendering, words, i, pronouns) for i in clitics]
         return flags
 
     def _flag(self, context: DetectionContext, alignment: Alignment, rendering: Rendering,

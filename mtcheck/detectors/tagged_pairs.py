@@ -1,0 +1,39 @@
+"""Each rendering of a reference, with its French and the reference's English tagged by Apertium."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ConfigError, EngineError
+from ..lang.tagging import ApertiumTagger, TaggedWord
+from ..types import Alignment, Rendering
+from .base import DetectionContext
+
+
+@dataclass(frozen=True)
+class TaggedPair:
+    """A rendering and its reference; ``french`` offsets index the rendering's text."""
+
+    alignment: Alignment
+    rendering: Rendering
+    french: list[TaggedWord]
+    english: list[TaggedWord]
+
+
+def require_taggers(detector: str) -> tuple[ApertiumTagger, ApertiumTagger]:
+    """Apertium's French and English taggers, or a ConfigError naming ``detector``."""
+    try:
+        return ApertiumTagger.french(), ApertiumTagger.english()
+    except EngineError as exc:
+        raise ConfigError(f"the {detector} detector needs Apertium's taggers: {exc}") from None
+
+
+def tagged_pairs(context: DetectionContext, french: ApertiumTagger, english: ApertiumTagger) -> list[TaggedPair]:
+    """Every rendering of every aligned reference, each text tagged once."""
+    pairs = [(a, r) for a in context.alignments for r in a.renderings]
+    if not pairs:
+        return []
+    references = {a.reference.id: a.reference.text for a, _ in pairs}
+    english_words = dict(zip(references, english.tag(list(references.values()))))
+    french_words = french.tag([context.text[r.start : r.end] for _, r in pairs])
+    return [TaggedPair(a, r, words, english_words[a.reference.id]) for (a, r), words in zip(pairs, french_words)]
