@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..types import Alignment, BackTranslation, Flag, Reference, Segment, Translation
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class DetectionContext:
-    """Everything a detector may look at for one article. Detectors must not mutate it."""
+    """Everything a detector may look at for one article. Detectors must not mutate it, except
+    through :meth:`shared`, which keeps what one detector computed for the others."""
 
     text: str
     segments: Sequence[Segment]
@@ -24,9 +27,17 @@ class DetectionContext:
     # Each segment's back-translation translated again into French (by segment index), when
     # a detector asked for round trips and an en→fr engine is available.
     round_trips: Mapping[int, Translation] = field(default_factory=dict)
+    # Analyses that several detectors need (the tagged renderings), computed once per article.
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def back_translation(self, segment_index: int) -> BackTranslation:
         return self.back_translations[segment_index]
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``'s result, computed by the first detector that asks for ``key``."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
 
 
 @runtime_checkable

@@ -29,7 +29,12 @@ def require_taggers(detector: str) -> tuple[ApertiumTagger, ApertiumTagger]:
 
 
 def tagged_pairs(context: DetectionContext, french: ApertiumTagger, english: ApertiumTagger) -> list[TaggedPair]:
-    """Every rendering of every aligned reference, each text tagged once."""
+    """Every rendering of every aligned reference, each text tagged once per article, whichever
+    detector asks first."""
+    return context.shared(f"tagged-pairs:{french.mode}:{english.mode}", lambda: _tag(context, french, english))
+
+
+def _tag(context: DetectionContext, french: ApertiumTagger, english: ApertiumTagger) -> list[TaggedPair]:
     pairs = [(a, r) for a in context.alignments for r in a.renderings]
     if not pairs:
         return []

@@ -30,3 +30,16 @@ def test_a_french_past_for_the_originals_present_is_flagged(french, original, sp
 ])
 def test_agreeing_or_unsure_tenses_raise_nothing(french, original):
     assert TenseDetector().detect(context(french, [original], threshold=0)) == []
+
+
+def test_detectors_of_one_article_tag_its_texts_once(monkeypatch):
+    from mtcheck.detectors.pronoun_number import PronounNumberDetector
+    from mtcheck.lang.tagging import ApertiumTagger
+
+    runs = []
+    original_tag = ApertiumTagger.tag
+    monkeypatch.setattr(ApertiumTagger, "tag", lambda self, texts: runs.append(self.mode) or original_tag(self, texts))
+    article = context("Mais l’attaque n’a pas été menée par des mots.", ["But strikes are not carried out with words."],
+                      threshold=0)
+    assert TenseDetector().detect(article) and PronounNumberDetector().detect(article) == []
+    assert sorted(runs) == ["eng-spa", "fr-es"]
