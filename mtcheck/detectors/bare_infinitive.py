@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..lang import french
+from ..lang import french, tags
 from ..lang.spelling import every_reading, require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
@@ -40,13 +40,13 @@ class BareInfinitiveDetector:
         for seg in context.segments:
             tokens = list(_TOKEN.finditer(seg.text))
             for i, verb in enumerate(tokens[1:], 1):
-                if not (verb.group().islower() and self._only(verb.group(), _infinitive)):
+                if not (verb.group().islower() and self._only(verb.group(), tags.infinitive)):
                     continue
                 j = i - 1
-                if j > 0 and self._only(tokens[j].group(), _adverb):
+                if j > 0 and self._only(tokens[j].group(), tags.adverb):
                     j -= 1
                 head = tokens[j].group()
-                if not (head.islower() and self._only(head, _nominal)):
+                if not (head.islower() and self._only(head, tags.nominal)):
                     continue
                 first, last = self._clause(tokens, j, i)
                 start, end = seg.start + tokens[first].start(), seg.start + tokens[last].end()
@@ -64,16 +64,16 @@ class BareInfinitiveDetector:
     def _clause(self, tokens: list[re.Match[str]], head: int, verb: int) -> tuple[int, int]:
         """Token indices of the noun phrase ending at ``head`` and of the infinitive's bare object."""
         first = head
-        while first > 0 and self._only(tokens[first - 1].group(), _nominal):
+        while first > 0 and self._only(tokens[first - 1].group(), tags.nominal):
             first -= 1
-        if first > 0 and self._any(tokens[first - 1].group(), _determiner):
+        if first > 0 and self._any(tokens[first - 1].group(), tags.determiner):
             first -= 1
         last = verb
         following = tokens[verb + 1 : verb + 3]
-        if following and self._only(following[0].group(), _noun):
+        if following and self._only(following[0].group(), tags.noun):
             last = verb + 1
-        elif len(following) == 2 and self._any(following[0].group(), _determiner) and self._any(
-                following[1].group(), _noun):
+        elif len(following) == 2 and self._any(following[0].group(), tags.determiner) and self._any(
+                following[1].group(), tags.noun):
             last = verb + 2
         return first, last
 
@@ -82,23 +82,3 @@ class BareInfinitiveDetector:
 
     def _only(self, word: str, test) -> bool:
         return every_reading(self._classes, word, test)
-
-
-def _infinitive(tag: str) -> bool:
-    return tag.startswith(":V") and ":Y" in tag
-
-
-def _nominal(tag: str) -> bool:
-    return tag.startswith((":N", ":A"))
-
-
-def _noun(tag: str) -> bool:
-    return tag.startswith(":N")
-
-
-def _determiner(tag: str) -> bool:
-    return tag.startswith(":G:D")
-
-
-def _adverb(tag: str) -> bool:
-    return tag.startswith(":W")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..lang import french
+from ..lang import french, tags
 from ..lang.spelling import dictionary_missing, every_reading, french_lemmas, require_word_classes
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
@@ -72,7 +72,7 @@ class CausativeInfinitiveDetector:
                 conjugated = words[verb][elided:]
                 start, end = seg.start + tokens[phrase].start(), seg.start + tokens[verb].end()
                 verb_start = seg.start + tokens[verb].start() + elided
-                infinitive = self._infinitive(conjugated)
+                infinitive = self._infinitive_of(conjugated)
                 flags.append(Flag(
                     start=start, end=end, text=context.text[start:end], category=Category.GRAMMAR,
                     severity=Severity.MAJOR,
@@ -90,7 +90,7 @@ class CausativeInfinitiveDetector:
             return False
         if not any(tag.startswith(":V") for tag in self._classes(word)):
             return False
-        if i > 0 and self._any(words[i - 1], _determiner) and self._any(word, _noun):
+        if i > 0 and self._any(words[i - 1], tags.determiner) and self._any(word, tags.noun):
             return False  # "la vue de", "le fait que": a noun
         before = i - 1
         while before >= 0 and _bare(words[before]).lower() in _PRONOUNS:
@@ -120,7 +120,7 @@ class CausativeInfinitiveDetector:
                     j += 1
                 continue
             stem = _bare(word)
-            if self._only(stem, _nominal) or _name(stem):
+            if self._only(stem, tags.nominal) or _name(stem):
                 nouns += 1
                 j += 1
                 continue
@@ -141,17 +141,17 @@ class CausativeInfinitiveDetector:
             return None
         if reflexive:
             # After "se" a noun reading is impossible ("se décharge"), so a finite reading is enough.
-            finite = self._any(verb, _finite) and not self._any(verb, _non_finite)
+            finite = self._any(verb, tags.finite) and not self._any(verb, tags.non_finite)
         else:
-            finite = self._only(verb, _finite)
+            finite = self._only(verb, tags.finite)
         return (last_phrase, j, elided) if finite else None
 
     def _starts_phrase(self, word: str) -> bool:
         # A bare "de" is more often a preposition ("en vue de MPB") than a partitive article.
-        return _elided(word) or (word.lower() != "de" and self._any(word, _determiner))
+        return _elided(word) or (word.lower() != "de" and self._any(word, tags.determiner))
 
-    def _infinitive(self, word: str) -> str:
-        verbs = [lemma for lemma in self._lemmas(word) if self._any(lemma, _infinitive)]
+    def _infinitive_of(self, word: str) -> str:
+        verbs = [lemma for lemma in self._lemmas(word) if self._any(lemma, tags.infinitive)]
         return verbs[0] if len(verbs) == 1 else ""
 
     def _any(self, word: str, test) -> bool:
@@ -174,27 +174,3 @@ def _name(word: str) -> bool:
 def _bare(word: str) -> str:
     """The word without an elided article or pronoun in front of it."""
     return french.ELISION.sub("", word) or word
-
-
-def _determiner(tag: str) -> bool:
-    return tag.startswith(":G:D")
-
-
-def _noun(tag: str) -> bool:
-    return tag.startswith(":N")
-
-
-def _nominal(tag: str) -> bool:
-    return tag.startswith((":N", ":A"))
-
-
-def _finite(tag: str) -> bool:
-    return tag.startswith(":V") and any(mood in tag for mood in (":I", ":S", ":K", ":E"))
-
-
-def _non_finite(tag: str) -> bool:
-    return tag.startswith(":V") and any(form in tag for form in (":Y", ":Q", ":P"))
-
-
-def _infinitive(tag: str) -> bool:
-    return tag.startswith(":V") and ":Y" in tag

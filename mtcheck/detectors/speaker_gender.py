@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..lang import french
+from ..lang import french, tags
 from ..lang.gender import NAMES, gender, inflect, is_modifier
 from ..lang.spelling import every_reading, require_word_classes
 from ..types import Category, Flag, Segment, Severity
@@ -173,7 +173,7 @@ class SpeakerGenderDetector:
                 if any(c in between for c in ",.;:!?«»“”()"):
                     break
                 lowered = word.group().lower()
-                if lowered in _SKIPPED or every_reading(self._classes, lowered, lambda t: t.startswith(":W")):
+                if lowered in _SKIPPED or every_reading(self._classes, lowered, tags.adverb):
                     continue  # an adverb: the agreeing word comes after it
                 genders = {gender(t) for t in self._classes(lowered) if is_modifier(t)}
                 if len(genders) == 1 and genders <= {"m", "f"}:
