@@ -1,3 +1,5 @@
+import pytest
+
 from mtcheck.lang.tagging import ApertiumTagger
 from tests.conftest import needs_apertium
 
@@ -19,3 +21,13 @@ def test_english_object_pronouns_are_told_from_subjects():
     it = next(w for w in words if w.surface == "It")
     them = next(w for w in words if w.surface == "them")
     assert it.has("subj") and them.has("obj", "pl")
+
+
+def test_texts_the_cache_holds_are_not_tagged_again(tmp_path, monkeypatch):
+    from mtcheck.engines.cache import TranslationCache
+
+    cache = TranslationCache(tmp_path / "cache.sqlite")
+    tagger = ApertiumTagger.french()
+    first = tagger.tag(["Il les a vus.", "Elle l’a dit."], cache)
+    monkeypatch.setattr(ApertiumTagger, "_run", lambda self, text: pytest.fail("tagged again"))
+    assert tagger.tag(["Elle l’a dit.", "Il les a vus."], cache) == first[::-1]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..lang.tagging import TaggedWord
+from ..engines.cache import TranslationCache
 from ..types import Alignment, Category, Flag, Rendering, Severity
 from .base import DetectionContext
 from .tagged_pairs import require_taggers, tagged_pairs
@@ -31,13 +32,16 @@ class PronounNumberDetector:
     """Flags French object clitics whose number contradicts the aligned reference's object pronouns."""
 
     name: str = field(default="pronoun-number", init=False)
+    # Tagging takes a few Apertium runs an article; with the translation cache's file (given by
+    # the Checker) each text is tagged once.
+    cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:
         self._taggers = require_taggers(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
-        for pair in tagged_pairs(context, *self._taggers):
+        for pair in tagged_pairs(context, *self._taggers, self.cache):
             pronouns = [w for w in pair.english if w.has("prn", "obj", "p3")]
             wanted = {_number(w) for w in pronouns} - {None}
             if len(wanted) != 1:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, EngineError
 from ..lang.tagging import ApertiumTagger, TaggedWord
 from ..types import Alignment, Rendering
 from .base import DetectionContext
+
+if TYPE_CHECKING:
+    from ..engines.cache import TranslationCache
 
 
 @dataclass(frozen=True)
@@ -28,17 +32,20 @@ def require_taggers(detector: str) -> tuple[ApertiumTagger, ApertiumTagger]:
         raise ConfigError(f"the {detector} detector needs Apertium's taggers: {exc}") from None
 
 
-def tagged_pairs(context: DetectionContext, french: ApertiumTagger, english: ApertiumTagger) -> list[TaggedPair]:
+def tagged_pairs(context: DetectionContext, french: ApertiumTagger, english: ApertiumTagger,
+                 cache: "TranslationCache | None" = None) -> list[TaggedPair]:
     """Every rendering of every aligned reference, each text tagged once per article, whichever
-    detector asks first."""
-    return context.shared(f"tagged-pairs:{french.mode}:{english.mode}", lambda: _tag(context, french, english))
+    detector asks first (and once for good with a cache)."""
+    return context.shared(f"tagged-pairs:{french.mode}:{english.mode}",
+                          lambda: _tag(context, french, english, cache))
 
 
-def _tag(context: DetectionContext, french: ApertiumTagger, english: ApertiumTagger) -> list[TaggedPair]:
+def _tag(context: DetectionContext, french: ApertiumTagger, english: ApertiumTagger,
+         cache: "TranslationCache | None") -> list[TaggedPair]:
     pairs = [(a, r) for a in context.alignments for r in a.renderings]
     if not pairs:
         return []
     references = {a.reference.id: a.reference.text for a, _ in pairs}
-    english_words = dict(zip(references, english.tag(list(references.values()))))
-    french_words = french.tag([context.text[r.start : r.end] for _, r in pairs])
+    english_words = dict(zip(references, english.tag(list(references.values()), cache)))
+    french_words = french.tag([context.text[r.start : r.end] for _, r in pairs], cache)
     return [TaggedPair(a, r, words, english_words[a.reference.id]) for (a, r), words in zip(pairs, french_words)]

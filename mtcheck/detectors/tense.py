@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..lang.tagging import TaggedWord
+from ..engines.cache import TranslationCache
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 from .tagged_pairs import TaggedPair, require_taggers, tagged_pairs
@@ -31,13 +32,16 @@ class TenseDetector:
     """Flags French verbs in the past where the original is in the present, or the reverse."""
 
     name: str = field(default="tense", init=False)
+    # Tagging takes a few Apertium runs an article; with the translation cache's file (given by
+    # the Checker) each text is tagged once.
+    cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:
         self._taggers = require_taggers(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
-        for pair in tagged_pairs(context, *self._taggers):
+        for pair in tagged_pairs(context, *self._taggers, self.cache):
             original, groups = _english_tenses(pair.english), _french_groups(pair.french)
             french = {tense for tense, _ in groups}
             # Only past for present: French narrates the past in the present too ("En 1925,

@@ -63,7 +63,7 @@ class ApertiumEngine:
 
     @cached_property
     def signature(self) -> str:
-        versions = "+".join(_package_version(p) for p in ("apertium", "apertium-fr-es", "apertium-eng-spa"))
+        versions = "+".join(package_version(p) for p in ("apertium", "apertium-fr-es", "apertium-eng-spa"))
         # How the input is prepared changes the output, so translations cached without it must not match.
         rewrite = "+subject-first" if self._from_french else ""
         return f"apertium|modes:{'>'.join(self.pivot_modes)}|versions:{versions}|input:paragraphs{rewrite}"
@@ -142,7 +142,8 @@ def mode_file(mode: str) -> Path:
     raise EngineError(f"apertium mode {mode} is missing (Debian: apt-get install apertium-fr-es apertium-eng-spa)")
 
 
-def _package_version(package: str) -> str:
+def package_version(package: str) -> str:
+    """The installed Debian version of an Apertium package, or "unknown"."""
     try:
         proc = subprocess.run(
             ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True, check=False

@@ -12,16 +12,23 @@ import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..engines.apertium import apertium_problem, mode_file
+from ..engines.apertium import apertium_problem, mode_file, package_version
 from ..errors import EngineError
+
+if TYPE_CHECKING:
+    from ..engines.cache import TranslationCache
 
 # A lexical unit with its surface form: "^la/le<prn><pro><p3><f><sg>$"; unknown words are
 # "^xyz/*xyz$".
 _UNIT = re.compile(r"\^((?:[^/$\\]|\\.)*)/((?:[^$\\]|\\.)*)\$")
 _TAG = re.compile(r"<([^>]+)>")
 _SEPARATOR = "\n\n"
+# The language data package behind each mode's analyser and tagger.
+_PACKAGES = {"fr-es": "apertium-fr-es", "eng-spa": "apertium-eng-spa"}
 
 
 @dataclass(frozen=True)
@@ -60,11 +67,29 @@ class ApertiumTagger:
     def english(cls) -> "ApertiumTagger":
         return cls("eng-spa")
 
-    def tag(self, texts: Sequence[str]) -> list[list[TaggedWord]]:
-        """Each text's words, in one pipeline run (one paragraph a text), or text by text if
-        the run does not keep them apart."""
+    @cached_property
+    def signature(self) -> str:
+        """What decides the tags: the mode and the installed versions of its data."""
+        versions = "+".join(package_version(p) for p in ("apertium", _PACKAGES.get(self.mode, self.mode)))
+        return f"apertium-tagger|mode:{self.mode}|versions:{versions}"
+
+    def tag(self, texts: Sequence[str], cache: "TranslationCache | None" = None) -> list[list[TaggedWord]]:
+        """Each text's words. Texts the cache does not hold are tagged in one pipeline run (one
+        paragraph a text), or text by text if the run does not keep them apart."""
         if not texts:
             return []
+        stored = cache.get_analyses(self.signature, texts) if cache else {}
+        fresh = [t for t in dict.fromkeys(texts) if t not in stored]
+        if fresh:
+            tagged = dict(zip(fresh, self._tag(fresh)))
+            if cache:
+                cache.put_analyses(self.signature, [(t, [list(_record(w)) for w in words])
+                                                    for t, words in tagged.items()])
+            stored.update({t: [_record(w) for w in words] for t, words in tagged.items()})
+        return [[TaggedWord(surface, lemma, tuple(tags), start, end) for surface, lemma, tags, start, end in stored[t]]
+                for t in texts]
+
+    def _tag(self, texts: list[str]) -> list[list[TaggedWord]]:
         flat = [" ".join(t.split()) for t in texts]
         out = self._run(_SEPARATOR.join(flat)).split(_SEPARATOR)
         if len(out) < len(flat) or any(o.strip() for o in out[len(flat):]):
@@ -95,6 +120,10 @@ def _analyser_and_model(mode: Path) -> tuple[Path, Path]:
     if analyser is None or model is None:
         raise EngineError(f"{mode}: no analyser or tagger stage found")
     return Path(analyser.group(1)), Path(model.group(1))
+
+
+def _record(word: TaggedWord) -> tuple:
+    return (word.surface, word.lemma, list(word.tags), word.start, word.end)
 
 
 def _words(text: str, tagged: str) -> list[TaggedWord]:

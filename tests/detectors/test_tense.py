@@ -38,7 +38,8 @@ def test_detectors_of_one_article_tag_its_texts_once(monkeypatch):
 
     runs = []
     original_tag = ApertiumTagger.tag
-    monkeypatch.setattr(ApertiumTagger, "tag", lambda self, texts: runs.append(self.mode) or original_tag(self, texts))
+    monkeypatch.setattr(ApertiumTagger, "tag",
+                        lambda self, texts, cache=None: runs.append(self.mode) or original_tag(self, texts, cache))
     article = context("Mais l’attaque n’a pas été menée par des mots.", ["But strikes are not carried out with words."],
                       threshold=0)
     assert TenseDetector().detect(article) and PronounNumberDetector().detect(article) == []
