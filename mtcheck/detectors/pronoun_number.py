@@ -13,13 +13,13 @@ On the Debian documentation's human French it finds nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ..lang.tagging import TaggedWord
-from ..engines.cache import TranslationCache
 from ..types import Alignment, Category, Flag, Rendering, Severity
 from .base import DetectionContext
-from .tagged_pairs import require_taggers, tagged_pairs
+from .tagged_pairs import TaggedPairsDetector
 
 # The clitic of the other number: singular → plural, and plural → the singulars.
 _OTHER_NUMBER = {"le": "les", "la": "les", "l’": "les", "l'": "les", "lui": "leur", "les": "le / la", "leur": "lui"}
@@ -28,20 +28,14 @@ _ELIDING = frozenset("aeéèêiîoôuh")
 
 
 @dataclass
-class PronounNumberDetector:
+class PronounNumberDetector(TaggedPairsDetector):
     """Flags French object clitics whose number contradicts the aligned reference's object pronouns."""
 
-    name: str = field(default="pronoun-number", init=False)
-    # Tagging takes a few Apertium runs an article; with the translation cache's file (given by
-    # the Checker) each text is tagged once.
-    cache: TranslationCache | None = None
-
-    def __post_init__(self) -> None:
-        self._taggers = require_taggers(self.name)
+    name: ClassVar[str] = "pronoun-number"
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
-        for pair in tagged_pairs(context, *self._taggers, self.cache):
+        for pair in self.pairs(context):
             pronouns = [w for w in pair.english if w.has("prn", "obj", "p3")]
             wanted = {_number(w) for w in pronouns} - {None}
             if len(wanted) != 1:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError, EngineError
 from ..lang.tagging import ApertiumTagger, TaggedWord
@@ -49,3 +49,19 @@ def _tag(context: DetectionContext, french: ApertiumTagger, english: ApertiumTag
     english_words = dict(zip(references, english.tag(list(references.values()), cache)))
     french_words = french.tag([context.text[r.start : r.end] for _, r in pairs], cache)
     return [TaggedPair(a, r, words, english_words[a.reference.id]) for (a, r), words in zip(pairs, french_words)]
+
+
+@dataclass
+class TaggedPairsDetector:
+    """Base of the detectors that read tagged renderings: it holds Apertium's taggers and the
+    cache the Checker hands over (tagging takes a few Apertium runs an article; with the
+    translation cache's file each text is tagged once)."""
+
+    name: ClassVar[str]
+    cache: "TranslationCache | None" = None
+
+    def __post_init__(self) -> None:
+        self._taggers = require_taggers(self.name)
+
+    def pairs(self, context: DetectionContext) -> list[TaggedPair]:
+        return tagged_pairs(context, *self._taggers, self.cache)

@@ -15,33 +15,27 @@ the Debian documentation's human French it flags nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ..lang.tagging import TaggedWord
-from ..engines.cache import TranslationCache
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
-from .tagged_pairs import TaggedPair, require_taggers, tagged_pairs
+from .tagged_pairs import TaggedPair, TaggedPairsDetector
 
 _VERB_TAGS = ("vblex", "vbser", "vbhaver", "vbmod", "vbdo", "vaux")
 _UNSURE = "unsure"
 
 
 @dataclass
-class TenseDetector:
-    """Flags French verbs in the past where the original is in the present, or the reverse."""
+class TenseDetector(TaggedPairsDetector):
+    """Flags French verbs in the past where the original is in the present."""
 
-    name: str = field(default="tense", init=False)
-    # Tagging takes a few Apertium runs an article; with the translation cache's file (given by
-    # the Checker) each text is tagged once.
-    cache: TranslationCache | None = None
-
-    def __post_init__(self) -> None:
-        self._taggers = require_taggers(self.name)
+    name: ClassVar[str] = "tense"
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
-        for pair in tagged_pairs(context, *self._taggers, self.cache):
+        for pair in self.pairs(context):
             original, groups = _english_tenses(pair.english), _french_groups(pair.french)
             french = {tense for tense, _ in groups}
             # Only past for present: French narrates the past in the present too ("En 1925,
