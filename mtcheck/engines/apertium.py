@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -81,31 +81,40 @@ class ApertiumEngine:
         ]
 
     def _run_lines(self, lines: list[str]) -> list[str]:
-        """Translate the texts in one pipeline run, one paragraph each; per text if Apertium merges them.
-
-        A blank line between texts keeps each one's translation (nearly) independent of its
-        neighbours: with a plain line break Apertium carries capitalisation and lexical choices
-        over from the line before, and 27 of 400 WMT20 sentences came out differently in a batch
-        than alone; with a blank line, 3.
-        """
-        out = self._pipeline(_SEPARATOR.join(lines)).split(_SEPARATOR)
-        if len(out) >= len(lines) and all(not o.strip() for o in out[len(lines):]):
-            return [o.strip() for o in out[: len(lines)]]
-        return [self._pipeline(line).strip() for line in lines]
+        """Translate the texts in one pipeline run, one paragraph each (see :func:`by_paragraph`)."""
+        return [out.strip() for out in by_paragraph(self._pipeline, lines)]
 
     def _pipeline(self, text: str) -> str:
-        for mode in self.pivot_modes:
-            try:
-                proc = subprocess.run(
-                    ["apertium", "-u", mode], input=text, capture_output=True, text=True,
-                    timeout=self.timeout_s, check=False,
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise EngineError(f"apertium {mode} failed: {exc}") from exc
-            if proc.returncode != 0:
-                raise EngineError(f"apertium {mode} exited {proc.returncode}: {proc.stderr.strip()[:200]}")
-            text = proc.stdout.rstrip("\n")
-        return text
+        return run_stages([(f"apertium {mode}", ["apertium", "-u", mode]) for mode in self.pivot_modes], text,
+                          self.timeout_s)
+
+
+def by_paragraph(run: Callable[[str], str], texts: Sequence[str]) -> list[str]:
+    """``run`` over all the texts at once, one paragraph each; text by text if the run merges them.
+
+    A blank line between texts keeps each one's result (nearly) independent of its
+    neighbours: with a plain line break Apertium carries capitalisation and lexical choices
+    over from the line before, and 27 of 400 WMT20 sentences came out differently in a batch
+    than alone; with a blank line, 3.
+    """
+    out = run(_SEPARATOR.join(texts)).split(_SEPARATOR)
+    if len(out) >= len(texts) and all(not o.strip() for o in out[len(texts):]):
+        return out[: len(texts)]
+    return [run(text) for text in texts]
+
+
+def run_stages(stages: Sequence[tuple[str, list[str]]], text: str, timeout_s: float) -> str:
+    """Pipe ``text`` through each (label, command) in turn; an EngineError names the stage that failed."""
+    for label, command in stages:
+        try:
+            proc = subprocess.run(command, input=text, capture_output=True, text=True, timeout=timeout_s,
+                                  check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EngineError(f"{label} failed: {exc}") from exc
+        if proc.returncode != 0:
+            raise EngineError(f"{label} exited {proc.returncode}: {proc.stderr.strip()[:200]}")
+        text = proc.stdout.rstrip("\n")
+    return text
 
 
 def reverse_engine(cache: "TranslationCache | None" = None) -> "Engine | None":

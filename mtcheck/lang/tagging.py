@@ -9,14 +9,13 @@ clitic "la" of "la transmettre" is ``prn pro p3 f sg``.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..engines.apertium import apertium_problem, mode_file, package_version
+from ..engines.apertium import apertium_problem, by_paragraph, mode_file, package_version, run_stages
 from ..errors import EngineError
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 # "^xyz/*xyz$".
 _UNIT = re.compile(r"\^((?:[^/$\\]|\\.)*)/((?:[^$\\]|\\.)*)\$")
 _TAG = re.compile(r"<([^>]+)>")
-_SEPARATOR = "\n\n"
 # The language data package behind each mode's analyser and tagger.
 _PACKAGES = {"fr-es": "apertium-fr-es", "eng-spa": "apertium-eng-spa"}
 
@@ -74,8 +72,8 @@ class ApertiumTagger:
         return f"apertium-tagger|mode:{self.mode}|versions:{versions}"
 
     def tag(self, texts: Sequence[str], cache: "TranslationCache | None" = None) -> list[list[TaggedWord]]:
-        """Each text's words. Texts the cache does not hold are tagged in one pipeline run (one
-        paragraph a text), or text by text if the run does not keep them apart."""
+        """Each text's words. Texts the cache does not hold are tagged in one pipeline run, one
+        paragraph a text (:func:`~mtcheck.engines.apertium.by_paragraph`)."""
         if not texts:
             return []
         stored = cache.get_analyses(self.signature, texts) if cache else {}
@@ -90,26 +88,14 @@ class ApertiumTagger:
                 for t in texts]
 
     def _tag(self, texts: list[str]) -> list[list[TaggedWord]]:
-        flat = [" ".join(t.split()) for t in texts]
-        out = self._run(_SEPARATOR.join(flat)).split(_SEPARATOR)
-        if len(out) < len(flat) or any(o.strip() for o in out[len(flat):]):
-            out = [self._run(t) for t in flat]
-        return [_words(text, tagged) for text, tagged in zip(texts, out)]
+        tagged = by_paragraph(self._run, [" ".join(t.split()) for t in texts])
+        return [_words(text, out) for text, out in zip(texts, tagged)]
 
     def _run(self, text: str) -> str:
         analyser, model = self._stages
-        stages = (["apertium-destxt"], ["lt-proc", str(analyser)], ["apertium-tagger", "-g", "-p", str(model)],
-                  ["apertium-retxt"])
-        for command in stages:
-            try:
-                proc = subprocess.run(command, input=text, capture_output=True, text=True, timeout=self.timeout_s,
-                                      check=False)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise EngineError(f"{command[0]} failed: {exc}") from exc
-            if proc.returncode != 0:
-                raise EngineError(f"{command[0]} exited {proc.returncode}: {proc.stderr.strip()[:200]}")
-            text = proc.stdout
-        return text
+        commands = (["apertium-destxt"], ["lt-proc", str(analyser)], ["apertium-tagger", "-g", "-p", str(model)],
+                    ["apertium-retxt"])
+        return run_stages([(command[0], command) for command in commands], text, self.timeout_s)
 
 
 def _analyser_and_model(mode: Path) -> tuple[Path, Path]:
