@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..lang.tagging import TaggedWord
-from ..types import Alignment, Category, Flag, Rendering, Severity
+from ..types import Category, Flag, Severity
 from .base import DetectionContext
-from .tagged_pairs import TaggedPairsDetector
+from .tagged_pairs import TaggedPair, TaggedPairsDetector
 
 # The clitic of the other number: singular → plural, and plural → the singulars.
 _OTHER_NUMBER = {"le": "les", "la": "les", "l’": "les", "l'": "les", "lui": "leur", "les": "le / la", "leur": "lui"}
-_VERBS = ("vblex", "vbser", "vbhaver", "vbmod", "vaux")
 _ELIDING = frozenset("aeéèêiîoôuh")
 
 
@@ -43,13 +42,13 @@ class PronounNumberDetector(TaggedPairsDetector):
             words = pair.french
             clitics = [i for i, w in enumerate(words) if _object_clitic(words, i)]
             if clitics and all(_number(words[i]) not in wanted for i in clitics):
-                flags += [self._flag(context, pair.alignment, pair.rendering, words, i, pronouns) for i in clitics]
+                flags += [self._flag(context, pair, i, pronouns) for i in clitics]
         return flags
 
-    def _flag(self, context: DetectionContext, alignment: Alignment, rendering: Rendering,
-              words: list[TaggedWord], i: int, pronouns: list[TaggedWord]) -> Flag:
+    def _flag(self, context: DetectionContext, pair: TaggedPair, i: int, pronouns: list[TaggedWord]) -> Flag:
+        words, rendering, alignment = pair.french, pair.rendering, pair.alignment
         clitic = words[i]
-        verb = words[i + 1] if i + 1 < len(words) and words[i + 1].tags[:1] and words[i + 1].tags[0] in _VERBS else None
+        verb = words[i + 1] if i + 1 < len(words) and words[i + 1].is_verb else None
         start = rendering.start + clitic.start
         end = rendering.start + (verb.end if verb else clitic.end)
         other = _OTHER_NUMBER.get(clitic.surface.lower(), "")

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # "^xyz/*xyz$".
 _UNIT = re.compile(r"\^((?:[^/$\\]|\\.)*)/((?:[^$\\]|\\.)*)\$")
 _TAG = re.compile(r"<([^>]+)>")
+# Apertium's verb tags: lexical verbs, être / be, avoir / have, modals, do, auxiliaries.
+VERB_KINDS = frozenset({"vblex", "vbser", "vbhaver", "vbmod", "vbdo", "vaux"})
 # The language data package behind each mode's analyser and tagger.
 _PACKAGES = {"fr-es": "apertium-fr-es", "eng-spa": "apertium-eng-spa"}
 
@@ -41,6 +43,15 @@ class TaggedWord:
 
     def has(self, *tags: str) -> bool:
         return all(t in self.tags for t in tags)
+
+    @property
+    def kind(self) -> str:
+        """The part of speech: the first tag ("vblex", "prn", "n"…), "" for an unknown word."""
+        return self.tags[0] if self.tags else ""
+
+    @property
+    def is_verb(self) -> bool:
+        return self.kind in VERB_KINDS
 
 
 @dataclass
