@@ -112,13 +112,16 @@ class SpeakerGenderDetector:
         referenced: dict[str, list[str]] = defaultdict(list)
         flags = []
         for seg in context.segments:
-            quoted = _quoted(seg)
-            attributions = _attributions(seg.text, quoted)
+            marks = french.quoted_spans(seg.text)
+            # A segment without quotation marks that renders a quote (an embedded post keeps
+            # none) is all quote: its first-person forms count, and nothing in it attributes.
+            quoted = marks or [(0, len(seg.text))]
+            outside = _attributions(seg.text, marks)
+            attributions = outside if marks else []
             said = original.get(seg.index)
             if said is not None:
-                # Any words outside quotation marks may attribute, even in a segment that renders a quote.
-                flags += [self._attribution_flag(context, seg, a, said)
-                          for a in _attributions(seg.text, french.quoted_spans(seg.text))
+                # Against the original, any words outside quotation marks may attribute.
+                flags += [self._attribution_flag(context, seg, a, said) for a in outside
                           if a.word.lower() in _PRONOUN.values() and a.gender != said[0]]
             speaker = speakers.get(seg.index)
             if speaker is None:
@@ -194,12 +197,6 @@ class SpeakerGenderDetector:
             suggestion=lead + fixed if fixed else f"make '{form.word}' {NAMES[expected.gender]}",
             confidence=0.55 if expected.source == "first form" else 0.75, segment_index=form.segment_index,
         )
-
-
-def _quoted(seg: Segment) -> list[tuple[int, int]]:
-    """Spans of the segment inside quotation marks; all of it when it has none but lies in a quote
-    or renders a quoted reference (an embedded post keeps no marks)."""
-    return french.quoted_spans(seg.text) or [(0, len(seg.text))]
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
