@@ -98,7 +98,7 @@ class CausativeInfinitiveDetector:
         if before < 0 or not french.WORD.fullmatch(words[before]):
             # An infinitive opening the sentence or a clause may be the subject
             # ("Faire les courses prend du temps").
-            return ":Y" not in "".join(self._classes(word))
+            return not self._any(word, tags.infinitive)
         previous = words[before]
         return not (_bare(previous).lower() in _RELATIVES or previous.lower().startswith(("qu’", "qu'")))
 
