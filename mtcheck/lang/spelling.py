@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ConfigError
 
 _DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -63,16 +64,7 @@ def french_word_classes() -> Callable[[str], tuple[str, ...]] | None:
     ``:V1…`` (verb), ``:G…`` (grammatical word); an unknown word has none. None when
     Grammalecte is missing.
     """
-    checker = grammalecte_checker()
-    if checker is None:
-        return None
-    speller = checker.getSpellChecker()
-
-    @lru_cache(maxsize=65536)
-    def classes(word: str) -> tuple[str, ...]:
-        return tuple(morph.split("/")[1] for morph in speller.getMorph(word) if morph.count("/") >= 2)
-
-    return classes
+    return _dictionary_lookup(lambda morphs: tuple(m.split("/")[1] for m in morphs))
 
 
 def french_lemmas() -> Callable[[str], frozenset[str]] | None:
@@ -80,16 +72,21 @@ def french_lemmas() -> Callable[[str], frozenset[str]] | None:
 
     None when Grammalecte is missing.
     """
+    return _dictionary_lookup(lambda morphs: frozenset(m.split("/")[0].lstrip(">") for m in morphs))
+
+
+def _dictionary_lookup(read: Callable[[list[str]], T]) -> Callable[[str], T] | None:
+    """A cached ``lookup(word)``: ``read`` applied to the word's readings, each ">lemma/tags/…"."""
     checker = grammalecte_checker()
     if checker is None:
         return None
     speller = checker.getSpellChecker()
 
     @lru_cache(maxsize=65536)
-    def lemmas(word: str) -> frozenset[str]:
-        return frozenset(morph.split("/")[0].lstrip(">") for morph in speller.getMorph(word) if "/" in morph)
+    def lookup(word: str) -> T:
+        return read([morph for morph in speller.getMorph(word) if morph.count("/") >= 2])
 
-    return lemmas
+    return lookup
 
 
 def every_reading(classes: Callable[[str], tuple[str, ...]], word: str, test: Callable[[str], bool]) -> bool:
