@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..lang import tags
 from ..lang.gender import NAMES, OTHER, gender, inflect
 from ..lang.spelling import require_word_classes
 from ..types import Category, Flag, Severity
@@ -68,11 +69,11 @@ class AgreementDetector:
         modifier_tags = self._classes(modifier)
         if any(":Oo" in t or ":Ov" in t for t in modifier_tags):
             return None  # an object pronoun before a verb
-        genders = {gender(t) for t in modifier_tags if t.startswith(":G:D") or ":A" in t}
+        genders = {gender(t) for t in modifier_tags if tags.determiner(t) or ":A" in t}
         noun_tags = self._classes(noun)
         if not noun_tags or any(t.startswith(":G") or ":A" in t or _finite_third_person(t) for t in noun_tags):
             return None
-        noun_genders = {gender(t) for t in noun_tags if t.startswith(":N")}
+        noun_genders = {gender(t) for t in noun_tags if tags.noun(t)}
         if len(genders) == 1 and len(noun_genders) == 1 and genders != noun_genders and genders | noun_genders <= {"m", "f"}:
             return next(iter(noun_genders))
         return None
@@ -83,7 +84,7 @@ class AgreementDetector:
         It belongs to the noun phrase a reviewer rewrites ("de tels attaques"), so the flag
         covers it; a gendered one ("le meilleur qualité") would need its own fix, so it is left out.
         """
-        determiner = [t for t in self._classes(word) if t.startswith(":G:D")]
+        determiner = [t for t in self._classes(word) if tags.determiner(t)]
         return bool(determiner) and all(gender(t) in ("e", None) for t in determiner)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import tags
+
 Classes = Callable[[str], tuple[str, ...]]
 
 OTHER = {"m": "f", "f": "m"}
@@ -24,7 +26,7 @@ def gender(tag: str) -> str | None:
 
 def is_modifier(tag: str) -> bool:
     """A determiner, adjective or past-participle reading: the readings that agree in gender."""
-    return tag.startswith(":G:D") or ":A" in tag or ":Q" in tag
+    return tags.determiner(tag) or ":A" in tag or ":Q" in tag
 
 
 def inflect(word: str, wanted: str, classes: Classes) -> str | None:
