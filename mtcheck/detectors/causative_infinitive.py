@@ -25,9 +25,6 @@ from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
 _TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
-# Verbs whose object is followed by an infinitive (French grammars' "verbes de perception"
-# and the causatives faire and laisser).
-_CAUSATIVES = frozenset({"laisser", "faire", "voir", "entendre", "regarder", "sentir", "écouter"})
 # Words that join two parts of one noun phrase ("des systèmes comme Patriot et d'autres").
 _JOINERS = frozenset({"et", "ou", "comme"})
 _CLITICS = frozenset({"se", "ne"})
@@ -86,7 +83,7 @@ class CausativeInfinitiveDetector:
 
     def _causative(self, words: list[str], i: int) -> bool:
         word = words[i]
-        if not word.islower() or not (self._lemmas(word) & _CAUSATIVES):
+        if not word.islower() or not (self._lemmas(word) & french.CAUSATIVE_VERBS):
             return False
         if not any(tag.startswith(":V") for tag in self._classes(word)):
             return False

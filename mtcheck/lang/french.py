@@ -1,4 +1,5 @@
-"""French (news) knowledge for sentence segmentation: abbreviations, quotes, sentence starters."""
+"""French (news) knowledge: abbreviations, quotes and sentence starters for segmentation, and
+the word lists the grammar detectors share."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 # The elided words a French word can start with ("l’", "d'", "qu’", "jusqu’").
 ELISION = re.compile(r"(?i)^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]")
+
+# Verbs whose object may be followed by an infinitive (French grammars' "verbes de perception"
+# and the causatives faire and laisser): "laisser les enfants jouer", "voir les prix baisser".
+CAUSATIVE_VERBS = frozenset({"laisser", "faire", "voir", "entendre", "regarder", "sentir", "écouter"})
 
 OPENING_QUOTES = {"«": "»", "“": "”", "„": "“", "‹": "›"}
 CLOSING_QUOTES = frozenset({"»", "”", "›"})

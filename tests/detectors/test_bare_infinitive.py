@@ -11,7 +11,8 @@ pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalec
 
 # The span is the clause to rewrite: the noun phrase before the infinitive and its bare object.
 @pytest.mark.parametrize("french, span", [
-    ("Cela pourrait voir les troupes russes tirer profit de la situation.", "les troupes russes tirer profit"),
+    ("La décision pourrait aider l’Ukraine à un moment où les troupes russes tirer profit de la situation.",
+     "les troupes russes tirer profit"),
     ("Les systèmes Patriot et similaires simplement bloquer dans les entrepôts.", "similaires simplement bloquer"),
     ("Une poignée antidérapante, facile travailler avec.", "facile travailler"),
     ("Des outils solides nettoyer les vitres.", "Des outils solides nettoyer les vitres"),
@@ -28,6 +29,10 @@ def test_an_infinitive_right_after_a_noun_or_adjective_is_flagged(french, span):
     "Il ne faut pas oublier le dîner.",  # "ne pas" + infinitive; "dîner" is also a noun
     "Les paquets : installer, configurer, supprimer.",  # punctuation between
     "Pour le faire, il suffit de le dire.",  # pronoun + infinitive
+    # The object of laisser, faire or a verb of perception takes an infinitive.
+    "Il ne faut pas laisser les systèmes Patriot et similaires simplement bloquer dans les entrepôts.",
+    "Les marchés ont vu les prix grimper en une semaine.",
+    "Nous avons entendu les sirènes retentir toute la nuit.",
 ])
 def test_infinitives_where_french_allows_them_raise_nothing(french):
     assert BareInfinitiveDetector().detect(context(french)) == []
