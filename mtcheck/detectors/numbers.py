@@ -17,8 +17,11 @@ _FRENCH_NUMBER = re.compile(
     r"|(?<![\w.,])\d+(?:,\d+)?(?![\w]|[.,]\d)"
 )
 # English: also the figures glued to units and names ("10x30", "31.5L", "Step2", ".375"), so
-# that their French rendering ("10 x 30", "31,5 L") is found in the reference.
-_ENGLISH_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d,])\.?\d+(?:\.\d+)?")
+# that their French rendering ("10 x 30", "31,5 L") is found in the reference. A leading point
+# is a decimal one only when no other follows: in "working out.2.5 horsepower" (sentences run
+# together) the figure is 2.5.
+_ENGLISH_NUMBER = re.compile(
+    r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d,])(?:\.\d+(?![.\d])|\d+(?:\.\d+)?)")
 # Small numbers the English spells out ("two U.S. officials", "a five-function computer").
 _ENGLISH_NUMBER_WORDS = {w: float(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -44,6 +47,12 @@ def english_values(text: str) -> set[float]:
                      if w in _ENGLISH_NUMBER_WORDS}
 
 
+def _copied(figure: str, reference: str) -> bool:
+    """True when the French figure stands in the reference as it is ("42,49" in a list of models,
+    "3.938 inches"): the translation copied it, whichever way its separators read."""
+    return re.search(rf"(?<![\d.,]){re.escape(figure)}(?!\d|[.,]\d)", reference) is not None
+
+
 @dataclass
 class NumberDetector:
     """Flags each number of a rendering whose value appears nowhere in its reference.
@@ -62,7 +71,7 @@ class NumberDetector:
                 passage = context.text[rendering.start : rendering.end]
                 quoted = quoted_spans(passage) if alignment.reference.speaker else []
                 for match in _FRENCH_NUMBER.finditer(passage):
-                    if french_value(match.group()) in expected:
+                    if french_value(match.group()) in expected or _copied(match.group(), alignment.reference.text):
                         continue
                     if quoted and not any(s <= match.start() < e for s, e in quoted):
                         continue  # the attribution around a quote ("cité le 18 novembre") is the article's own

@@ -1,4 +1,4 @@
-from mtcheck.detectors.numbers import NumberDetector, english_value, french_value
+from mtcheck.detectors.numbers import NumberDetector, english_value, english_values, french_value
 from mtcheck.types import Reference
 
 from ._context import context
@@ -30,6 +30,29 @@ def test_figures_glued_to_units_or_left_in_english_format_are_found():
     (flag,) = NumberDetector().detect(context(french.replace("5.5", "6.5"), ["Canon 10x30 binoculars: 31.5L x 5.5H inches."],
                                               ["Binoculars Canon 10 x 30: 31,5 L x 6.5 H inches."]))
     assert flag.text == "6.5"
+
+
+def test_figures_run_into_the_previous_sentence_are_read_whole():
+    # Product texts glue sentences together: "out.2.5", "O.D.14.4-inch"; ".375" is a decimal.
+    assert english_values("while you're working out.2.5 continuous horsepower") == {2.5}
+    assert english_values("eyepiece O.D.14.4-inch length") == {14.4}
+    assert english_values('Rod: 12" x .375"') == {12, 0.375}
+    french = "Moteur de 2,5 chevaux en continu."
+    ctx = context(french, ["Great while you're working out.2.5 continuous horsepower."],
+                  ["Engine of 2.5 continuous horsepower."])
+    assert NumberDetector().detect(ctx) == []
+
+
+def test_a_figure_copied_as_it_stands_in_the_reference_is_not_flagged():
+    # "3.938" reads as 3938 in French and "42,49" as 42.49, but both are the original's own figures.
+    french = "Longueur fermé : 3.938 pouces. Pour S & W 40, 42,49, 60."
+    ctx = context(french, ["Closed length: 3.938 inches. For S&W 40, 42,49, 60."],
+                  ["Length closed: 3,938 inches. For S & W 40, 42.49, 60."])
+    assert NumberDetector().detect(ctx) == []
+    # A part of a figure is not the figure: "375" out of ".375" is still flagged.
+    (flag,) = NumberDetector().detect(context("Une tige de 12 sur 375 pouces.", ["A rod of 12 by .375 inches."],
+                                              ["A rod of 12 by 375 inches."]))
+    assert flag.text == "375"
 
 
 def test_a_number_the_english_spells_out_is_found():
