@@ -1,4 +1,4 @@
-"""Gender agreement between a determiner or adjective and the noun right after it.
+"""Agreement of determiners and adjectives with their noun.
 
 English has no gender to carry over, so machine translation picks one for a determiner or
 adjective without looking at the noun it goes with: "de tels attaques", "un source", "meilleur
@@ -9,24 +9,42 @@ transmettre"; "est", a noun and a verb). On the WMT20 QE en-fr development data,
 pairs it flags touch an annotated error (documents 1–600) and 57% of the words it flags are
 inside one (documents 1–300, base rate 22.5%); on the Debian documentation's human French it
 flags one pair in 5,800 words.
+
+It also checks an adjective after its noun, in gender and number, which Grammalecte misses
+once a complement stands between them ("une serrure de piston fiables", "le jouet
+portatives"): the adjective is flagged when it agrees with neither the noun before it nor,
+across "de" / "en" / "à", the noun that one complements. After nouns joined by "et", "ou" or a
+comma a plural adjective may agree with them all, and is left alone. On documents 1–300 of the
+development data 70% of the 84 adjectives it flags are inside an annotated error (the
+detector's word precision rises from 0.57 to 0.64); on the Debian documentation's human French
+it flags two, one a real error ("les problèmes lié").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from ..lang import tags
-from ..lang.gender import NAMES, OTHER, gender, inflect
+from ..lang import french, tags
+from ..lang.gender import NAMES, OTHER, gender, inflect, number
 from ..lang.spelling import require_word_classes
-from ..types import Category, Flag, Severity
+from ..types import Category, Flag, Segment, Severity
 from .base import DetectionContext, adjacent_words
 
 _TRAILING = ".,;:!?»)”"
+# Words and single punctuation marks, for the noun phrase before an adjective.
+_TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
+# The prepositions of a noun's complement ("serrure de piston", "glacières en acier").
+_COMPLEMENT = frozenset({"de", "d’", "d'", "du", "des", "en", "à", "au", "aux"})
+_JOINED = frozenset({"et", "ou", ","})
+# "une fois" opens a clause of its own: "une fois installé, le paquet…".
+_ADVERBIAL_NOUNS = frozenset({"fois"})
 
 
 @dataclass
 class AgreementDetector:
-    """Flags a determiner or adjective whose gender contradicts the noun that follows it."""
+    """Flags a determiner or adjective whose gender contradicts the noun that follows it, and an
+    adjective that agrees with no noun before it."""
 
     name: str = field(default="agreement", init=False)
 
@@ -62,7 +80,62 @@ class AgreementDetector:
                     suggestion=f"{fixed} {noun}" if fixed else f"make '{modifier}' {NAMES[wanted]}",
                     confidence=0.7, segment_index=seg.index,
                 ))
+            flags += self._adjectives_after_nouns(context, seg)
         return flags
+
+    def _adjectives_after_nouns(self, context: DetectionContext, seg: Segment) -> list[Flag]:
+        flags = []
+        tokens = list(_TOKEN.finditer(seg.text))
+        words = [t.group() for t in tokens]
+        for k in range(1, len(words)):
+            adjective = words[k]
+            if not (adjective.islower() and self._only_adjective(adjective) and self._only_noun(words[k - 1])):
+                continue
+            if words[k - 1].lower() in _ADVERBIAL_NOUNS:
+                continue
+            nouns = [k - 1]
+            i = k - 2
+            if i >= 0 and words[i].lower() not in _COMPLEMENT and any(tags.determiner(t) for t in self._classes(words[i])):
+                i -= 1  # "serrure de la tige …"
+            if i >= 1 and words[i].lower() in _COMPLEMENT and self._may_be_noun(words[i - 1]):
+                nouns.append(i - 1)
+            readings = {(gender(t), number(t)) for t in self._classes(adjective) if ":A" in t or ":Q" in t}
+            if any(_agree(a, n) for j in nouns for n in self._noun_readings(words[j]) for a in readings):
+                continue
+            before = words[max(0, min(nouns) - 4) : min(nouns)]
+            if any(w in _JOINED for w in before) and all(n == "p" for _, n in readings):
+                continue  # "la chaise et la table pliantes" agrees with both nouns
+            noun = _bare(words[k - 1])
+            wanted = self._noun_readings(words[k - 1])
+            fixed = _agreeing_form(adjective, *next(iter(wanted)), self._classes) if len(wanted) == 1 else None
+            phrase = seg.text[tokens[min(nouns)].start() : tokens[k - 1].end()]
+            start, end = seg.start + tokens[k].start(), seg.start + tokens[k].end()
+            flags.append(Flag(
+                start=start, end=end, text=context.text[start:end], category=Category.GRAMMAR, severity=Severity.MINOR,
+                message=f"'{adjective}' agrees with no noun before it ('{phrase}')",
+                detector=self.name, evidence={"modifier": adjective, "noun": phrase},
+                suggestion=fixed or f"make '{adjective}' agree with '{noun}'",
+                confidence=0.6, segment_index=seg.index,
+            ))
+        return flags
+
+    def _only_adjective(self, word: str) -> bool:
+        readings = self._classes(word)
+        return bool(readings) and all(":A" in t or ":Q" in t for t in readings)
+
+    def _only_noun(self, word: str) -> bool:
+        word = _bare(word)
+        readings = self._classes(word)
+        return word.islower() and bool(readings) and all(tags.noun(t) for t in readings)
+
+    def _may_be_noun(self, word: str) -> bool:
+        """A noun reading, and not être or avoir ("est" is also the east)."""
+        word = _bare(word)
+        readings = self._classes(word)
+        return word.islower() and any(tags.noun(t) for t in readings) and not any(t.startswith(":V0") for t in readings)
+
+    def _noun_readings(self, word: str) -> set[tuple[str | None, str | None]]:
+        return {(gender(t), number(t)) for t in self._classes(_bare(word)) if tags.noun(t)}
 
     def _clash(self, modifier: str, noun: str) -> str | None:
         """The noun's gender when the modifier can only have the other one, else None."""
@@ -86,6 +159,33 @@ class AgreementDetector:
         """
         determiner = [t for t in self._classes(word) if tags.determiner(t)]
         return bool(determiner) and all(gender(t) in ("e", None) for t in determiner)
+
+
+def _agree(adjective: tuple[str | None, str | None], noun: tuple[str | None, str | None]) -> bool:
+    """Whether readings (gender, number) agree; "e" is either gender, "i" either number."""
+    (adjective_gender, adjective_number), (noun_gender, noun_number) = adjective, noun
+    genders = adjective_gender in (noun_gender, "e", None) or noun_gender in ("e", None)
+    numbers = adjective_number in (noun_number, "i", None) or noun_number in ("i", None)
+    return genders and numbers
+
+
+def _agreeing_form(adjective: str, wanted_gender: str | None, wanted_number: str | None, classes) -> str | None:
+    """The adjective in the wanted gender and number ("fiables" → "fiable", "portatives" →
+    "portatif"), when a regular ending gives a form the dictionary knows as an adjective."""
+    singular = adjective[:-1] if adjective.endswith(("s", "x")) and not adjective.endswith("eux") else adjective
+    stems = [singular]
+    if wanted_gender in OTHER and (other := inflect(singular, wanted_gender, classes)):
+        stems.append(other)
+    for candidate in (form for stem in stems for form in (stem, stem + "s", stem + "x")):
+        readings = [(gender(t), number(t)) for t in classes(candidate) if ":A" in t]
+        if candidate != adjective and any(_agree(r, (wanted_gender, wanted_number)) for r in readings):
+            return candidate
+    return None
+
+
+def _bare(word: str) -> str:
+    """The word without an elided article in front of it ("l’arborescence")."""
+    return french.ELISION.sub("", word) or word
 
 
 def _finite_third_person(tag: str) -> bool:

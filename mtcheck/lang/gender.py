@@ -24,6 +24,11 @@ def gender(tag: str) -> str | None:
     return next((part for part in tag.split(":")[1:] if part in ("m", "f", "e")), None)
 
 
+def number(tag: str) -> str | None:
+    """The number part of one tag ("s", "p", or "i" for invariable), or None when it has none."""
+    return next((part for part in tag.split(":")[1:] if part in ("s", "p", "i")), None)
+
+
 def is_modifier(tag: str) -> bool:
     """A determiner, adjective or past-participle reading: the readings that agree in gender."""
     return tags.determiner(tag) or ":A" in tag or ":Q" in tag

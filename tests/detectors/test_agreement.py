@@ -29,3 +29,25 @@ def test_a_modifier_of_the_other_gender_is_flagged_with_the_agreeing_form(french
 ])
 def test_agreeing_or_ambiguous_pairs_raise_nothing(french):
     assert AgreementDetector().detect(context(french)) == []
+
+
+@pytest.mark.parametrize("french, adjective, fix", [
+    # Across a complement the adjective agrees with neither noun.
+    ("Elle tient avec une serrure de piston fiables qui se libère vite.", "fiables", "fiable"),
+    ("AirZooka est le jouet portatives le plus vendu.", "portatives", "portatif"),
+    ("Le site vise à résoudre les problèmes lié au réseau.", "lié", "liés"),
+])
+def test_an_adjective_that_agrees_with_no_noun_before_it_is_flagged(french, adjective, fix):
+    (flag,) = AgreementDetector().detect(context(french))
+    assert flag.text == adjective == french[flag.start:flag.end]
+    assert flag.category is Category.GRAMMAR and flag.suggestion == fix
+
+
+@pytest.mark.parametrize("french", [
+    "Des équipes de football professionnelles et un indice de réfraction élevé.",  # agrees with the first noun
+    "La chaise et la table pliantes sont livrées.",  # plural after nouns joined by "et"
+    "Une fois devenu adulte, il part.",  # "une fois" + participle opens a clause
+    "Les frappes américaines ont visé l’arborescence de fichiers créée hier.",
+])
+def test_adjectives_that_agree_with_a_noun_before_them_raise_nothing(french):
+    assert AgreementDetector().detect(context(french)) == []
