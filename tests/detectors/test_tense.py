@@ -27,6 +27,15 @@ def test_a_french_past_for_the_originals_present_is_flagged(french, original, sp
     ("En 1925, Golomb conçoit le premier short.", "In 1925, Golomb designed the first trunks."),  # narrative present
     ("Le sac est attaché au hamac.", "The stuff sack is attached to the hammock."),  # être + participle
     ("Le ministre a défendu cette politique.", "The minister will defend this policy."),  # a modal or future
+    # An English present perfect is a passé composé, however the tagger reads it.
+    ("Un style unique qui a remporté des prix.", "A unique style that has garnered awards."),
+    ("Vous l’avez déjà mis dans le sac.", "You've already put it in the bag, so it is ready."),
+    ("Il a également été construit pour durer.", "It's also been built to last."),
+    # "fournit" is the present as well as the passé simple the tagger may take it for.
+    ("Pour les sauveteurs, l'innovant CMG thermoplastique fournit adhérence supérieure.",
+     "For lifeguards, the innovative CMG thermoplastic provides superior grip."),
+    # A noun the tagger reads as a verb in the first person, with no "je" or "nous" before it.
+    ("Quatre vis de fixation et trois pièces avions.", "Four mounting screws and three aircraft parts come with it."),
 ])
 def test_agreeing_or_unsure_tenses_raise_nothing(french, original):
     assert TenseDetector().detect(context(french, [original], threshold=0)) == []
