@@ -31,6 +31,9 @@ class LexiconEntry:
     source: str
     # A sentence the pattern must match: documents the entry and lets a test check its pattern.
     example: str | None = None
+    # Correct French the pattern must leave alone ("prise en charge des blessés" beside "en
+    # charge de"): the tests check each, so that a pattern cannot widen past them unnoticed.
+    counterexamples: tuple[str, ...] = ()
 
 
 def load_lexicon(path: Path) -> list[LexiconEntry]:
@@ -46,8 +49,12 @@ def load_lexicon(path: Path) -> list[LexiconEntry]:
             raise ConfigError(f"{path}: entry {n} lacks {', '.join(missing)}")
         try:
             pattern = re.compile(rf"(?<!\w){raw['pattern']}(?!\w)", re.IGNORECASE)
+            counterexamples = raw.get("counterexamples") or []
+            if not (isinstance(counterexamples, list) and all(isinstance(c, str) for c in counterexamples)):
+                raise ValueError("counterexamples must be a list of sentences")
             entries.append(LexiconEntry(raw["id"], pattern, Category(raw["category"]), Severity(raw["severity"]),
-                                        raw["explanation"], raw["suggestion"], raw["source"], raw.get("example")))
+                                        raw["explanation"], raw["suggestion"], raw["source"], raw.get("example"),
+                                        tuple(counterexamples)))
         except (re.error, ValueError) as exc:
             raise ConfigError(f"{path}: entry {n} ({raw['id']}): {exc}") from None
     return entries

@@ -49,6 +49,12 @@ def test_every_bundled_pattern_matches_its_own_example(entry):
     assert entry.pattern.search(entry.example), f"{entry.id} does not match {entry.example!r}"
 
 
+@pytest.mark.parametrize("entry", [e for e in load_lexicons() if e.counterexamples], ids=lambda e: e.id)
+def test_no_bundled_pattern_matches_the_correct_french_it_lists(entry):
+    for sentence in entry.counterexamples:
+        assert not entry.pattern.search(sentence), f"{entry.id} matches correct French {sentence!r}"
+
+
 def test_user_lexicon_extends_the_bundled_one(tmp_path: Path):
     own = tmp_path / "house.yaml"
     own.write_text("""entries:
