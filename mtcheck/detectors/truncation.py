@@ -14,6 +14,8 @@ from .base import DetectionContext
 _CLAUSE_WORDS = frozenset({"que", "qu’", "qu'", "qui", "mais", "car", "lorsque", "lorsqu’", "lorsqu'", "quand", "si",
                            "parce", "puisque", "puisqu’", "puisqu'"})
 _DOT_RUN = re.compile(r"\.{2,}|…")
+# The ellipsis that ends a truncated embed, with the embed's link after it.
+_EMBED_CUT = re.compile(r"(?:\.{3}|…)\s*(?:pic\.twitter\.com/\S+|https?://\S+)")
 _TRAILING_ELLIPSIS = re.compile(r"(?<![(\[])(?:\.{3}|…)(?=\s*(?:$|pic\.twitter\.com|https?://|»|”|\"))")
 
 
@@ -42,8 +44,8 @@ class TruncationDetector:
             rest = seg.text[match.end():].strip()
             if rest and not french.EMBED_RESIDUE.fullmatch(rest.strip("»”\" ")):
                 continue
-            if not rest and _original_ends_so(context, seg.index):
-                continue  # the original stops on an ellipsis too: the translation is faithful
+            if not rest and (_original_ends_so(context, seg.index) or _original_writes_dot_runs(context)):
+                continue  # the original stops on an ellipsis too, or trails off so elsewhere: its style
             if not rest and (seg.index - 1 in trailing or seg.index + 1 in trailing):
                 continue  # a list whose items end on dots ("Pince à épiler... Porte-clés..."), not a cut
             words = [w for w in word_spans(seg.text[: match.start()]) if seg.text[w[0]].isalnum()]
@@ -88,3 +90,11 @@ def _original_ends_so(context: DetectionContext, segment_index: int) -> bool:
         segment_index in rendering.segment_indices and _DOT_RUN.search(alignment.reference.text)
         for alignment in context.alignments for rendering in alignment.renderings
     )
+
+
+def _original_writes_dot_runs(context: DetectionContext) -> bool:
+    """True when the article's originals trail off on dots themselves somewhere ("Plus...",
+    "Don't delay... be quick"), though not in a passage aligned with the segment. A truncated
+    embed is still told apart: its ellipsis is followed by the embed's residue."""
+    return context.shared("truncation:dot-runs", lambda: any(
+        _DOT_RUN.search(_EMBED_CUT.sub("", reference.text)) for reference in context.references))

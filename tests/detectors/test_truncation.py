@@ -41,3 +41,14 @@ def test_the_flag_covers_the_clause_that_was_cut():
 def test_items_of_a_list_ending_on_dots_are_not_cuts():
     french = "Règle avec tournevis... Pince à épiler... Porte-clés... Garantie à vie..."
     assert TruncationDetector().detect(context(french)) == []
+
+
+def test_an_original_that_trails_off_on_dots_elsewhere_has_them_as_style():
+    # The original's own "Plus..." is not aligned with the French sentence, but shows its style.
+    french = "Une tente légère et solide. Ne tardez pas..."
+    originals = ["A light and sturdy tent.", "Plus...Unsurpassed comfort, don't delay."]
+    assert TruncationDetector().detect(context(french, originals, threshold=90)) == []
+    # A truncated embed in the originals is no such style: the cut is still flagged.
+    embed = ["A light and sturdy tent.", "We thank our partners for the systems that… pic.twitter.com/x1Y2z3"]
+    (flag,) = TruncationDetector().detect(context(french, embed, threshold=90))
+    assert flag.text.endswith("Ne tardez pas...")
