@@ -55,7 +55,10 @@ def _copied(figure: str, reference: str) -> bool:
 
 @dataclass
 class NumberDetector:
-    """Flags each number of a rendering whose value appears nowhere in its reference.
+    """Flags each number of a rendering whose value appears nowhere in its reference, nor in
+    the article's other references: on product descriptions, whose every line holds figures, a
+    figure found elsewhere in the original is mostly a passage aligned with the wrong line
+    (precision 0.22 at the base rate before, 0.45 after, on the 1,268 WMT20 dev documents).
 
     When the reference is a quote (it has a speaker) and the French passage has quotation
     marks, only the numbers inside them are compared: the rest is the article's attribution.
@@ -65,6 +68,7 @@ class NumberDetector:
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
+        anywhere = set().union(*(english_values(r.text) for r in context.references))
         for alignment in context.alignments:
             expected = english_values(alignment.reference.text)
             for rendering in alignment.renderings:
@@ -73,6 +77,8 @@ class NumberDetector:
                 for match in _FRENCH_NUMBER.finditer(passage):
                     if french_value(match.group()) in expected or _copied(match.group(), alignment.reference.text):
                         continue
+                    if french_value(match.group()) in anywhere:
+                        continue  # the original's figure, in a passage aligned with another reference
                     if quoted and not any(s <= match.start() < e for s, e in quoted):
                         continue  # the attribution around a quote ("cité le 18 novembre") is the article's own
                     start, end = rendering.start + match.start(), rendering.start + match.end()

@@ -55,6 +55,18 @@ def test_a_figure_copied_as_it_stands_in_the_reference_is_not_flagged():
     assert flag.text == "375"
 
 
+def test_a_figure_of_another_line_of_the_original_is_not_flagged():
+    # "4.1:1" and "10 ozs" belong to the original's next line; the passage was aligned with the first.
+    french = "Moulinet GC100 : rapport 4.1:1, poids 10 onces."
+    ctx = context(french, ["Spincasting reel GC100, ball bearings: 1.", "Gear ratio: 4.1:1, weight: 10 ozs."],
+                  ["Reel GC100: ratio 4.1:1, weight 10 ounces."], threshold=0)
+    assert NumberDetector().detect(ctx) == []
+    flags = NumberDetector().detect(context(french.replace("10 onces", "12 onces"),
+                                            ["Spincasting reel GC100, ball bearings: 1.", "Gear ratio: 4.1:1, weight: 10 ozs."],
+                                            ["Reel GC100: ratio 4.1:1, weight 12 ounces."], threshold=0))
+    assert flags and {flag.text for flag in flags} == {"12"}
+
+
 def test_a_number_the_english_spells_out_is_found():
     french = "Deux responsables américains et 3 sources l'ont confirmé."
     ctx = context(french, ["Two U.S. officials and three sources confirmed it."],
