@@ -58,7 +58,8 @@ class NumberDetector:
     """Flags each number of a rendering whose value appears nowhere in its reference, nor in
     the article's other references: on product descriptions, whose every line holds figures, a
     figure found elsewhere in the original is mostly a passage aligned with the wrong line
-    (precision 0.22 at the base rate before, 0.45 after, on the 1,268 WMT20 dev documents).
+    (run alone on the 1,268 WMT20 dev documents: 91 words at precision 0.22, the base rate,
+    before; 20 words at 0.45 after).
 
     When the reference is a quote (it has a speaker) and the French passage has quotation
     marks, only the numbers inside them are compared: the rest is the article's attribution.
