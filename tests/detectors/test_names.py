@@ -13,8 +13,9 @@ def test_a_name_given_a_french_plural_is_flagged_with_the_name_as_fix():
 
 
 def test_names_left_invariable_or_pluralised_by_the_original_raise_nothing():
-    original = ["Kyiv wants more systems like Patriot, and the Democrats agree."]
+    original = ["Kyiv wants more systems like Patriot, and the Democrats agree; the Pentagon and Holland said nothing."]
     for french in ["Kiev veut davantage de systèmes Patriot.",  # invariable, as French wants
+                   "Le Pentagone et la Hollande n'ont rien dit.",  # the names' own French spellings
                    "Selon elle, les Democrats sont d'accord."]:  # the original has the plural itself
         assert NameInflectionDetector().detect(context(french, original, threshold=0)) == []
 
