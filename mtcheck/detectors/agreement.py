@@ -22,18 +22,15 @@ it flags two, one a real error ("les problèmes lié").
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..lang import french, tags
 from ..lang.gender import NAMES, OTHER, gender, inflect, number
-from ..lang.spelling import require_word_classes
+from ..lang.spelling import every_reading, require_word_classes
 from ..types import Category, Flag, Segment, Severity
 from .base import DetectionContext, adjacent_words
 
 _TRAILING = ".,;:!?»)”"
-# Words and single punctuation marks, for the noun phrase before an adjective.
-_TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
 # The prepositions of a noun's complement ("serrure de piston", "glacières en acier").
 _COMPLEMENT = frozenset({"de", "d’", "d'", "du", "des", "en", "à", "au", "aux"})
 _JOINED = frozenset({"et", "ou", ","})
@@ -85,7 +82,7 @@ class AgreementDetector:
 
     def _adjectives_after_nouns(self, context: DetectionContext, seg: Segment) -> list[Flag]:
         flags = []
-        tokens = list(_TOKEN.finditer(seg.text))
+        tokens = list(french.WORD_OR_MARK.finditer(seg.text))
         words = [t.group() for t in tokens]
         for k in range(1, len(words)):
             adjective = words[k]
@@ -105,7 +102,7 @@ class AgreementDetector:
             before = words[max(0, min(nouns) - 4) : min(nouns)]
             if any(w in _JOINED for w in before) and all(n == "p" for _, n in readings):
                 continue  # "la chaise et la table pliantes" agrees with both nouns
-            noun = _bare(words[k - 1])
+            noun = french.without_elision(words[k - 1])
             wanted = self._noun_readings(words[k - 1])
             fixed = _agreeing_form(adjective, *next(iter(wanted)), self._classes) if len(wanted) == 1 else None
             phrase = seg.text[tokens[min(nouns)].start() : tokens[k - 1].end()]
@@ -120,22 +117,20 @@ class AgreementDetector:
         return flags
 
     def _only_adjective(self, word: str) -> bool:
-        readings = self._classes(word)
-        return bool(readings) and all(":A" in t or ":Q" in t for t in readings)
+        return every_reading(self._classes, word, lambda t: ":A" in t or ":Q" in t)
 
     def _only_noun(self, word: str) -> bool:
-        word = _bare(word)
-        readings = self._classes(word)
-        return word.islower() and bool(readings) and all(tags.noun(t) for t in readings)
+        word = french.without_elision(word)
+        return word.islower() and every_reading(self._classes, word, tags.noun)
 
     def _may_be_noun(self, word: str) -> bool:
         """A noun reading, and not être or avoir ("est" is also the east)."""
-        word = _bare(word)
+        word = french.without_elision(word)
         readings = self._classes(word)
         return word.islower() and any(tags.noun(t) for t in readings) and not any(t.startswith(":V0") for t in readings)
 
     def _noun_readings(self, word: str) -> set[tuple[str | None, str | None]]:
-        return {(gender(t), number(t)) for t in self._classes(_bare(word)) if tags.noun(t)}
+        return {(gender(t), number(t)) for t in self._classes(french.without_elision(word)) if tags.noun(t)}
 
     def _clash(self, modifier: str, noun: str) -> str | None:
         """The noun's gender when the modifier can only have the other one, else None."""
@@ -181,11 +176,6 @@ def _agreeing_form(adjective: str, wanted_gender: str | None, wanted_number: str
         if candidate != adjective and any(_agree(r, (wanted_gender, wanted_number)) for r in readings):
             return candidate
     return None
-
-
-def _bare(word: str) -> str:
-    """The word without an elided article in front of it ("l’arborescence")."""
-    return french.ELISION.sub("", word) or word
 
 
 def _finite_third_person(tag: str) -> bool:

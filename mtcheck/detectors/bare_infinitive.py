@@ -25,8 +25,6 @@ from ..lang.spelling import dictionary_missing, every_reading, french_lemmas, re
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
-# Words and single punctuation marks: punctuation between two words breaks the pair.
-_TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
 # How far back a causative verb may stand from the infinitive: its object, possibly two noun
 # phrases joined by "et" ("laisser les systèmes Patriot et similaires simplement bloquer").
 _OBJECT_WORDS = 8
@@ -48,7 +46,7 @@ class BareInfinitiveDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for seg in context.segments:
-            tokens = list(_TOKEN.finditer(seg.text))
+            tokens = list(french.WORD_OR_MARK.finditer(seg.text))
             for i, verb in enumerate(tokens[1:], 1):
                 if not (verb.group().islower() and self._only(verb.group(), tags.infinitive)):
                     continue

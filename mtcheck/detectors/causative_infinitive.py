@@ -24,7 +24,6 @@ from ..lang.spelling import dictionary_missing, every_reading, french_lemmas, re
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
-_TOKEN = re.compile(rf"{french.WORD.pattern}|[^\w\s]")
 # Words that join two parts of one noun phrase ("des systèmes comme Patriot et d'autres").
 _JOINERS = frozenset({"et", "ou", "comme"})
 _CLITICS = frozenset({"se", "ne"})
@@ -57,7 +56,7 @@ class CausativeInfinitiveDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for seg in context.segments:
-            tokens = list(_TOKEN.finditer(seg.text))
+            tokens = list(french.WORD_OR_MARK.finditer(seg.text))
             words = [t.group() for t in tokens]
             for i, word in enumerate(words):
                 if not self._causative(words, i):
@@ -90,14 +89,15 @@ class CausativeInfinitiveDetector:
         if i > 0 and self._any(words[i - 1], tags.determiner) and self._any(word, tags.noun):
             return False  # "la vue de", "le fait que": a noun
         before = i - 1
-        while before >= 0 and _bare(words[before]).lower() in _PRONOUNS:
+        while before >= 0 and french.without_elision(words[before]).lower() in _PRONOUNS:
             before -= 1
         if before < 0 or not french.WORD.fullmatch(words[before]):
             # An infinitive opening the sentence or a clause may be the subject
             # ("Faire les courses prend du temps").
             return not self._any(word, tags.infinitive)
         previous = words[before]
-        return not (_bare(previous).lower() in _RELATIVES or previous.lower().startswith(("qu’", "qu'")))
+        relative = french.without_elision(previous).lower() in _RELATIVES
+        return not (relative or previous.lower().startswith(("qu’", "qu'")))
 
     def _object_and_verb(self, words: list[str], j: int) -> tuple[int, int, int] | None:
         """Token indices of the object's last noun phrase and of the conjugated verb, and how many
@@ -116,7 +116,7 @@ class CausativeInfinitiveDetector:
                 if self._starts_phrase(words[j]) and not _elided(words[j]):
                     j += 1
                 continue
-            stem = _bare(word)
+            stem = french.without_elision(word)
             if self._only(stem, tags.nominal) or _name(stem):
                 nouns += 1
                 j += 1
@@ -167,7 +167,3 @@ def _name(word: str) -> bool:
     """A capitalised name or an acronym ("Patriot", "ATACMS")."""
     return word[:1].isupper() and (word[1:].islower() or word.isupper())
 
-
-def _bare(word: str) -> str:
-    """The word without an elided article or pronoun in front of it."""
-    return french.ELISION.sub("", word) or word

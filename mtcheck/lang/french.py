@@ -37,6 +37,15 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # The elided words a French word can start with ("l’", "d'", "qu’", "jusqu’").
 ELISION = re.compile(r"(?i)^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]")
 
+# Words and single punctuation marks, for the grammar detectors that walk a sentence word by
+# word: punctuation between two words breaks a phrase.
+WORD_OR_MARK = re.compile(rf"{WORD.pattern}|[^\w\s]")
+
+
+def without_elision(word: str) -> str:
+    """The word without an elided article or pronoun in front of it ("l’arborescence" → "arborescence")."""
+    return ELISION.sub("", word) or word
+
 # Verbs whose object may be followed by an infinitive (French grammars' "verbes de perception"
 # and the causatives faire and laisser): "laisser les enfants jouer", "voir les prix baisser".
 CAUSATIVE_VERBS = frozenset({"laisser", "faire", "voir", "entendre", "regarder", "sentir", "écouter"})
