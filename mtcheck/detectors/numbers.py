@@ -76,10 +76,10 @@ class NumberDetector:
                 passage = context.text[rendering.start : rendering.end]
                 quoted = quoted_spans(passage) if alignment.reference.speaker else []
                 for match in _FRENCH_NUMBER.finditer(passage):
-                    if french_value(match.group()) in expected or _copied(match.group(), alignment.reference.text):
+                    # ``anywhere`` holds ``expected``: a figure of another reference is the original's
+                    # too, in a passage aligned with the wrong line.
+                    if french_value(match.group()) in anywhere or _copied(match.group(), alignment.reference.text):
                         continue
-                    if french_value(match.group()) in anywhere:
-                        continue  # the original's figure, in a passage aligned with another reference
                     if quoted and not any(s <= match.start() < e for s, e in quoted):
                         continue  # the attribution around a quote ("cité le 18 novembre") is the article's own
                     start, end = rendering.start + match.start(), rendering.start + match.end()
