@@ -48,7 +48,7 @@ def load_lexicon(path: Path) -> list[LexiconEntry]:
         if missing:
             raise ConfigError(f"{path}: entry {n} lacks {', '.join(missing)}")
         try:
-            pattern = re.compile(rf"(?<!\w){raw['pattern']}(?!\w)", re.IGNORECASE)
+            pattern = re.compile(rf"(?<!\w)(?:{raw['pattern']})(?!\w)", re.IGNORECASE)
             counterexamples = raw.get("counterexamples") or []
             if not (isinstance(counterexamples, list) and all(isinstance(c, str) for c in counterexamples)):
                 raise ValueError("counterexamples must be a list of sentences")

@@ -70,6 +70,24 @@ def test_user_lexicon_extends_the_bundled_one(tmp_path: Path):
     assert [f.category for f in flags if f.evidence["lexicon_entry"] == "house-cibler"] == [Category.TERMINOLOGY]
 
 
+def test_every_alternative_of_a_pattern_matches_whole_words_only(tmp_path: Path):
+    own = tmp_path / "house.yaml"
+    own.write_text("""entries:
+  - id: house-alternatives
+    pattern: "réaliser|impacter"
+    category: terminology
+    severity: minor
+    explanation: house style
+    suggestion: comprendre / toucher
+    source: our style guide
+""", encoding="utf-8")
+    detector = LexiconDetector(paths=[own])
+    # "réaliseraient" and "surimpacter" hold the words without being them.
+    french = "Il faut réaliser qu'ils le réaliseraient sans surimpacter les prix. Cela va impacter."
+    texts = [f.text for f in detector.detect(context(french)) if f.evidence["lexicon_entry"] == "house-alternatives"]
+    assert texts == ["réaliser", "impacter"]
+
+
 def test_bad_lexicon_names_the_file_and_entry(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("entries:\n  - id: x\n    pattern: foo\n", encoding="utf-8")
