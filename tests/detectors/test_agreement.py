@@ -26,6 +26,8 @@ def test_a_modifier_of_the_other_gender_is_flagged_with_the_agreeing_form(french
     "La région est ensoleillée est belle.",  # "est" is also a noun, but here a verb
     "Une grande maison et un petit jardin, le nouveau directeur.",  # agreeing pairs
     "Les troupes et leurs armes, des systèmes modernes.",  # epicene determiners
+    # a participle that is also a finite verb, before a bare noun, is the verb of a locution
+    "La décision fait suite à des mois de demandes ; la Pologne fait partie de l'alliance et fait face à la crise.",
 ])
 def test_agreeing_or_ambiguous_pairs_raise_nothing(french):
     assert AgreementDetector().detect(context(french)) == []
