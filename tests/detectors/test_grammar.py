@@ -25,6 +25,16 @@ def test_correct_french_raises_nothing():
     assert GrammarDetector().detect(context(french)) == []
 
 
+@pytest.mark.parametrize("french", [
+    # the participle may agree with "plan" or "victoire": Grammalecte guesses the antecedent
+    "Le plan destiné à renforcer l’Ukraine est le plan de la victoire que j’ai présenté à nos partenaires.",
+    # a product list item in the indicative, not an imperative missing its "s"
+    "Comprend deux piles et un chargeur.",
+])
+def test_rules_that_guess_raise_nothing(french):
+    assert GrammarDetector().detect(context(french)) == []
+
+
 def test_grammar_results_are_kept_in_the_cache_and_reused(tmp_path):
     from mtcheck.engines.cache import TranslationCache
 
