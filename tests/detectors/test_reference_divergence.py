@@ -66,6 +66,11 @@ def test_min_severity_keeps_only_lost_names():
      "Washington allowed Ukraine’s army to strike Russia with these missiles."),
     ("Le déploiement de troupes terrestres de la Corée du Nord par la Russie inquiète Kiev.",
      "Russia’s deployment of North Korean ground troops worries Kyiv."),
+    # the French decimal comma survives the back-translation: "1,0" is the reference's "1.0"
+    ("Le produit intérieur brut de la zone euro progressera de 0,8 % cette année et de 1,3 % en 2025, "
+     "contre 1,0 % et 1,5 % prévus en juin.",
+     "Euro zone gross domestic product will grow by 0.8% this year and 1.3% in 2025, compared with 1.0% "
+     "and 1.5% forecast in June."),
 ])
 def test_a_name_the_back_translation_gives_near_the_divergence_is_not_lost(apertium, french, reference):
     from mtcheck import Checker
@@ -80,3 +85,10 @@ def test_a_country_and_its_adjective_are_one_name():
 
     assert same_entity("Ukraine’s", "ukrainienne") and same_entity("American", "U.S.")
     assert not same_entity("Ukraine", "Russia") and not same_entity("Korea", "Kiev")
+
+
+def test_a_figure_in_french_and_english_notation_is_one_figure():
+    from mtcheck.lang.english import same_entity
+
+    assert same_entity("1,0", "1.0") and same_entity("1 500".replace(" ", ""), "1,500")
+    assert not same_entity("1,0", "10") and not same_entity("2,4", "2.5")
