@@ -33,6 +33,7 @@ from .base import DetectionContext, adjacent_words
 _TRAILING = ".,;:!?»)”"
 # The prepositions of a noun's complement ("serrure de piston", "glacières en acier").
 _COMPLEMENT = frozenset({"de", "d’", "d'", "du", "des", "en", "à", "au", "aux"})
+_ELIDED_COMPLEMENT = ("d’", "d'")
 _JOINED = frozenset({"et", "ou", ","})
 # "une fois" opens a clause of its own: "une fois installé, le paquet…".
 _ADVERBIAL_NOUNS = frozenset({"fois"})
@@ -96,6 +97,8 @@ class AgreementDetector:
                 i -= 1  # "serrure de la tige …"
             if i >= 1 and words[i].lower() in _COMPLEMENT and self._may_be_noun(words[i - 1]):
                 nouns.append(i - 1)
+            elif k >= 2 and words[k - 1].lower().startswith(_ELIDED_COMPLEMENT) and self._may_be_noun(words[k - 2]):
+                nouns.append(k - 2)  # "ses taux d’intérêt inchangés": the "de" is elided onto the complement
             readings = {(gender(t), number(t)) for t in self._classes(adjective) if ":A" in t or ":Q" in t}
             if any(_agree(a, n) for j in nouns for n in self._noun_readings(words[j]) for a in readings):
                 continue

@@ -50,6 +50,7 @@ def test_an_adjective_that_agrees_with_no_noun_before_it_is_flagged(french, adje
     "La chaise et la table pliantes sont livrées.",  # plural after nouns joined by "et"
     "Une fois devenu adulte, il part.",  # "une fois" + participle opens a clause
     "Les frappes américaines ont visé l’arborescence de fichiers créée hier.",
+    "La banque a laissé ses taux d’intérêt inchangés.",  # agrees with the noun before "d’intérêt"
 ])
 def test_adjectives_that_agree_with_a_noun_before_them_raise_nothing(french):
     assert AgreementDetector().detect(context(french)) == []
