@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import nbformat
-import pytest
 
 from .conftest import ROOT, needs_apertium
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -10,9 +9,8 @@ import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-import pytest
 
-from mtcheck.regress import Change, Tolerance, compare
+from mtcheck.regress import Tolerance, compare
 
 from .conftest import ROOT
 

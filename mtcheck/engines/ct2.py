@@ -93,8 +93,6 @@ class CT2Engine:
 
     def _convert(self, source: Path) -> Path:
         """Convert once into the cache; a half-written conversion is never visible."""
-        from ctranslate2.converters import TransformersConverter
-
         key = hashlib.sha256(
             f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}".encode()
         ).hexdigest()[:16]
