@@ -133,8 +133,13 @@ class ReferenceDivergence:
         # A name is lost only when no back-translated word near the cluster names it: the
         # cluster "authorised" faces "allowed Ukraine", but "Ukraine" follows it.
         nearby = range(max(0, min(indices) - _NEAR), min(len(hyp_words), max(indices) + 1 + _NEAR))
+        # Nor is a name lost that the French writes as the reference does: the engine
+        # translated it as a word ("Ribera" as "Bank", "Felipe VI" as "Felipe SAW").
+        passage = context.text[rendering.start : rendering.end]
+        french_words = {passage[s:e].lower() for s, e in word_spans(passage)}
         lost_entity = any(
-            is_entity_like(ref_words[k][2]) and k > 0
+            _names_something(ref_words, k)
+            and ref_words[k][2].lower() not in french_words
             and not any(same_entity(hyp_words[i][2], ref_words[k][2]) for i in nearby)
             for k in facing)
         return Flag(
@@ -156,6 +161,24 @@ class ReferenceDivergence:
             confidence=min(0.95, 0.5 + 0.1 * len(facing) + (0.2 if lost_entity else 0.0)),
             segment_index=rendering.segment_indices[0],
         )
+
+
+def _names_something(words: list[tuple[int, int, str]], k: int) -> bool:
+    """Whether reference word ``k`` is a name, a nationality, an acronym or a figure.
+
+    A capital that opens a sentence says nothing ("Dozens of people"), unless the word is
+    capitalised inside a sentence too.
+    """
+    word = words[k][2]
+    if not is_entity_like(word):
+        return False
+    if word[:1].isdigit() or (len(word) > 1 and word.replace(".", "").isupper()):
+        return True
+    return any(w == word and not _sentence_initial(words, j) for j, (_, _, w) in enumerate(words))
+
+
+def _sentence_initial(words: list[tuple[int, int, str]], k: int) -> bool:
+    return k == 0 or words[k - 1][2] in {".", "!", "?", "…", ":", "\"", "“", "«"}
 
 
 def _clusters(pieces, words, indices, max_gap: int = 2):

@@ -80,6 +80,21 @@ def test_a_name_the_back_translation_gives_near_the_divergence_is_not_lost(apert
     assert flags and all(f.severity is not Severity.CRITICAL for f in flags)
 
 
+@pytest.mark.parametrize("french, reference", [
+    # Apertium reads the names as Spanish words: "ribera" (bank), "vi" (saw)
+    ("La ministre Teresa Ribera a visité Valence mardi avec le roi Felipe VI.",
+     "Minister Teresa Ribera visited Valencia on Tuesday with King Felipe VI."),
+    # a capital that opens a sentence is no name
+    ("Le bilan est de 217 morts. Des dizaines de personnes sont toujours portées disparues.",
+     "The toll stands at 217 dead. Dozens of people are still missing."),
+])
+def test_a_name_the_french_keeps_or_a_sentence_capital_is_not_lost(apertium, french, reference):
+    from mtcheck import Checker
+
+    checker = Checker(engine=apertium, detectors=[ReferenceDivergence()], reverse_engine=None)
+    assert not checker.check(french, [Reference(id="r", text=reference)]).flags
+
+
 def test_a_country_and_its_adjective_are_one_name():
     from mtcheck.lang.english import same_entity
 
