@@ -26,6 +26,14 @@ _EPITHET_NOUNS = frozenset(
     "frère frères monstre monstres bidon bidons tampon tampons relais amont aval système systèmes".split()
 )
 
+# Nouns of number and measure: what they count follows them, after "de" ("10 millions
+# d’euros", "deux tonnes de blé"), so the fix keeps their order and adds the "de".
+_QUANTITY_NOUNS = frozenset(
+    "million millions milliard milliards millier milliers centaine centaines dizaine dizaines douzaine douzaines "
+    "tonne tonnes kilo kilos kilogramme kilogrammes gramme grammes litre litres mètre mètres kilomètre "
+    "kilomètres paire paires".split()
+)
+
 # Adjectives French places before the noun, always or often (Grevisse's short, common
 # adjectives, ordinals, quantifiers, and frequent evaluative ones).
 _ANTEPOSED_ADJECTIVES = frozenset(
@@ -67,10 +75,14 @@ class EnglishOrderDetector:
                 a, b = first.group(), second.group()
                 if not (self._plain(a) and self._plain(b) and self._is(b, _noun)):
                     continue
-                if self._is(a, _noun) and b not in _EPITHET_NOUNS:
+                if self._is(a, _noun) and a in _QUANTITY_NOUNS:
+                    message = (f"a quantity and what it counts side by side ('{a} {b}'), as in English; "
+                               "French links them with 'de'")
+                    suggestion = f"{a} {_de(b)}"
+                elif self._is(a, _noun) and b not in _EPITHET_NOUNS:
                     message = (f"two nouns side by side with nothing linking them ('{a} {b}'), as English stacks "
                                "them; French puts the head noun first and links the two with a preposition")
-                    suggestion = f"{b} d’{a}" if a[0] in "aeiouyhàâéèêëîïôûù" else f"{b} de {a}"
+                    suggestion = f"{b} {_de(a)}"
                 elif self._is_adjective(a) and a not in _ANTEPOSED_ADJECTIVES:
                     message = f"adjective before its noun ('{a} {b}'), as in English; in French it follows the noun"
                     suggestion = f"{b} {a}"
@@ -97,6 +109,11 @@ class EnglishOrderDetector:
         readings = self._classes(word)
         return (any(r.startswith(":A") for r in readings)
                 and all(r.startswith((":A", ":N:A")) for r in readings))
+
+
+def _de(word: str) -> str:
+    """'de' before ``word``, elided before a vowel or a mute h."""
+    return f"d’{word}" if word[0] in "aeiouyhàâéèêëîïôûù" else f"de {word}"
 
 
 def _noun(tag: str) -> bool:

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalec
     ("Idéal pour votre exercice routine du matin.", "exercice routine", "routine d’exercice"),
     ("Le vélo est livré avec de robustes pneus et une selle.", "robustes pneus", "pneus robustes"),
     ("La housse a une réversible finition.", "réversible finition", "finition réversible"),
+    # a quantity keeps its place and takes "de": "10 milliards d’euros", not "euros de milliards"
+    ("Le gouvernement a débloqué 10 milliards euros pour les sinistrés.", "milliards euros", "milliards d’euros"),
+    ("Le pays a exporté deux millions dollars de blé.", "millions dollars", "millions de dollars"),
 ])
 def test_english_order_is_flagged_with_the_french_order(french, calque, fix):
     (flag,) = EnglishOrderDetector().detect(context(french))
