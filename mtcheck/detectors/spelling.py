@@ -14,12 +14,19 @@ in the human French (lower-case program names such as "gzip", a typo, jokes like
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from ..lang import french
 from ..lang.english import NOT_FRENCH
 from ..lang.spelling import dictionary_missing, french_spellchecker, french_suggestions
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
+
+# The letters French writes; a word with any other ("cítricas", "enojado") is of another language.
+_FRENCH_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzàâæçéèêëîïôœùûüÿ")
+# How alike a dictionary suggestion and the word must be (difflib's ratio) to be offered as
+# the fix: farther ones ("starisasse" for "cítricas", "Avogadro" for "enojados") are noise.
+_NEAR = 0.6
 
 # A word touching one of these is part of a path, an identifier or an address.
 _CODE_NEIGHBOURS = frozenset("/_\\@#.=<>[]{}|~")
@@ -50,13 +57,22 @@ class SpellingDetector:
                 word = french.ELISION.sub("", match.group())
                 if self._known(word, copied):
                     continue
-                suggestions = self._suggest(word)[:3]
+                foreign = sorted({c for c in word.lower() if c.isalpha() and c not in _FRENCH_LETTERS})
+                if foreign:
+                    # A word of another language (the pivot's, in a chained engine): what the
+                    # dictionary finds near it is no fix.
+                    message = (f"'{word}' is not a French word: {', '.join(foreign)} is no French letter, so a word "
+                               "of another language was left in")
+                    suggestion = f"translate '{word}'"
+                else:
+                    message = f"'{word}' is not a French word (not in Grammalecte's dictionary)"
+                    near = [s for s in self._suggest(word) if SequenceMatcher(None, word, s).ratio() >= _NEAR][:3]
+                    suggestion = " or ".join(near) if near else "check the word against the original"
                 flags.append(Flag(
                     start=start, end=end, text=context.text[start:end], category=Category.FLUENCY,
-                    severity=Severity.MAJOR, message=f"'{word}' is not a French word (not in Grammalecte's dictionary)",
+                    severity=Severity.MAJOR, message=message,
                     detector=self.name, evidence={"dictionary": "Grammalecte"},
-                    suggestion=" or ".join(suggestions) if suggestions else "check the word against the original",
-                    confidence=0.6, segment_index=seg.index,
+                    suggestion=suggestion, confidence=0.6, segment_index=seg.index,
                 ))
         return flags
 

@@ -17,6 +17,20 @@ def test_an_invented_word_is_flagged_with_the_dictionary_s_suggestions():
     assert "connaissant" in flag.suggestion.split(" or ")
 
 
+def test_a_word_of_another_language_is_flagged_for_translation_not_respelling():
+    french = "Les agriculteurs dont les récoltes cítricas ont été détruites recevront une aide."
+    (flag,) = SpellingDetector().detect(context(french))
+    assert flag.text == "cítricas" and "í" in flag.message
+    assert flag.suggestion == "translate 'cítricas'"
+
+
+def test_only_suggestions_near_the_word_are_offered():
+    french = "Les habitants enojados ont lancé de la boue."
+    (flag,) = SpellingDetector().detect(context(french))
+    # The dictionary's third guess, "Avogadro", shares little with the word.
+    assert flag.text == "enojados" and "Avogadro" not in flag.suggestion
+
+
 @pytest.mark.parametrize("french", [
     "Le président Volodymyr Zelensky a remercié quelqu’un d’autre à Kiev.",  # names, elision
     "Il a installé le paquet dans /usr/bin/zcat avec dpkg_install et apt.conf.",  # paths, code
