@@ -22,12 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..lang.french import quoted_spans
 from ..lang.tagging import TaggedWord
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 from .tagged_pairs import TaggedPair, TaggedPairsDetector
 
 _UNSURE = "unsure"
+_QUOTATION_MARKS = "«»“”\""
 
 
 @dataclass
@@ -40,6 +42,12 @@ class TenseDetector(TaggedPairsDetector):
         flags = []
         for pair in self.pairs(context):
             original, groups = _english_tenses(pair.english), _french_groups(pair.french)
+            quoted = _quoted_parts(context, pair)
+            if quoted:
+                # The reference is the quote: the French verb that reports it ("a salué « … »")
+                # has no counterpart in it.
+                groups = [(tense, words) for tense, words in groups
+                          if any(s <= words[0].start and words[-1].end <= e for s, e in quoted)]
             french = {tense for tense, _ in groups}
             # Only past for present: French narrates the past in the present too ("En 1925,
             # Golomb conçoit…"), so a present for the original's past is no error of itself.
@@ -61,6 +69,15 @@ class TenseDetector(TaggedPairsDetector):
             suggestion=f"put the verb in the {original}, as the original",
             confidence=0.55, segment_index=pair.rendering.segment_indices[0],
         )
+
+
+def _quoted_parts(context: DetectionContext, pair: TaggedPair) -> list[tuple[int, int]]:
+    """The rendering's quoted spans, when its reference is the quote alone (a speaker's words,
+    or a text with no quotation marks of its own); else none."""
+    reference = pair.alignment.reference
+    if not reference.speaker and any(mark in reference.text for mark in _QUOTATION_MARKS):
+        return []
+    return quoted_spans(context.text[pair.rendering.start : pair.rendering.end])
 
 
 def _english_tenses(words: list[TaggedWord]) -> set[str]:

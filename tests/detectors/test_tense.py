@@ -36,6 +36,9 @@ def test_a_french_past_for_the_originals_present_is_flagged(french, original, sp
      "For lifeguards, the innovative CMG thermoplastic provides superior grip."),
     # A noun the tagger reads as a verb in the first person, with no "je" or "nous" before it.
     ("Quatre vis de fixation et trois pièces avions.", "Four mounting screws and three aircraft parts come with it."),
+    # The reference is the quote; the verb that reports it is not in it.
+    ("Le dirigeant a salué « l’approche de la paix par la force » défendue par son allié.",
+     "I appreciate the 'peace through strength' approach in global affairs."),
 ])
 def test_agreeing_or_unsure_tenses_raise_nothing(french, original):
     assert TenseDetector().detect(context(french, [original], threshold=0)) == []
