@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from ..engines.base import word_spans
+from ..lang.gender import other_gender_spelling
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
@@ -27,7 +28,7 @@ def differs_by_inflection(a: str, b: str) -> bool:
         return False  # "de" / "des", "le" / "les": another determiner, not the speaker's agreement
     return any(long == short + ending for ending in _INFLECTIONS) or (
         len(a) == len(b) and a[:-1] == b[:-1] and {a[-1], b[-1]} <= {"e", "s"}
-    )
+    ) or other_gender_spelling(a, b)
 
 
 @dataclass

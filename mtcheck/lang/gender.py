@@ -34,6 +34,20 @@ def is_modifier(tag: str) -> bool:
     return tags.determiner(tag) or ":A" in tag or ":Q" in tag
 
 
+def other_gender_spelling(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with a regular ending of the other gender, in either number
+    ("fier" / "fière", "heureux" / "heureuses", "reconnaissant" / "reconnaissante")."""
+    a, b = a.lower(), b.lower()
+    for masculine, feminine in _FEMININE_ENDINGS:
+        for one, other, old, new in ((a, b, masculine, feminine), (a, b, feminine, masculine)):
+            if not one.endswith(old) or not (old or new):
+                continue
+            stem = one[: len(one) - len(old)]
+            if other in (stem + new, stem + new + "s", stem + new + "x") and other != one:
+                return True
+    return False
+
+
 def inflect(word: str, wanted: str, classes: Classes) -> str | None:
     """``word`` in gender ``wanted``, when a regular ending gives a form the dictionary knows."""
     # A final s may be the plural ("tels" → "telles") or part of the word ("surpris" → "surprise").
