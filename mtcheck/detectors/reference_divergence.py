@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 
 from ..engines.base import word_spans
 from ..lang.english import is_content_word, is_entity_like, same_entity, stem
+from ..lang.figures import FRENCH_NUMBER, conversions, converts, french_value
 from ..lang.french import stem as french_stem
 from ..types import Alignment, BackTranslation, Category, Flag, Rendering, Severity
 from .base import DetectionContext
@@ -137,9 +138,14 @@ class ReferenceDivergence:
         # translated it as a word ("Ribera" as "Bank", "Felipe VI" as "Felipe SAW").
         passage = context.text[rendering.start : rendering.end]
         french_words = {passage[s:e].lower() for s, e in word_spans(passage)}
+        # Nor is a measure the French converts ("35 degrés Celsius" for "95 degrees Fahrenheit").
+        french_figures = [french_value(m.group()) for m in FRENCH_NUMBER.finditer(passage)]
+        converted = [(s, e) for s, e, values in conversions(ref_text)
+                     if any(converts(f, v) for f in french_figures for v in values)]
         lost_entity = any(
             _names_something(ref_words, k)
             and ref_words[k][2].lower() not in french_words
+            and not any(s <= ref_words[k][0] < e for s, e in converted)
             and not any(same_entity(hyp_words[i][2], ref_words[k][2]) for i in nearby)
             for k in facing)
         return Flag(

@@ -1,4 +1,5 @@
-from mtcheck.detectors.numbers import NumberDetector, english_value, english_values, french_value
+from mtcheck.detectors.numbers import NumberDetector
+from mtcheck.lang.figures import english_value, english_values, french_value
 from mtcheck.types import Reference
 
 from ._context import context
@@ -101,3 +102,21 @@ def test_a_quote_split_over_two_sentences_is_still_told_from_its_attribution():
     quote = Reference(id="q", text="This is an effort of 12 countries.", speaker="the president")
     back = ["It is an effort of 12 countries », has tweeted the president, cited the 18 November."]
     assert NumberDetector().detect(context(french, [quote], back)) == []
+
+
+def test_a_figure_that_converts_the_originals_us_measure_or_clock_is_not_flagged():
+    # 95 °F is 35 °C, 190 miles 306 km, 6 p.m. 18 h: a translation for French readers converts them.
+    french = "Il faisait 35 degrés à 18 heures, à 306 km de la côte."
+    english = "It was 95 degrees Fahrenheit at 6 p.m., 190 miles off the coast."
+    assert NumberDetector().detect(context(french, [english], [english])) == []
+    # A wrong conversion is still a wrong figure.
+    wrong = "Il faisait 25 degrés à 16 heures, à 306 km de la côte."
+    assert [f.text for f in NumberDetector().detect(context(wrong, [english], [english]))] == ["25", "16"]
+
+
+def test_us_measures_and_afternoon_times_give_their_metric_and_24_hour_values():
+    from mtcheck.lang.figures import conversions
+
+    found = conversions("It was 95 degrees Fahrenheit at 6 p.m., 190 miles away; 8 a.m. and 2 lbs.")
+    assert [(round(v), span_end - span_start) for span_start, span_end, values in found for v in values] == [
+        (35, len("95 degrees Fahrenheit")), (306, len("190 miles")), (1, len("2 lbs")), (18, len("6 p.m."))]

@@ -87,8 +87,11 @@ def test_a_name_the_back_translation_gives_near_the_divergence_is_not_lost(apert
     # a capital that opens a sentence is no name
     ("Le bilan est de 217 morts. Des dizaines de personnes sont toujours portées disparues.",
      "The toll stands at 217 dead. Dozens of people are still missing."),
+    # a measure or a time converted for French readers
+    ("Il faisait 35 degrés Celsius dans la capitale.", "It was 95 degrees Fahrenheit in the capital."),
+    ("La rencontre a débuté à 18 heures, heure locale.", "The match kicked off at 6 p.m. local time."),
 ])
-def test_a_name_the_french_keeps_or_a_sentence_capital_is_not_lost(apertium, french, reference):
+def test_a_name_or_figure_the_french_keeps_or_converts_is_not_lost(apertium, french, reference):
     from mtcheck import Checker
 
     checker = Checker(engine=apertium, detectors=[ReferenceDivergence()], reverse_engine=None)
