@@ -55,8 +55,8 @@ class UntranslatedDetector:
             return False
         # A run starts on an English function word or on a word copied from the references;
         # next to one, any word the French dictionary does not know extends it.
-        if not extending and (lower not in copied or word[0].isupper()):
-            return False  # a capitalised word copied from the original is a name, no error
+        if not extending and (lower not in copied or word[0].isupper() or not word[1:].islower()):
+            return False  # a capitalised ("Nvidia") or mixed-case ("xAI", "iPhone") word copied from the original is a name
         return not self._is_french(word) and not self._is_french(lower)
 
     def _close(self, context: DetectionContext, segment_index: int, run: list, flags: list) -> list:

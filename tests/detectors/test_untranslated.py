@@ -13,6 +13,9 @@ def test_english_phrase_left_in_french_is_flagged():
 def test_french_with_english_names_raises_nothing():
     french = "Le président Joe Biden a parlé au Washington Post de l'aide militaire."
     assert UntranslatedDetector().detect(context(french, ["Joe Biden told the Washington Post."])) == []
+    # mixed-case names copied from the original: "xAI", "iPhone"
+    french = "Les concurrents, comme xAI, vendent aussi des applications pour iPhone."
+    assert UntranslatedDetector().detect(context(french, ["Rivals such as xAI also sell iPhone apps."])) == []
 
 
 def test_links_handles_and_embed_residue_are_not_untranslated_english():
