@@ -81,7 +81,8 @@ class SpellingDetector:
             return True
         # "oeil" for "œil" is a keyboard's spelling, not an invented word.
         variants = {word, word.replace("oe", "œ"), word.replace("'", "’"), word.replace("’", "'")}
-        return any(all(self._is_french(part) for part in v.split("-") if part) for v in variants)
+        # The dictionary knows some compounds whole ("start-up", "week-end") and not their parts.
+        return any(self._is_french(v) or all(self._is_french(part) for part in v.split("-") if part) for v in variants)
 
     @staticmethod
     def _in_code(text: str, start: int, end: int) -> bool:

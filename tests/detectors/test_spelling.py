@@ -37,6 +37,7 @@ def test_only_suggestions_near_the_word_are_offered():
     "Le sac est waterproof, dit la notice : lightweight design.",  # English copied: another detector's
     "Voir https://example.org/pourquoiici et @journaliste_fr sur pic.twitter.com/abcDEF.",
     "Un coup d'oeil au coeur de l'oeuvre.",  # "oe" typed for "œ"
+    "La start-up a levé des fonds le week-end dernier.",  # compounds the dictionary knows whole
 ])
 def test_names_code_links_english_and_keyboard_spellings_raise_nothing(french):
     refs = ["The bag is waterproof, says the leaflet: lightweight design."]
