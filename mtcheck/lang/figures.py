@@ -2,8 +2,8 @@
 translation may give instead of an English original's US units or 12-hour clock.
 
 A translation for French readers converts "95 degrees Fahrenheit" to "35 degrés Celsius",
-"190 miles" to "306 km" and "6 p.m." to "18 heures"; those figures are the original's, not
-changed ones.
+"190 miles" to "306 km", "6 p.m." to "18 heures" and "1.3 trillion" to "1 300 milliards";
+those figures are the original's, not changed ones.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ _CONVERSIONS = (
     (r"(?:ounces?|oz)\b", 28.349523125, 0.0),
     (r"(?:gallons?|gal)\b", 3.785411784, 0.0),
     (r"acres?\b", 0.40468564224, 0.0),
+    # French counts a trillion in milliards ("1 300 milliards" for "1.3 trillion"), or as "billions".
+    (r"trillions?\b", 1000.0, 0.0),
 )
 _UNIT = re.compile(r"[\s\u00a0-]*(?:" + "|".join(f"({p})" for p, _, _ in _CONVERSIONS) + ")", re.IGNORECASE)
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(p\.?m\.?)(?!\w)", re.IGNORECASE)
