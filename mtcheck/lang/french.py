@@ -63,10 +63,13 @@ EMBED_RESIDUE = re.compile(r"(?:pic\.twitter\.com|t\.co|bit\.ly)/\w+|https?://\S
 NOT_PROSE = re.compile(rf"{EMBED_RESIDUE.pattern}|(?<!\w)[@#]\w+|\b[\w.-]+\.(?:com|org|net|fr)\b\S*")
 
 # Boilerplate that web pages leave in article text: related-article teasers, photo credits,
-# advertising labels, share buttons.
+# advertising labels, share buttons; also those of the source edition that the translation
+# left in its own language (English "Read also", Indonesian "Baca juga", "Simak juga").
 BOILERPLATE = re.compile(
-    r"(?im)^(?:lire aussi|à lire aussi|voir aussi|sur le même sujet|publicité|partager|"
-    r"cliquez ici|abonnez-vous)\b.*$|\((?:photo|crédit|crédit photo|illustration)\s*:[^)]*\)"
+    r"(?im)^(?:lire aussi|à lire aussi|lire également|voir aussi|à voir aussi|sur le même sujet|publicité|"
+    r"partager|cliquez ici|abonnez-vous|read also|also read|read more|see also|advertisement|"
+    r"scroll to continue|baca juga|simak juga|lihat juga|baca selengkapnya)\b.*$"
+    r"|\((?:photo|crédit|crédit photo|illustration)\s*:[^)]*\)"
 )
 
 

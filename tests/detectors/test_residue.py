@@ -16,3 +16,10 @@ def test_embed_residue_and_boilerplate_are_flagged():
 def test_clean_article_and_plain_links_raise_nothing():
     french = "Le rapport est en ligne sur https://example.org/rapport. Il sera lu aussi demain."
     assert ResidueDetector().detect(context(french)) == []
+
+
+def test_boilerplate_left_in_the_source_editions_language_is_flagged():
+    # An Indonesian outlet's French edition: the teaser of the source page left untranslated.
+    french = "Les pluies ont repris mardi.\nBaca juga: Banjir di Valencia\nRead also: Floods in Spain\nLa suite."
+    texts = [f.text for f in ResidueDetector().detect(context(french))]
+    assert texts == ["Baca juga: Banjir di Valencia", "Read also: Floods in Spain"]
