@@ -143,7 +143,7 @@ class ReferenceDivergence:
         converted = [(s, e) for s, e, values in conversions(ref_text)
                      if any(converts(f, v) for f in french_figures for v in values)]
         lost_entity = any(
-            _names_something(ref_words, k)
+            _names_something(ref_text, ref_words, k)
             and ref_words[k][2].lower() not in french_words
             and not any(s <= ref_words[k][0] < e for s, e in converted)
             and not any(same_entity(hyp_words[i][2], ref_words[k][2]) for i in nearby)
@@ -169,22 +169,23 @@ class ReferenceDivergence:
         )
 
 
-def _names_something(words: list[tuple[int, int, str]], k: int) -> bool:
+def _names_something(text: str, words: list[tuple[int, int, str]], k: int) -> bool:
     """Whether reference word ``k`` is a name, a nationality, an acronym or a figure.
 
-    A capital that opens a sentence says nothing ("Dozens of people"), unless the word is
-    capitalised inside a sentence too.
+    A capital that opens a sentence or a line says nothing ("Dozens of people", a heading's
+    "Keeping your system up to date"), unless the word is capitalised inside a sentence too.
     """
     word = words[k][2]
     if not is_entity_like(word):
         return False
     if word[:1].isdigit() or (len(word) > 1 and word.replace(".", "").isupper()):
         return True
-    return any(w == word and not _sentence_initial(words, j) for j, (_, _, w) in enumerate(words))
+    return any(w == word and not _sentence_initial(text, words, j) for j, (_, _, w) in enumerate(words))
 
 
-def _sentence_initial(words: list[tuple[int, int, str]], k: int) -> bool:
-    return k == 0 or words[k - 1][2] in {".", "!", "?", "…", ":", "\"", "“", "«"}
+def _sentence_initial(text: str, words: list[tuple[int, int, str]], k: int) -> bool:
+    return (k == 0 or words[k - 1][2] in {".", "!", "?", "…", ":", "(", "\"", "“", "«"}
+            or "\n" in text[words[k - 1][1] : words[k][0]])
 
 
 def _clusters(pieces, words, indices, max_gap: int = 2):

@@ -87,6 +87,9 @@ def test_a_name_the_back_translation_gives_near_the_divergence_is_not_lost(apert
     # a capital that opens a sentence is no name
     ("Le bilan est de 217 morts. Des dizaines de personnes sont toujours portées disparues.",
      "The toll stands at 217 dead. Dozens of people are still missing."),
+    # nor one that opens a parenthesis or a line
+    ("Le paquet s’installe seul (cependant, cette option peut être changée).\nGarder son système à jour",
+     "The package installs itself (However, this option can be changed).\nKeeping your system up to date"),
     # a measure or a time converted for French readers
     ("Il faisait 35 degrés Celsius dans la capitale.", "It was 95 degrees Fahrenheit in the capital."),
     ("La rencontre a débuté à 18 heures, heure locale.", "The match kicked off at 6 p.m. local time."),
