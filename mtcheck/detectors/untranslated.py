@@ -12,6 +12,9 @@ from ..types import Category, Flag, Severity
 from .base import DetectionContext
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# A name spelt with a lower-case prefix ("xAI", "iPhone", "eBay"); a longer lower-case start
+# before a capital is words glued together ("inchesProfessional"), English all the same.
+_MIXED_CASE_NAME = re.compile(r"[a-z]{1,2}[A-Z]")
 
 
 @dataclass
@@ -55,7 +58,7 @@ class UntranslatedDetector:
             return False
         # A run starts on an English function word or on a word copied from the references;
         # next to one, any word the French dictionary does not know extends it.
-        if not extending and (lower not in copied or word[0].isupper() or not word[1:].islower()):
+        if not extending and (lower not in copied or word[0].isupper() or _MIXED_CASE_NAME.match(word)):
             return False  # a capitalised ("Nvidia") or mixed-case ("xAI", "iPhone") word copied from the original is a name
         return not self._is_french(word) and not self._is_french(lower)
 

@@ -18,6 +18,12 @@ def test_french_with_english_names_raises_nothing():
     assert UntranslatedDetector().detect(context(french, ["Rivals such as xAI also sell iPhone apps."])) == []
 
 
+def test_english_words_glued_together_are_untranslated():
+    french = "Une tige de quatre inchesProfessional pour la pêche."
+    flags = UntranslatedDetector().detect(context(french, ["A rod of four inchesProfessional for fishing."]))
+    assert [f.text for f in flags] == ["inchesProfessional"]
+
+
 def test_links_handles_and_embed_residue_are_not_untranslated_english():
     french = "Il a écrit sur X pic.twitter.com/4VZu4JpzxG puis a cité @ZelenskyyUa et www.whitehouse.gov hier."
     assert UntranslatedDetector().detect(context(french)) == []
