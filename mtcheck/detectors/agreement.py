@@ -18,6 +18,11 @@ comma a plural adjective may agree with them all, and is left alone. On document
 development data 70% of the 84 adjectives it flags are inside an annotated error (the
 detector's word precision rises from 0.57 to 0.64); on the Debian documentation's human French
 it flags two, one a real error ("les problèmes lié").
+
+A participle that is also a finite verb, before a bare noun, is the verb of a locution ("fait
+suite", "fait partie", "fait face") and is left alone, as is an adjective that agrees with the
+noun before an elided complement ("ses taux d’intérêt inchangés"). With both, the detector
+flags 141 words on documents 1–300 at precision 0.70.
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ An engine that meets a word it cannot translate well sometimes builds a French-l
 dictionary does not know them, and its suggestions are a good start for the fix. Names,
 acronyms and title-case words (capitalised), English copied from the original (the
 untranslated detector's business), links and handles are left alone. On the WMT20 QE en-fr
-development data (documents 1–300), 55–61% of the words it flags lie inside an annotated
-error (base rate 22.5%; the range depends on which other detectors' flags it merges with). On the Debian documentation in data/corpora it flags 0.19 words per 100
+development data (documents 1–300), 55–64% of the words it flags lie inside an annotated
+error (base rate 22.5%; the range depends on which other detectors' flags it merges with, and
+on compounds the dictionary knows whole, "start-up", no longer flagged). On the Debian
+documentation in data/corpora it flags 0.19 words per 100
 in the human French (lower-case program names such as "gzip", a typo, jokes like
 "automagiquement") and 4.9 per 100 in Apertium's French of the same text.
 """
