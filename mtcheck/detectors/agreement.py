@@ -145,7 +145,7 @@ class AgreementDetector:
         modifier_tags = self._classes(modifier)
         if any(":Oo" in t or ":Ov" in t for t in modifier_tags):
             return None  # an object pronoun before a verb
-        if any(_finite(t) for t in modifier_tags) and all(":Q" in t for t in modifier_tags if ":A" in t):
+        if any(tags.finite(t) for t in modifier_tags) and all(":Q" in t for t in modifier_tags if ":A" in t):
             # A participle that is also a finite verb, before a bare noun, is the verb of a
             # locution ("fait suite", "fait partie", "fait face"): a participle rarely stands
             # before its noun. On the WMT20 QE dev data such pairs were inside an annotated
@@ -190,11 +190,6 @@ def _agreeing_form(adjective: str, wanted_gender: str | None, wanted_number: str
         if candidate != adjective and any(_agree(r, (wanted_gender, wanted_number)) for r in readings):
             return candidate
     return None
-
-
-def _finite(tag: str) -> bool:
-    """A conjugated verb form, in any person."""
-    return tag.startswith(":V") and any(person in tag for person in (":1s", ":2s", ":3s", ":1p", ":2p", ":3p"))
 
 
 def _finite_third_person(tag: str) -> bool:

@@ -37,7 +37,7 @@ class NumberDetector:
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         anywhere = set().union(*(english_values(r.text) for r in context.references))
-        converted = {v for r in context.references for _, _, values in conversions(r.text) for v in values}
+        converted = {value for r in context.references for _, _, value in conversions(r.text)}
         for alignment in context.alignments:
             expected = english_values(alignment.reference.text)
             for rendering in alignment.renderings:

@@ -24,6 +24,8 @@ from .base import DetectionContext
 # How many back-translated words on each side of a flagged cluster may still name an entity
 # the reference has there.
 _NEAR = 5
+# Marks after which a capital opens a sentence or a parenthesis, not a name.
+_OPENERS = frozenset({".", "!", "?", "…", ":", "(", "\"", "“", "«"})
 # Rule-based engines whose back-translation is word for word.
 _LITERAL_ENGINES = frozenset({"apertium"})
 
@@ -140,8 +142,7 @@ class ReferenceDivergence:
         french_words = {passage[s:e].lower() for s, e in word_spans(passage)}
         # Nor is a measure the French converts ("35 degrés Celsius" for "95 degrees Fahrenheit").
         french_figures = [french_value(m.group()) for m in FRENCH_NUMBER.finditer(passage)]
-        converted = [(s, e) for s, e, values in conversions(ref_text)
-                     if any(converts(f, v) for f in french_figures for v in values)]
+        converted = [(s, e) for s, e, value in conversions(ref_text) if any(converts(f, value) for f in french_figures)]
         lost_entity = any(
             _names_something(ref_text, ref_words, k)
             and ref_words[k][2].lower() not in french_words
@@ -184,8 +185,7 @@ def _names_something(text: str, words: list[tuple[int, int, str]], k: int) -> bo
 
 
 def _sentence_initial(text: str, words: list[tuple[int, int, str]], k: int) -> bool:
-    return (k == 0 or words[k - 1][2] in {".", "!", "?", "…", ":", "(", "\"", "“", "«"}
-            or "\n" in text[words[k - 1][1] : words[k][0]])
+    return k == 0 or words[k - 1][2] in _OPENERS or "\n" in text[words[k - 1][1] : words[k][0]]
 
 
 def _clusters(pieces, words, indices, max_gap: int = 2):

@@ -22,14 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lang.french import quoted_spans
+from ..lang.french import QUOTATION_MARKS, quoted_spans
 from ..lang.tagging import TaggedWord
 from ..types import Category, Flag, Severity
 from .base import DetectionContext
 from .tagged_pairs import TaggedPair, TaggedPairsDetector
 
 _UNSURE = "unsure"
-_QUOTATION_MARKS = "«»“”\""
+# The marks quoted_spans reads, and the straight quote of English text.
+_QUOTATION_MARKS = QUOTATION_MARKS + '"'
 
 
 @dataclass

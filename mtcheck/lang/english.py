@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import snowballstemmer
+
+from .figures import figure_values
 
 # Function words: differences in these are paraphrase, not meaning.
 STOPWORDS = frozenset(
@@ -81,26 +82,10 @@ def same_entity(a: str, b: str) -> bool:
     a, b = a.lower().removesuffix("’s").removesuffix("'s"), b.lower().removesuffix("’s").removesuffix("'s")
     if a == b or any(a in group and b in group for group in ALIASES):
         return True
-    if _figure_values(a) & _figure_values(b):
+    if figure_values(a) & figure_values(b):
         return True  # one figure in French and English notation: "1,0" and "1.0"
     # A country and its people or language share their first letters ("Ukraine", "ukrainienne").
     if len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]:
         return True
     return len(a) > 3 and len(b) > 3 and SequenceMatcher(None, a, b).ratio() >= 0.8
 
-
-def _figure_values(word: str) -> set[float]:
-    """The values a written figure may have, its comma or point read as decimal or thousands
-    separator: "1,0" is 1.0; "1,500" is 1.5 in French and 1500 in English."""
-    if not re.fullmatch(r"\d+(?:[.,]\d+)*", word):
-        return set()
-    values = set()
-    for decimal, thousands in ((".", ","), (",", ".")):
-        whole, _, fraction = word.partition(decimal)
-        groups = whole.split(thousands)
-        if fraction and not fraction.isdigit():
-            continue
-        if len(groups) > 1 and not all(len(g) == 3 for g in groups[1:]):
-            continue
-        values.add(float("".join(groups) + ("." + fraction if fraction else "")))
-    return values

@@ -48,6 +48,23 @@ def english_values(text: str) -> set[float]:
                      if w in _ENGLISH_NUMBER_WORDS}
 
 
+def figure_values(word: str) -> set[float]:
+    """The values a written figure may have, its comma or point read as decimal or thousands
+    separator: "1,0" is 1.0; "1,500" is 1.5 in French and 1500 in English."""
+    if not re.fullmatch(r"\d+(?:[.,]\d+)*", word):
+        return set()
+    values = set()
+    for decimal, thousands in ((".", ","), (",", ".")):
+        whole, _, fraction = word.partition(decimal)
+        groups = whole.split(thousands)
+        if fraction and not fraction.isdigit():
+            continue
+        if len(groups) > 1 and not all(len(g) == 3 for g in groups[1:]):
+            continue
+        values.add(float("".join(groups) + ("." + fraction if fraction else "")))
+    return values
+
+
 # US units and their metric conversion: (pattern after the figure, factor, offset).
 _CONVERSIONS = (
     (r"(?:degrees? )?(?:°\s?F|Fahrenheit)\b", 5 / 9, -32.0),
@@ -65,12 +82,12 @@ _CONVERSIONS = (
     (r"trillions?\b", 1000.0, 0.0),
 )
 _UNIT = re.compile(r"[\s\u00a0-]*(?:" + "|".join(f"({p})" for p, _, _ in _CONVERSIONS) + ")", re.IGNORECASE)
-_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(p\.?m\.?)(?!\w)", re.IGNORECASE)
+_CLOCK = re.compile(r"\b(\d{1,2})(?::\d{2})?\s?p\.?m\.?(?!\w)", re.IGNORECASE)
 
 
-def conversions(english: str) -> list[tuple[int, int, set[float]]]:
-    """Each US measure or 12-hour afternoon time of ``english``: its span and the values a
-    French translation may give for it (the metric value, or the hour on the 24-hour clock)."""
+def conversions(english: str) -> list[tuple[int, int, float]]:
+    """Each US measure or 12-hour afternoon time of ``english``: its span and the value a
+    French translation gives for it (the metric value, or the hour on the 24-hour clock)."""
     found = []
     for match in ENGLISH_NUMBER.finditer(english):
         unit = _UNIT.match(english, match.end())
@@ -78,11 +95,11 @@ def conversions(english: str) -> list[tuple[int, int, set[float]]]:
             continue
         factor, offset = next((f, o) for (_, f, o), g in zip(_CONVERSIONS, unit.groups()) if g)
         value = (english_value(match.group()) + offset) * factor
-        found.append((match.start(), unit.end(), {value}))
+        found.append((match.start(), unit.end(), value))
     for match in _CLOCK.finditer(english):
         hour = int(match.group(1))
         if 1 <= hour <= 11:
-            found.append((match.start(), match.end(), {float(hour + 12)}))
+            found.append((match.start(), match.end(), float(hour + 12)))
     return found
 
 

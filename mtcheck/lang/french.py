@@ -75,6 +75,7 @@ BOILERPLATE = re.compile(
 
 # The quotation marks of French news text (guillemets, and curly quotes from English sources).
 _OPENING, _CLOSING = "«“", "»”"
+QUOTATION_MARKS = _OPENING + _CLOSING
 
 
 def quoted_spans(passage: str) -> list[tuple[int, int]]:

@@ -117,7 +117,7 @@ def test_a_figure_that_converts_the_originals_us_measure_or_clock_is_not_flagged
 def test_us_measures_and_afternoon_times_give_their_metric_and_24_hour_values():
     from mtcheck.lang.figures import conversions
 
-    assert [v for _, _, values in conversions("worth $1.3 trillion by 2032") for v in values] == [1300]  # milliards
+    assert [v for _, _, v in conversions("worth $1.3 trillion by 2032")] == [1300]  # milliards
     found = conversions("It was 95 degrees Fahrenheit at 6 p.m., 190 miles away; 8 a.m. and 2 lbs.")
-    assert [(round(v), span_end - span_start) for span_start, span_end, values in found for v in values] == [
+    assert [(round(v), span_end - span_start) for span_start, span_end, v in found] == [
         (35, len("95 degrees Fahrenheit")), (306, len("190 miles")), (1, len("2 lbs")), (18, len("6 p.m."))]
