@@ -2,7 +2,7 @@
 
     python benchmarks/alignment.py [--tiny-model PATH]
 
-- Fixture model (mtcheck.devmodels, trained with guided alignment): share of English words
+- Fixture model (tests.fixture_models, trained with guided alignment): share of English words
   linked to their gold French word over the training grid, for hf and ct2 (float32, int8).
 - Apertium: a hand-made gold set of content-word links on 12 French news sentences (below);
   precision = correct links among the gold words that got a link, coverage = gold words
@@ -48,7 +48,7 @@ APERTIUM_GOLD = [
 
 
 def fixture_accuracy(engine) -> tuple[int, int]:
-    from mtcheck.devmodels import training_examples
+    from tests.fixture_models import training_examples
 
     examples = training_examples()
     outs = engine.translate([fr for fr, _, _ in examples])
@@ -80,7 +80,8 @@ def main() -> None:
     parser.add_argument("--tiny-model", help="a fixture model already built (default: build one, ~30 s)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    from mtcheck.engines.apertium import ApertiumEngine, apertium_problem
+    from mtcheck.engines.apertium import ApertiumEngine
+    from mtcheck.lang.apertium import apertium_problem
     from mtcheck.engines.ct2 import CT2Engine
     from mtcheck.engines.hf import HFEngine
 
@@ -88,7 +89,7 @@ def main() -> None:
     if args.tiny_model:
         model = Path(args.tiny_model)
     else:
-        from mtcheck.devmodels import build_tiny_marian
+        from tests.fixture_models import build_tiny_marian
 
         model = build_tiny_marian(work / "tiny")
     rows = []

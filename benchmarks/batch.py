@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _results import process_memory_mb  # noqa: E402
 
 from mtcheck import Checker, Reference  # noqa: E402
-from mtcheck.batch import run_batch  # noqa: E402
+from mtcheck.batch.run import run_batch  # noqa: E402
 from mtcheck.corpus import ArticleInput  # noqa: E402
 from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
 
@@ -72,7 +72,7 @@ def main() -> None:
     if not DEV_DATA.exists():
         raise SystemExit(f"{DEV_DATA} is missing: the batch benchmark reads real MT French from it")
 
-    from mtcheck.devmodels import build_opus_sized_marian
+    from tests.fixture_models import build_opus_sized_marian
     from mtcheck.engines.apertium import ApertiumEngine
     from mtcheck.engines.ct2 import CT2Engine
 

@@ -1,7 +1,7 @@
 """Back-translation speed: naive transformers pipeline vs mtcheck's hf, ct2, cache and apertium.
 
 (a)-(c) run a randomly initialised model with exactly the architecture of
-Helsinki-NLP/opus-mt-fr-en (mtcheck.devmodels.build_opus_sized_marian), a fixed output
+Helsinki-NLP/opus-mt-fr-en (tests.fixture_models.build_opus_sized_marian), a fixed output
 length and the same beam size, so that ratios carry over to the real model. Each variant
 runs in its own process so that its peak memory (max RSS) is its own.
 
@@ -36,7 +36,7 @@ def corpus(n: int) -> list[str]:
     from mtcheck.corpus import read_article
     from mtcheck.segment import segment
 
-    sample = read_article(ROOT / "data" / "samples" / "ukraine-atacms")
+    sample = read_article(ROOT / "mtcheck" / "resources" / "samples" / "ukraine-atacms")
     sentences = [s.text for s in segment(sample.text)]
     if DEV_DATA.exists():
         for line in DEV_DATA.open(encoding="utf-8"):
@@ -140,7 +140,7 @@ def main() -> None:
 
     from _results import write_section
 
-    from mtcheck.devmodels import build_opus_sized_marian
+    from tests.fixture_models import build_opus_sized_marian
 
     workdir = Path(tempfile.mkdtemp(prefix="mtcheck-bench-"))
     model = build_opus_sized_marian(workdir / "opus-sized", sentences)

@@ -10,7 +10,7 @@ baseline, how many annotated spans (and critical ones) some flag touches, word r
 annotated category and severity, and — on the development data — the Pearson correlation
 between mtcheck's document score and the annotated document MQM.
 
-Data: ``data/samples/*/awkward-spans.jsonl`` (the reviewer's spans on each bundled
+Data: ``mtcheck/resources/samples/*/awkward-spans.jsonl`` (the reviewer's spans on each bundled
 article) and the WMT20 QE en-fr MQM training documents, read from ../shared (not copied
 into the repository); there the English source plays the reference.
 """
@@ -37,7 +37,7 @@ from mtcheck.corpus import read_article  # noqa: E402
 from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
 from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
 from mtcheck.engines.apertium import reverse_engine  # noqa: E402
-from mtcheck.engines.ct2 import default_cache_dir  # noqa: E402
+from mtcheck.engines.cache import default_cache_dir  # noqa: E402
 from mtcheck.config import CheckConfig, load_config  # noqa: E402
 
 _WORD = re.compile(r"\S+")
@@ -110,7 +110,7 @@ def overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
 
 def sample_documents() -> list[Document]:
     docs = []
-    for folder in sorted((ROOT / "data" / "samples").iterdir()):
+    for folder in sorted((ROOT / "mtcheck" / "resources" / "samples").iterdir()):
         spans_file = folder / "awkward-spans.jsonl"
         if not spans_file.exists():
             continue

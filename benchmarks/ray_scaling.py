@@ -39,10 +39,10 @@ def main() -> None:
     args = parser.parse_args()
     import ray
 
-    from mtcheck.batch import run_batch
-    from mtcheck.devmodels import build_opus_sized_marian
+    from mtcheck.batch.run import run_batch
+    from tests.fixture_models import build_opus_sized_marian
     from mtcheck.engines.ct2 import CT2Engine
-    from mtcheck.ray_backend import run_batch_ray
+    from mtcheck.batch.ray_backend import run_batch_ray
 
     batch = articles(args.articles)
     work = Path(tempfile.mkdtemp(prefix="mtcheck-ray-bench-"))
@@ -53,7 +53,7 @@ def main() -> None:
     CT2Engine(model=str(model), cache_dir=work)  # convert once, outside the timings
     make = functools.partial(make_checker, str(model), str(work))
 
-    from mtcheck.sources import iter_articles
+    from mtcheck.batch.sources import iter_articles
 
     rows = []
     start = time.perf_counter()

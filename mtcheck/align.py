@@ -19,7 +19,7 @@ import numpy as np
 from sacrebleu.metrics import CHRF
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
-from .engines.base import word_spans
+from .lang.words import word_spans
 from .types import Alignment, BackTranslation, Reference, Rendering
 
 

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import sacrebleu
 from tqdm.auto import tqdm
 
-from . import __version__
 from .align import ReferenceAligner
-from .detectors import DetectionContext, Detector, build_detectors
+from .detectors import DetectionContext, Detector, Need, build_detectors
 from .detectors.merge import merge_flags
 from .engines import Engine, EngineSpec, load_engine
 from .engines.apertium import reverse_engine
-from .engines.cache import TranslationCache
+from .engines.cache import CachedEngine, TranslationCache, open_cache
+from .config import CheckConfig, load_config
+from .corpus import read_article
 from .errors import InputError
 from .neural import neural_scores, require_neural
 from .report import ArticleReport, RunSignature
+from .resources import sample_folder
 from .score import Scorer
-from .segment import FrenchSegmenter
+from .segment import FrenchSegmenter, guess_format
+from .version import __version__
 from .types import Alignment, BackTranslation, Flag, Reference, Segment, Severity, Translation, WordLink
 
 # Sentences handed to the engine at once: large enough for length-sorted batching to
@@ -48,6 +53,8 @@ class Checker:
     reverse_engine: Engine | str | None = "auto"
     # Where detectors keep results of slow analyses (the translation cache's file); None: not kept.
     cache: TranslationCache | None = None
+    # How the engine was chosen ("engine: hf (...); not chosen: ..."), for a front end to show.
+    engine_message: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.neural_metric:
@@ -60,8 +67,34 @@ class Checker:
             self.detectors = build_detectors(self.detectors or None)  # type: ignore[arg-type]
         for detector in self.detectors:  # type: ignore[union-attr]
             # Detectors that keep slow analyses use the Checker's cache unless given their own.
-            if self.cache is not None and getattr(detector, "cache", False) is None:
+            if self.cache is not None and detector.uses(Need.CACHE) and detector.cache is None:  # type: ignore[union-attr]
                 detector.cache = self.cache  # type: ignore[union-attr]
+
+    @classmethod
+    def from_config(cls, config: CheckConfig | str | Path | None = None, *, engine: str = "auto",
+                    model: str | None = None, beam_size: int = 4, device: str = "auto",
+                    detectors: Sequence[str] | None = None, lexicons: Sequence[str | Path] = (),
+                    min_severity: str | None = None, cache: str | Path | bool = True,
+                    input_format: str = "text", neural_metric: str | None = None,
+                    neural_model: str | None = None, progress: bool = False) -> Checker:
+        """The checker the ``mtcheck`` command builds from the same options.
+
+        ``config`` is a TOML file or a :class:`CheckConfig`; ``detectors``, ``lexicons`` and
+        ``min_severity`` apply on top of it. ``cache``: True for the default translation cache
+        (``$MTCHECK_CACHE`` or ~/.cache/mtcheck), a path for another file, False for none; the
+        cache also keeps the en→fr engine's translations and the detectors' slow analyses.
+        """
+        if not isinstance(config, CheckConfig):
+            config = load_config(config) if config else CheckConfig()
+        config = config.override(detectors=tuple(detectors) if detectors else None, min_severity=min_severity,
+                                 lexicons=tuple(Path(p) for p in lexicons))
+        choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
+        store = None if cache is False else open_cache(None if cache is True else Path(cache))
+        forward = choice.engine if store is None else CachedEngine(choice.engine, store)
+        return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=config.build_detectors(),
+                   min_severity=config.min_severity, cache=store, progress=progress,
+                   segmenter=FrenchSegmenter(input_format), neural_metric=neural_metric,
+                   neural_model=neural_model, engine_message=choice.message)
 
     @property
     def signature(self) -> RunSignature:
@@ -70,6 +103,7 @@ class Checker:
             segmenter=self.segmenter.signature,
             engine=self.engine.signature,  # type: ignore[union-attr]
             detectors=tuple(d.name for d in self.detectors),  # type: ignore[union-attr]
+            detector_options={d.name: dict(d.options()) for d in self.detectors},  # type: ignore[union-attr]
             aligner=f"chrF|threshold:{self.aligner.threshold}|weak:{self.aligner.weak_threshold}",
             sacrebleu=sacrebleu.__version__,
             metrics=self.scorer.signatures(),
@@ -107,11 +141,7 @@ class Checker:
         flags: list[Flag] = []
         first_estimate: float | None = None
         for detector in self.detectors:  # type: ignore[union-attr]
-            assess = getattr(detector, "assess", None)
-            if assess is None:
-                flags += detector.detect(context)
-                continue
-            found, estimate = assess(context)
+            found, estimate = detector.assess(context)
             flags += found
             if first_estimate is None:
                 first_estimate = estimate
@@ -125,7 +155,7 @@ class Checker:
         return {r.id: t for r, t in zip(found, translations)}
 
     def _round_trips(self, back_translations: Sequence[BackTranslation]) -> dict[int, Translation]:
-        wanted = any(getattr(d, "needs_round_trip", False) for d in self.detectors)  # type: ignore[union-attr]
+        wanted = any(d.uses(Need.ROUND_TRIP) for d in self.detectors)  # type: ignore[union-attr]
         if not wanted or self.reverse_engine is None or not back_translations:
             return {}
         translations = self.reverse_engine.translate([bt.text for bt in back_translations])  # type: ignore[union-attr]
@@ -153,6 +183,20 @@ class Checker:
             )
             for seg, tr in zip(segments, translations)
         ]
+
+
+def check(article: str | Path | None = None, references: str | Path | None = None, *,
+          config: CheckConfig | str | Path | None = None, input_format: str = "auto",
+          **options: Any) -> ArticleReport:
+    """Check an article file or folder (the bundled sample when none) as ``mtcheck check`` does.
+
+    ``options`` are :meth:`Checker.from_config`'s (engine, model, detectors, cache, …).
+    """
+    source = read_article(article if article is not None else sample_folder(), references=references)
+    if input_format == "auto":
+        input_format = guess_format(str(source.path or ""))
+    checker = Checker.from_config(config, input_format=input_format, **options)
+    return checker.check(source.text, source.references, article_id=source.id)
 
 
 def check_article(

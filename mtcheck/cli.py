@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,19 +15,15 @@ import click
 from .checker import Checker
 from .compare import compare_runs
 from .corpus import read_article, read_article_text
-from .config import CheckConfig, load_config
-from .detectors import REGISTRY, build_detectors, default_detectors
-from .engines import ENGINE_NAMES, EngineSpec, load_engine
-from .engines.cache import CachedEngine, TranslationCache
-from .engines.ct2 import default_cache_dir
-from .engines.apertium import ApertiumEngine, reverse_engine
+from .detectors import REGISTRY
+from .engines import ENGINE_NAMES
+from .engines.cache import TranslationCache, open_cache
 from .errors import MtcheckError
+from .files import atomic_write
 from .jsonl import dumps_line
+from .resources import sample_folder
 from .segment import FrenchSegmenter, guess_format
 from .types import Severity
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "ukraine-atacms"
-
 
 def _user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn mtcheck's errors into one line on stderr and exit code 2, never a traceback."""
@@ -36,7 +33,16 @@ def _user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except MtcheckError as exc:
+            if os.environ.get("MTCHECK_DEBUG"):
+                raise
             click.echo(f"mtcheck: error: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:  # the disk's or the user's: a missing folder, no permission, a full disk
+            if os.environ.get("MTCHECK_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"mtcheck: error: {where}{exc.strerror or exc} (check the path and free space; "
+                       "MTCHECK_DEBUG=1 shows the traceback)", err=True)
             sys.exit(2)
 
     return wrapper
@@ -55,7 +61,7 @@ def main() -> None:
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        atomic_write(Path(output), text)
     else:
         click.echo(text, nl=not text.endswith("\n"))
 
@@ -95,18 +101,14 @@ def _build_checker(*, engine: str, model: str | None, beam_size: int, device: st
                    detectors: str | None, lexicons: tuple[str, ...], min_severity: str | None,
                    cache_path: str | None, no_cache: bool, neural: str | None, neural_model: str | None,
                    quiet: bool, input_format: str = "text", progress: bool | None = None) -> Checker:
-    config = load_config(config_path) if config_path else CheckConfig()
-    config = config.override(detectors=tuple(detectors.split(",")) if detectors else None,
-                             min_severity=min_severity, lexicons=tuple(Path(p) for p in lexicons))
-    choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
+    checker = Checker.from_config(
+        config_path, engine=engine, model=model, beam_size=beam_size, device=device,
+        detectors=detectors.split(",") if detectors else None, lexicons=lexicons, min_severity=min_severity,
+        cache=False if no_cache else (cache_path or True), input_format=input_format, neural_metric=neural,
+        neural_model=neural_model, progress=(not quiet and sys.stderr.isatty()) if progress is None else progress)
     if not quiet:
-        click.echo(f"mtcheck: {choice.message}", err=True)
-    store = None if no_cache else _open_cache(cache_path)
-    backend = choice.engine if store is None else CachedEngine(choice.engine, store)
-    return Checker(engine=backend, reverse_engine=reverse_engine(store), detectors=config.build_detectors(),
-                   min_severity=config.min_severity, cache=store,
-                   progress=(not quiet and sys.stderr.isatty()) if progress is None else progress,
-                   segmenter=FrenchSegmenter(input_format), neural_metric=neural, neural_model=neural_model)
+        click.echo(f"mtcheck: {checker.engine_message}", err=True)
+    return checker
 
 
 @main.command()
@@ -119,7 +121,7 @@ def _build_checker(*, engine: str, model: str | None, beam_size: int, device: st
 def check(article: str | None, refs: str | None, fmt: str, output: str | None, input_format: str,
           **options: Any) -> None:
     """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
-    source = read_article(article or SAMPLE, references=refs)
+    source = read_article(article or sample_folder(), references=refs)
     if input_format == "auto":
         input_format = guess_format(str(source.path or ""))
     checker = _build_checker(input_format=input_format, **options)
@@ -164,9 +166,9 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
     SOURCE is a folder of article folders (article.fr.txt [+ references.en.jsonl]), a JSONL,
     CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face dataset name.
     """
-    from .batch import run_batch
-    from .report.batch_report import write_batch_report
-    from .sources import Columns, count_articles, iter_articles
+    from .batch.report import write_batch_report
+    from .batch.run import run_batch
+    from .batch.sources import Columns, count_articles, iter_articles
 
     options["input_format"] = "text" if options["input_format"] == "auto" else options["input_format"]
     articles = iter_articles(source, Columns(id_column, text_column, refs_column), split)
@@ -174,7 +176,7 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
     factory = functools.partial(_checker_factory, **{**options, "progress": False})
     if backend == "ray":
         try:
-            from .ray_backend import run_batch_ray
+            from .batch.ray_backend import run_batch_ray
         except ImportError:
             raise click.UsageError('--backend ray needs Ray: pip install "mtcheck[ray]"') from None
         outcome = run_batch_ray(source, factory, output, columns=Columns(id_column, text_column, refs_column),
@@ -208,56 +210,28 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
             model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None,
             abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int) -> None:
     """Score sample CORPORA and exit 1 when quality dropped below the baseline's tolerances."""
-    from .engines.stored import StoredEngine
-    from .regress import DEFAULT_ABSOLUTE, REVERSE_STORED, STORED, Tolerance, compare, junit_xml, read_baseline, run_gate
-    from .report.regress_table import render_changes
+    from .regress.gate import junit_xml, parse_tolerances, run_regression
+    from .regress.table import render_changes
 
-    old = None if update_baseline and not Path(baseline).exists() else read_baseline(Path(baseline))
-    names = tuple(detectors.split(",")) if detectors else tuple((old or {}).get("detectors") or default_detectors())
-    absolute = dict(DEFAULT_ABSOLUTE)
-    for item in abs_tol:
-        metric, _, value = item.partition("=")
-        try:
-            absolute[metric] = float(value)
-        except ValueError:
-            raise click.BadParameter(f"{item!r} is not METRIC=NUMBER", param_hint="--abs-tol") from None
-    fallback = (lambda: load_engine(EngineSpec(name=engine, model=model)).engine) if engine else None
-    reverse_fallback = ApertiumEngine.english_to_french if engine else None
-    stored: list[tuple[Path, StoredEngine]] = []
-
-    def make_checker(corpus: Path) -> Checker:
-        forward = StoredEngine.open(corpus / STORED, fallback, rebuild_cache)
-        reverse = StoredEngine.open(corpus / REVERSE_STORED, reverse_fallback, rebuild_cache)
-        stored.extend([(corpus / STORED, forward), (corpus / REVERSE_STORED, reverse)])
-        return Checker(engine=forward, reverse_engine=reverse, detectors=build_detectors(names))
-
-    current = run_gate([Path(c) for c in corpora], make_checker)
-    if update_cache or rebuild_cache:
-        for path, engine_store in stored:
-            if engine_store.added or rebuild_cache:
-                engine_store.save(path)
-    changes = compare(old["corpora"], current, Tolerance(absolute, rel_tol, max_new_critical)) if old else []
-    click.echo(render_changes(changes, current))
+    gate = run_regression([Path(c) for c in corpora], Path(baseline),
+                          tolerance=parse_tolerances(abs_tol, rel_tol, max_new_critical), engine=engine,
+                          model=model, detectors=detectors.split(",") if detectors else None,
+                          update_cache=update_cache, rebuild_cache=rebuild_cache, update_baseline=update_baseline)
+    click.echo(render_changes(gate.changes, gate.current))
     if junit:
-        Path(junit).write_text(junit_xml(changes, current), encoding="utf-8")
+        atomic_write(Path(junit), junit_xml(gate.changes, gate.current))
     if update_baseline:
-        from .batch import atomic_write
-
-        merged = {**((old or {}).get("corpora", {})), **current}
-        atomic_write(Path(baseline), json.dumps({"detectors": list(names), "corpora": merged},
-                                                indent=1, ensure_ascii=False, sort_keys=True) + "\n")
         click.echo(f"mtcheck: baseline written to {baseline}", err=True)
         return
-    regressions = sorted({c.where for c in changes if c.regression})
-    if regressions:
-        click.echo(f"mtcheck: regression in {len(regressions)} place(s): {', '.join(regressions)}", err=True)
+    if gate.regressions:
+        click.echo(f"mtcheck: regression in {len(gate.regressions)} place(s): {', '.join(gate.regressions)}", err=True)
         sys.exit(1)
 
 
 @main.command()
 @click.argument("run_a")
 @click.argument("run_b")
-@click.option("--samples", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
+@click.option("--samples", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap resamples.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_user_errors
 def compare(run_a: str, run_b: str, samples: int, fmt: str) -> None:
@@ -267,7 +241,7 @@ def compare(run_a: str, run_b: str, samples: int, fmt: str) -> None:
 
 
 def _open_cache(path: str | None) -> TranslationCache:
-    return TranslationCache(Path(path) if path else default_cache_dir() / "translations.sqlite")
+    return open_cache(Path(path) if path else None)
 
 
 @main.group()

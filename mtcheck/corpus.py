@@ -140,7 +140,7 @@ def _references_from_tsv(path: Path, text: str) -> list[Reference]:
 
 def require_english(path: Path | str, refs: tuple[Reference, ...]) -> None:
     """References are the English originals; French ones (a common mix-up) would align with nothing."""
-    from .language import identify
+    from .lang.identify import identify
 
     guess = identify(" ".join(r.text for r in refs))
     if guess.language != "en" and guess.probability >= 0.9:

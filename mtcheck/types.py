@@ -6,8 +6,12 @@ Every span is a pair of Python string offsets into the original French article, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from enum import StrEnum
+
+T = TypeVar("T")
 
 
 class Severity(StrEnum):
@@ -184,3 +188,31 @@ class Flag:
     suggestion: str = ""
     confidence: float = 0.5
     segment_index: int | None = None
+
+
+@dataclass(frozen=True)
+class DetectionContext:
+    """Everything a detector may look at for one article. Detectors must not mutate it, except
+    through :meth:`shared`, which keeps what one detector computed for the others."""
+
+    text: str
+    segments: Sequence[Segment]
+    back_translations: Sequence[BackTranslation]
+    references: Sequence[Reference]
+    alignments: Sequence[Alignment]
+    # French translations of the references (by reference id), when an en→fr engine is available.
+    reference_translations: Mapping[str, Translation] = field(default_factory=dict)
+    # Each segment's back-translation translated again into French (by segment index), when
+    # a detector asked for round trips and an en→fr engine is available.
+    round_trips: Mapping[int, Translation] = field(default_factory=dict)
+    # Analyses that several detectors need (the tagged renderings), computed once per article.
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def back_translation(self, segment_index: int) -> BackTranslation:
+        return self.back_translations[segment_index]
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``'s result, computed by the first detector that asks for ``key``."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]

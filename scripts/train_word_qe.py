@@ -6,7 +6,7 @@
 
 Every document is run through the real pipeline (Apertium back-translation, reference
 alignment, Apertium's French translation of the English source as pseudo-reference); each
-French word gets the features of :mod:`mtcheck.word_features` and the label BAD when an
+French word gets the features of :mod:`mtcheck.qe.features` and the label BAD when an
 annotated span overlaps it, as benchmarks/flags.py counts. A logistic regression
 (scikit-learn) is fitted on all documents but the first ``--held-out``, which
 benchmarks/flags.py scores (``--limit 300``). The threshold is the one that maximises the
@@ -14,7 +14,7 @@ Matthews correlation of 5-fold cross-validated predictions (folds by document) o
 training documents; the fitted model's own training predictions would pick one too low.
 Weights under ``--min-weight`` are dropped. The document estimate's scale is fitted to the
 training documents' MQM scores. The model is written as named weights in JSON
-(:class:`mtcheck.qe_model.LinearWordModel`), with its figures.
+(:class:`mtcheck.qe.model.LinearWordModel`), with its figures.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from flags import DEV_DATA, HELD_OUT, dev_documents, overlaps  # noqa: E402
 
 from mtcheck import Checker  # noqa: E402
-from mtcheck.detectors.base import DetectionContext  # noqa: E402
+from mtcheck.types import DetectionContext  # noqa: E402
 from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
 from mtcheck.engines.apertium import reverse_engine  # noqa: E402
 from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
-from mtcheck.engines.ct2 import default_cache_dir  # noqa: E402
-from mtcheck.lang.spelling import french_word_classes  # noqa: E402
-from mtcheck.qe_model import BUNDLED_MODEL, LinearWordModel  # noqa: E402
-from mtcheck.word_features import article_word_features  # noqa: E402
+from mtcheck.engines.cache import default_cache_dir  # noqa: E402
+from mtcheck.lang.grammalecte import french_word_classes  # noqa: E402
+from mtcheck.qe.model import BUNDLED_MODEL, LinearWordModel  # noqa: E402
+from mtcheck.qe.features import article_word_features  # noqa: E402
 
 
 class ContextRecorder:
@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=HELD_OUT, help="first N documents, left out of training")
     parser.add_argument("--regularisation", type=float, default=0.3, help="scikit-learn's C (smaller: simpler)")
     parser.add_argument("--min-weight", type=float, default=0.01, help="drop weights smaller than this")
-    parser.add_argument("--out", default=str(BUNDLED_MODEL))
+    parser.add_argument("--out", default=str(ROOT / "mtcheck" / "resources" / Path(*BUNDLED_MODEL)))
     parser.add_argument("--rows-cache", help="pickle of the extracted words, reused when it exists (delete it "
                                              "after changing mtcheck/word_features.py)")
     args = parser.parse_args()

@@ -15,10 +15,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["MTCHECK_CACHE"] = _TEST_CACHE = tempfile.mkdtemp(prefix="mtcheck-test-cache-")
 
 from mtcheck.corpus import ArticleInput, read_article  # noqa: E402
-from mtcheck.engines.apertium import apertium_problem  # noqa: E402
+from mtcheck.lang.apertium import apertium_problem  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = ROOT / "data" / "samples" / "ukraine-atacms"
+SAMPLE_DIR = ROOT / "mtcheck" / "resources" / "samples" / "ukraine-atacms"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -36,7 +36,7 @@ def sample() -> ArticleInput:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny fr→en Marian model, trained once per test session (~20 s on 2 cores)."""
-    from mtcheck.devmodels import build_tiny_marian
+    from tests.fixture_models import build_tiny_marian
 
     return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
 

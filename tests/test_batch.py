@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mtcheck.batch import check_corpus, summary_frame
-from mtcheck.sources import Columns, iter_articles
+from mtcheck.batch.run import check_corpus, summary_frame
+from mtcheck.batch.sources import Columns, iter_articles
 
 from .conftest import ROOT, SAMPLE_DIR
 
@@ -162,7 +162,7 @@ def test_check_corpus_and_score_dataset_api(tiny_model: Path, tmp_path: Path):
 
     from mtcheck import Checker
     from mtcheck.engines.hf import HFEngine
-    from mtcheck.hf_datasets import score_dataset
+    from mtcheck.batch.hf_datasets import score_dataset
 
     sample_text = (SAMPLE_DIR / "article.fr.txt").read_text(encoding="utf-8")
     make = lambda: Checker(engine=HFEngine(str(tiny_model), beam_size=1, local_files_only=True),  # noqa: E731

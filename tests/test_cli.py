@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from mtcheck.cli import main
 from tests.conftest import needs_apertium
 
-SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "mtcheck" / "schema" / "report.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "mtcheck" / "resources" / "schema" / "report.schema.json").read_text())
 
 
 def _run(*args):
@@ -25,7 +25,7 @@ def test_check_sample_flags_armes_artificielles_as_json(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.validate(report, SCHEMA)
-    article = (Path(__file__).resolve().parent.parent / "data/samples/ukraine-atacms/article.fr.txt").read_text(encoding="utf-8")
+    article = (Path(__file__).resolve().parent.parent / "mtcheck/resources/samples/ukraine-atacms/article.fr.txt").read_text(encoding="utf-8")
     for flag in report["flags"]:
         assert article[flag["start"] : flag["end"]] == flag["text"]
     target = article.index("artificielles")
@@ -89,7 +89,7 @@ def test_malformed_references_exit_2_naming_file_and_line(tmp_path):
 
 
 def test_segment_prints_jsonl_with_offsets(sample):
-    path = Path(__file__).resolve().parent.parent / "data/samples/ukraine-atacms/article.fr.txt"
+    path = Path(__file__).resolve().parent.parent / "mtcheck/resources/samples/ukraine-atacms/article.fr.txt"
     result = CliRunner().invoke(main, ["segment", str(path), "--format", "jsonl"])
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -113,3 +113,34 @@ def test_second_check_is_served_from_the_cache(tmp_path):
     exported = CliRunner().invoke(main, ["cache", "export", "--cache", str(cache)]).stdout.splitlines()
     assert len(exported) == stats["entries"] and "source" in json.loads(exported[0])
     assert "removed" in CliRunner().invoke(main, ["cache", "clear", "--cache", str(cache)]).stdout
+
+
+@needs_apertium
+def test_table_prints_brackets_in_the_text_as_written(tmp_path):
+    """Editors' brackets are text, not markup: "[sic]" stays and a stray "[/]" does not crash."""
+    article = tmp_path / "a.fr.txt"
+    article.write_text("Le ministre [ukrainien] a parlé [sic] hier.\n\nUne balise [/] perdue [bold]reste.\n",
+                       encoding="utf-8")
+    result = _run("check", str(article), "--engine", "apertium", "--no-cache", "-q", "--format", "table")
+    assert result.returncode == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    for bracketed in ("[ukrainien]", "[sic]", "[/]", "[bold]"):
+        assert bracketed in flat, f"{bracketed} vanished from the table"
+
+
+@needs_apertium
+def test_an_output_path_that_is_a_folder_exits_2_and_keeps_it(tmp_path):
+    folder = tmp_path / "report.json"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("old", encoding="utf-8")
+    result = _run("check", "--engine", "apertium", "--no-cache", "-q", "--format", "json", "-o", str(folder))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(folder) in lines[0] and "Traceback" not in result.stderr
+    assert (folder / "keep.txt").read_text(encoding="utf-8") == "old"
+    assert not list(folder.parent.glob(".report.json.*.tmp")), "a temporary file was left behind"
+
+
+def test_compare_refuses_zero_resamples(tmp_path):
+    result = _run("compare", str(tmp_path), str(tmp_path), "--samples", "0")
+    assert result.returncode == 2 and "--samples" in result.stderr

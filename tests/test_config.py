@@ -43,3 +43,27 @@ def test_bad_config_names_the_file_and_problem(tmp_path: Path, body, problem):
 def test_unknown_detector_option_is_a_config_error():
     with pytest.raises(ConfigError, match="confidence"):
         build_detectors(["confidence"], {"confidence": {"min_probabilty": 0.1}})
+
+
+def test_the_run_signature_carries_each_detectors_options():
+    """Two runs with different thresholds never share a signature (as sacrebleu's carry every option)."""
+    from mtcheck import Checker
+    from mtcheck.config import CheckConfig
+    from mtcheck.engines.stored import StoredEngine
+
+    def signature(threshold: float) -> str:
+        config = CheckConfig(detectors=("confidence", "lexicon"),
+                             detector_options={"confidence": {"min_probability": threshold}})
+        checker = Checker(engine=StoredEngine("stored", {}), reverse_engine=None, detectors=config.build_detectors())
+        return str(checker.signature)
+
+    low, high = signature(0.1), signature(0.3)
+    assert low != high
+    assert "confidence[" in low and "min_probability=0.1" in low and "min_probability=0.3" in high
+
+
+def test_a_section_for_an_unknown_detector_is_an_error(tmp_path: Path):
+    path = tmp_path / "run.toml"
+    path.write_text('[detector.nonexistent]\nthreshold = 0.5\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="nonexistent"):
+        load_config(path).build_detectors()

@@ -10,8 +10,8 @@ import pytest
 
 ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install "mtcheck[ray]"')
 
-from mtcheck.batch import run_batch  # noqa: E402
-from mtcheck.sources import iter_articles  # noqa: E402
+from mtcheck.batch.run import run_batch  # noqa: E402
+from mtcheck.batch.sources import iter_articles  # noqa: E402
 
 from .test_batch import make_corpus  # noqa: E402
 
@@ -37,7 +37,7 @@ def _files(output: Path) -> dict[str, bytes]:
 
 
 def test_ray_backend_matches_local_backend(local_ray, tiny_model: Path, tmp_path: Path):
-    from mtcheck.ray_backend import run_batch_ray
+    from mtcheck.batch.ray_backend import run_batch_ray
 
     corpus = make_corpus(tmp_path / "corpus", n=12)
     make = functools.partial(_make_checker, str(tiny_model))
@@ -51,7 +51,7 @@ def test_ray_backend_matches_local_backend(local_ray, tiny_model: Path, tmp_path
 
 
 def test_ray_backend_reads_tables(local_ray, tiny_model: Path, tmp_path: Path):
-    from mtcheck.ray_backend import run_batch_ray
+    from mtcheck.batch.ray_backend import run_batch_ray
 
     rows = [{"id": f"t{i}", "text": f"Le chat numéro {i} dort. Il rêve.", "references": ["The cat sleeps."]}
             for i in range(6)]

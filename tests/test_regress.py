@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 
-from mtcheck.regress import Tolerance, compare
+from mtcheck.regress.gate import Tolerance, compare
 
 from .conftest import ROOT
 

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mtcheck.batch import run_batch
+from mtcheck.batch.run import run_batch
 from mtcheck.corpus import ArticleInput, read_article, read_references
 from mtcheck.detectors.merge import merge_flags
 from mtcheck.errors import InputError
 from mtcheck.segment import FrenchSegmenter
-from mtcheck.sources import ArticleError, iter_articles, parse_references
+from mtcheck.batch.sources import ArticleError, iter_articles, parse_references
 from mtcheck.types import Category, Flag, Severity
 
 from .conftest import needs_apertium

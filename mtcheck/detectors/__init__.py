@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError
 from .agreement import AgreementDetector
 from .bare_infinitive import BareInfinitiveDetector
 from .causative_infinitive import CausativeInfinitiveDetector
-from .base import DetectionContext, Detector
+from .base import INSTALLED_NEEDS, BaseDetector, DetectionContext, Detector, Need
 from .confidence import ConfidenceDetector
 from .english_order import EnglishOrderDetector
 from .grammar import GrammarDetector
@@ -27,67 +27,61 @@ from .truncation import TruncationDetector
 from .untranslated import UntranslatedDetector
 from .word_qe import WordQEDetector
 
-REGISTRY: dict[str, Callable[[], Detector]] = {
-    "reference-divergence": ReferenceDivergence,
-    "lexicon": LexiconDetector,
-    "numbers": NumberDetector,
-    "names": NameInflectionDetector,
-    "repeated-quote": RepeatedQuoteDetector,
-    "truncation": TruncationDetector,
-    "residue": ResidueDetector,
-    "untranslated": UntranslatedDetector,
-    "confidence": ConfidenceDetector,
-    "grammar": GrammarDetector,
-    "english-order": EnglishOrderDetector,
-    "spelling": SpellingDetector,
-    "agreement": AgreementDetector,
-    "bare-infinitive": BareInfinitiveDetector,
-    "causative-infinitive": CausativeInfinitiveDetector,
-    "speaker-gender": SpeakerGenderDetector,
-    "pronoun-number": PronounNumberDetector,
-    "tense": TenseDetector,
-    "word-qe": WordQEDetector,
-}
-# Measured with benchmarks/flags.py (Apertium; sample and WMT20 QE en-fr dev data):
-# the round trip of ``confidence`` flags BAD words at the base rate on the sample (precision
-# 0.17) and lowers MCC on both sets, and its probability signal is unmeasured on a real
-# model, so it is opt-in. ``grammar`` (precision 1.00 sample, 0.56 dev), ``english-order``
-# (0.80–0.85 dev), ``spelling`` (1.00 sample, 0.61 dev) and ``agreement`` (1.00 sample, 0.64
-# dev) need Grammalecte, and join the default set wherever it is installed; so do
-# ``bare-infinitive``, ``causative-infinitive`` (two annotated spans on the sample, none found
-# on the dev data or the Debian human French) and ``speaker-gender`` (the dev data has no
-# quotes; on the sample its one flag is an annotated span).
-# ``word-qe`` is trained on product descriptions: on held-out ones it raises MCC, on the news
-# sample its precision is below the base rate (capitalised names look like its errors), so
-# it is chosen per corpus (data/configs/product-descriptions.toml).
-# ``pronoun-number`` and ``tense`` need Apertium's French and English taggers and join the
-# default set wherever they are installed (pronoun-number: one annotated span on the sample,
-# nothing on the dev data or the Debian human French; tense: precision 0.50 on the sample,
-# 0.62 on dev documents 1–300 and 0.38 on all 1,268, nothing on the Debian human French).
-OPT_IN = ("confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive", "causative-infinitive",
-          "speaker-gender", "pronoun-number", "tense", "word-qe")
-WITH_GRAMMALECTE = ("grammar", "english-order", "spelling", "agreement", "bare-infinitive", "causative-infinitive",
-                    "speaker-gender")
+# One line per detector, in the order they run (and in which merged flags name them).
+DETECTORS: tuple[type[Detector], ...] = (
+    ReferenceDivergence,
+    LexiconDetector,
+    NumberDetector,
+    NameInflectionDetector,
+    RepeatedQuoteDetector,
+    TruncationDetector,
+    ResidueDetector,
+    UntranslatedDetector,
+    ConfidenceDetector,
+    GrammarDetector,
+    EnglishOrderDetector,
+    SpellingDetector,
+    AgreementDetector,
+    BareInfinitiveDetector,
+    CausativeInfinitiveDetector,
+    SpeakerGenderDetector,
+    PronounNumberDetector,
+    TenseDetector,
+    WordQEDetector,
+)
+REGISTRY: dict[str, type[Detector]] = {d.name: d for d in DETECTORS}
+# Why some are not default, measured with benchmarks/flags.py (Apertium; sample and WMT20 QE
+# en-fr dev data): the round trip of ``confidence`` flags BAD words at the base rate on the
+# sample (precision 0.17) and lowers MCC on both sets, and its probability signal is
+# unmeasured on a real model. ``word-qe`` is trained on product descriptions: on held-out
+# ones it raises MCC, on the news sample its precision is below the base rate (capitalised
+# names look like its errors), so it is chosen per corpus (data/configs/product-descriptions.toml).
+# The detectors that need Grammalecte (grammar 1.00 sample / 0.56 dev precision, english-order
+# 0.80–0.85 dev, spelling 1.00 / 0.61, agreement 1.00 / 0.64, bare-infinitive,
+# causative-infinitive, speaker-gender) or Apertium's taggers (pronoun-number; tense 0.50
+# sample, 0.62 dev documents 1–300) join the default set wherever that software is installed.
 
 
-WITH_APERTIUM = ("pronoun-number", "tense")
+def missing_software(needs: frozenset[Need]) -> list[str]:
+    """What of the installed software in ``needs`` this machine lacks."""
+    from ..engines.apertium import apertium_problem
+    from ..lang.grammalecte import grammalecte_checker
+
+    missing = []
+    if Need.GRAMMALECTE in needs and grammalecte_checker() is None:
+        missing.append("Grammalecte")
+    if Need.APERTIUM in needs and apertium_problem(("fr-es", "eng-spa")) is not None:
+        missing.append("Apertium (fr-es, eng-spa)")
+    return missing
 
 
 def default_detectors() -> tuple[str, ...]:
-    """The detectors a run uses when none are named."""
-    from ..engines.apertium import apertium_problem
-    from ..lang.spelling import grammalecte_checker
-
-    names = tuple(n for n in REGISTRY if n not in OPT_IN)
-    if grammalecte_checker() is not None:
-        names += WITH_GRAMMALECTE
-    if apertium_problem(("fr-es", "eng-spa")) is None:
-        names += WITH_APERTIUM
-    return names
+    """The detectors a run uses when none are named: every default one whose software is installed."""
+    return tuple(d.name for d in DETECTORS if d.default and not missing_software(d.needs & INSTALLED_NEEDS))
 
 
-# The default set without the optional grammar detector, for documentation and tests.
-DEFAULT_DETECTORS = tuple(n for n in REGISTRY if n not in OPT_IN)
+# The default set without the optional software, for documentation and tests.
+DEFAULT_DETECTORS = tuple(d.name for d in DETECTORS if d.default and not d.needs & INSTALLED_NEEDS)
 
 
 def build_detectors(names: Sequence[str] | None = None,
@@ -107,4 +101,4 @@ def build_detectors(names: Sequence[str] | None = None,
     return detectors
 
 
-__all__ = ["DetectionContext", "Detector", "REGISTRY", "DEFAULT_DETECTORS", "default_detectors", "build_detectors"]
+__all__ = ["BaseDetector", "DetectionContext", "Detector", "Need", "DETECTORS", "REGISTRY", "DEFAULT_DETECTORS", "default_detectors", "build_detectors"]

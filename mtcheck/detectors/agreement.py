@@ -27,13 +27,16 @@ flags 141 words on documents 1–300 at precision 0.70.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass, field
 
 from ..lang import french, tags
 from ..lang.gender import NAMES, OTHER, gender, inflect, number
-from ..lang.spelling import every_reading, require_word_classes
+from ..lang.grammalecte import every_reading, require_word_classes
 from ..types import Category, Flag, Segment, Severity
-from .base import DetectionContext, adjacent_words
+from ..lang.words import adjacent_words
+from .base import BaseDetector, DetectionContext, Need
 
 _TRAILING = ".,;:!?»)”"
 # The prepositions of a noun's complement ("serrure de piston", "glacières en acier").
@@ -45,11 +48,12 @@ _ADVERBIAL_NOUNS = frozenset({"fois"})
 
 
 @dataclass
-class AgreementDetector:
+class AgreementDetector(BaseDetector):
     """Flags a determiner or adjective whose gender contradicts the noun that follows it, and an
     adjective that agrees with no noun before it."""
 
     name: str = field(default="agreement", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
 
     def __post_init__(self) -> None:
         self._classes = require_word_classes(self.name)

@@ -17,13 +17,15 @@ finds two in 5,800 words.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import re
 from dataclasses import dataclass, field
 
 from ..lang import french, tags
-from ..lang.spelling import dictionary_missing, every_reading, french_lemmas, require_word_classes
+from ..lang.grammalecte import dictionary_missing, every_reading, french_lemmas, require_word_classes
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 # How far back a causative verb may stand from the infinitive: its object, possibly two noun
 # phrases joined by "et" ("laisser les systèmes Patriot et similaires simplement bloquer").
@@ -31,10 +33,11 @@ _OBJECT_WORDS = 8
 
 
 @dataclass
-class BareInfinitiveDetector:
+class BareInfinitiveDetector(BaseDetector):
     """Flags a noun or adjective (and adverb) followed directly by an infinitive."""
 
     name: str = field(default="bare-infinitive", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
 
     def __post_init__(self) -> None:
         self._classes = require_word_classes(self.name)

@@ -1,64 +1,94 @@
-"""The protocol every detector implements, and the context it reads."""
+"""What every detector is: the protocol the Checker calls, and the declarations the registry reads.
+
+A detector declares on its class what it needs (:class:`Need`) and whether it runs by
+default; the registry derives the default set from those declarations and the installed
+software, and the run signature records each detector's options (:meth:`BaseDetector.options`),
+so that two runs that can differ never share a signature.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, runtime_checkable
+import dataclasses
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import PurePath
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from ..types import Alignment, BackTranslation, Flag, Reference, Segment, Translation
-
-T = TypeVar("T")
+from ..types import DetectionContext, Flag
 
 
-@dataclass(frozen=True)
-class DetectionContext:
-    """Everything a detector may look at for one article. Detectors must not mutate it, except
-    through :meth:`shared`, which keeps what one detector computed for the others."""
+class Need(StrEnum):
+    """Something a detector reads beyond the French text."""
 
-    text: str
-    segments: Sequence[Segment]
-    back_translations: Sequence[BackTranslation]
-    references: Sequence[Reference]
-    alignments: Sequence[Alignment]
-    # French translations of the references (by reference id), when an en→fr engine is available.
-    reference_translations: Mapping[str, Translation] = field(default_factory=dict)
-    # Each segment's back-translation translated again into French (by segment index), when
-    # a detector asked for round trips and an en→fr engine is available.
-    round_trips: Mapping[int, Translation] = field(default_factory=dict)
-    # Analyses that several detectors need (the tagged renderings), computed once per article.
-    _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    GRAMMALECTE = "grammalecte"  # installed software: without it the detector cannot be built
+    APERTIUM = "apertium"  # installed software: Apertium's fr-es and eng-spa language data
+    REFERENCES = "references"  # the English originals of the article
+    TOKEN_SCORES = "token-scores"  # the engine's per-token log-probabilities
+    REVERSE_ENGINE = "reverse-engine"  # an en→fr engine (the references' own French)
+    ROUND_TRIP = "round-trip"  # each back-translation translated into French again
+    CACHE = "cache"  # a store for slow analyses, handed over by the Checker
 
-    def back_translation(self, segment_index: int) -> BackTranslation:
-        return self.back_translations[segment_index]
 
-    def shared(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()``'s result, computed by the first detector that asks for ``key``."""
-        if key not in self._shared:
-            self._shared[key] = compute()
-        return self._shared[key]
+# Needs met by software on the machine; the default set leaves out what they would break.
+INSTALLED_NEEDS = frozenset({Need.GRAMMALECTE, Need.APERTIUM})
 
 
 @runtime_checkable
 class Detector(Protocol):
-    """Finds awkward or wrong French spans; returns flags with article offsets.
-
-    A detector that can also estimate the article's MQM score offers
-    ``assess(context) -> (flags, estimate or None)``; the Checker calls it instead of ``detect``.
-    """
+    """Finds awkward or wrong French spans; returns flags with article offsets."""
 
     name: str
+    needs: ClassVar[frozenset[Need]]
+    default: ClassVar[bool]
 
     def detect(self, context: DetectionContext) -> list[Flag]: ...
 
+    def assess(self, context: DetectionContext) -> tuple[list[Flag], float | None]: ...
 
-_WORD = re.compile(r"\S+")
+    def uses(self, need: Need) -> bool: ...
+
+    def options(self) -> Mapping[str, Any]: ...
 
 
-def adjacent_words(text: str, word: re.Pattern[str] = _WORD) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
-    """Pairs of words of ``text`` (``word`` matches one; whitespace words by default) separated by exactly one space."""
-    words = list(word.finditer(text))
-    for first, second in zip(words, words[1:]):
-        if text[first.end() : second.start()] == " ":
-            yield first, second
+class BaseDetector:
+    """The defaults of the protocol; detectors are dataclasses that derive from it.
+
+    ``needs`` lists what the detector may read, ``default`` whether it runs when no detector
+    is named (and what it needs is installed). A detector that keeps slow analyses declares
+    :attr:`Need.CACHE` and a ``cache`` field, which the Checker fills with its own store.
+    """
+
+    name: str
+    needs: ClassVar[frozenset[Need]] = frozenset()
+    default: ClassVar[bool] = True
+
+    def detect(self, context: DetectionContext) -> list[Flag]:
+        raise NotImplementedError
+
+    def assess(self, context: DetectionContext) -> tuple[list[Flag], float | None]:
+        """The flags and, for a detector that estimates one, the article's MQM score."""
+        return self.detect(context), None
+
+    def uses(self, need: Need) -> bool:
+        """Whether this instance, with its options, reads ``need`` (an option may switch one off)."""
+        return need in self.needs
+
+    def options(self) -> dict[str, Any]:
+        """The settings that change this detector's flags, as the run signature records them."""
+        if not dataclasses.is_dataclass(self):
+            return {}
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if f.init and f.name != "cache"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+__all__ = ["BaseDetector", "DetectionContext", "Detector", "INSTALLED_NEEDS", "Need"]

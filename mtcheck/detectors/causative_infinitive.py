@@ -16,13 +16,15 @@ the Debian documentation's human French, none.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import re
 from dataclasses import dataclass, field
 
 from ..lang import french, tags
-from ..lang.spelling import dictionary_missing, every_reading, french_lemmas, require_word_classes
+from ..lang.grammalecte import dictionary_missing, every_reading, french_lemmas, require_word_classes
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 # Words that join two parts of one noun phrase ("des systèmes comme Patriot et d'autres").
 _JOINERS = frozenset({"et", "ou", "comme"})
@@ -41,10 +43,11 @@ _MAX_OBJECT_WORDS = 10
 
 
 @dataclass
-class CausativeInfinitiveDetector:
+class CausativeInfinitiveDetector(BaseDetector):
     """Flags "laisser / faire / voir … + object + conjugated verb", where French needs an infinitive."""
 
     name: str = field(default="causative-infinitive", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
 
     def __post_init__(self) -> None:
         self._classes = require_word_classes(self.name)

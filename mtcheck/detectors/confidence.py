@@ -13,15 +13,17 @@ Either signal alone is weak evidence, so flags are minor and their confidence sa
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import math
 import re
 from dataclasses import dataclass, field
 
-from ..engines.base import word_spans
+from ..lang.words import word_spans
 from ..engines.subwords import piece_spans
 from ..lang import french
 from ..types import BackTranslation, Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 _FRENCH_WORD = re.compile(r"\w[\w’'-]*")
 # Short and grammatical words change in any round trip; they say nothing about meaning.
@@ -49,16 +51,20 @@ def word_probabilities(bt: BackTranslation) -> list[tuple[int, int, float]]:
 
 
 @dataclass
-class ConfidenceDetector:
+class ConfidenceDetector(BaseDetector):
     """Flags French words behind improbable back-translated words or lost in the round trip."""
 
     min_probability: float = 0.2
-    round_trip: bool = False  # opt-in: see OPT_IN in detectors/__init__.py
+    round_trip: bool = False  # opt-in: measured below the base rate (detectors/__init__.py)
     name: str = field(default="confidence", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.TOKEN_SCORES, Need.ROUND_TRIP, Need.REVERSE_ENGINE})
+    default: ClassVar[bool] = False
 
-    @property
-    def needs_round_trip(self) -> bool:
-        return self.round_trip
+    def uses(self, need: Need) -> bool:
+        # The round trip costs a second engine call per sentence: only when asked for.
+        if need in (Need.ROUND_TRIP, Need.REVERSE_ENGINE):
+            return self.round_trip
+        return super().uses(need)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

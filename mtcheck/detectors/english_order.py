@@ -8,12 +8,15 @@ knows, in every reading, as nouns (or as adjectives) count.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass, field
 
 from ..lang import french
-from ..lang.spelling import every_reading, require_word_classes
+from ..lang.grammalecte import every_reading, require_word_classes
 from ..types import Category, Flag, Severity
-from .base import DetectionContext, adjacent_words
+from ..lang.words import adjacent_words
+from .base import BaseDetector, DetectionContext, Need
 
 
 # Nouns French itself uses as epithets after another noun ("rôle clé", "date limite",
@@ -52,7 +55,7 @@ _ANTEPOSED_ADJECTIVES = frozenset(
 
 
 @dataclass
-class EnglishOrderDetector:
+class EnglishOrderDetector(BaseDetector):
     """Flags noun phrases in English order: two nouns stacked, or an adjective before its noun.
 
     Both words in lower case (a capital marks a name or title case), one space between them.
@@ -64,6 +67,7 @@ class EnglishOrderDetector:
 
     min_length: int = 3
     name: str = field(default="english-order", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
 
     def __post_init__(self) -> None:
         self._classes = require_word_classes(self.name)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass, field
 
 from ..engines.cache import TranslationCache
 from ..errors import ConfigError
-from ..lang.spelling import grammalecte_checker
+from ..lang.grammalecte import grammalecte_checker
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 # Typography (non-breaking spaces, dashes, ellipsis character, units, commas, dots in
 # acronyms, a paragraph's first capital, superscript ordinals) is house style, not translation quality; on the WMT20
@@ -27,7 +29,7 @@ _UNRELIABLE = ("gv1__imp_verbe_", "g2__conf_on_non_verbe", "g3__gn_couleurs_comp
 
 
 @dataclass
-class GrammarDetector:
+class GrammarDetector(BaseDetector):
     """Flags Grammalecte's grammar errors (agreement, conjugation, …), typography and unreliable rules left out.
 
     Checking is slow (tens of milliseconds a paragraph); with a cache (the translation
@@ -35,6 +37,7 @@ class GrammarDetector:
     """
 
     name: str = field(default="grammar", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE, Need.CACHE})
     cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:

@@ -1,10 +1,11 @@
 """Known machine-translation calques and false friends, from YAML lexicons.
 
-``data/lexicons/*.yaml`` ships documented English→French calques (each entry cites its
+``mtcheck/resources/lexicons/*.yaml`` ships documented English→French calques (each entry cites its
 source); users add files of their own. A match needs no engine and no reference.
 """
 
 from __future__ import annotations
+
 
 import re
 from dataclasses import dataclass, field
@@ -13,10 +14,10 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
+from ..resources import bundled_files
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext
 
-BUNDLED = Path(__file__).resolve().parent.parent.parent / "data" / "lexicons"
 _REQUIRED = ("id", "pattern", "category", "severity", "explanation", "suggestion", "source")
 
 
@@ -39,11 +40,27 @@ class LexiconEntry:
 def load_lexicon(path: Path) -> list[LexiconEntry]:
     """Read one lexicon file; every problem names the file and the entry."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read lexicon: {exc}") from None
+    return parse_lexicon(text, str(path))
+
+
+def parse_lexicon(text: str, where: str) -> list[LexiconEntry]:
+    """The entries of a lexicon's YAML ``text``; ``where`` names it in every error."""
+    path = where
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or not isinstance(data.get("entries", []), list):
+        raise ConfigError(f"{path}: a lexicon is a mapping with a list of entries under 'entries:'")
     entries = []
-    for n, raw in enumerate((data or {}).get("entries", []), 1):
+    for n, raw in enumerate(data.get("entries", []), 1):
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: entry {n} is not a mapping of id, pattern, category, ...")
         missing = [k for k in _REQUIRED if k not in raw]
         if missing:
             raise ConfigError(f"{path}: entry {n} lacks {', '.join(missing)}")
@@ -62,17 +79,18 @@ def load_lexicon(path: Path) -> list[LexiconEntry]:
 
 def load_lexicons(paths: list[Path] | None = None) -> list[LexiconEntry]:
     """The bundled lexicons plus ``paths``; a later entry replaces an earlier one with the same id."""
-    files = sorted(BUNDLED.glob("*.yaml")) if BUNDLED.is_dir() else []
-    files += list(paths or [])
     by_id: dict[str, LexiconEntry] = {}
-    for file in files:
-        for entry in load_lexicon(Path(file)):
+    for name, file in bundled_files("lexicons", ".yaml"):
+        for entry in parse_lexicon(file.read_text(encoding="utf-8"), f"mtcheck/resources/lexicons/{name}"):
+            by_id[entry.id] = entry
+    for path in paths or []:
+        for entry in load_lexicon(Path(path)):
             by_id[entry.id] = entry
     return list(by_id.values())
 
 
 @dataclass
-class LexiconDetector:
+class LexiconDetector(BaseDetector):
     """Flags every match of a lexicon pattern in the article."""
 
     paths: list[Path] = field(default_factory=list)

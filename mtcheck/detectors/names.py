@@ -13,11 +13,13 @@ human French, none."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass, field
 
 from ..lang import french
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 # The plural endings only: a name plus "e" is as often the name's own French spelling ("le
 # Pentagone" for "the Pentagon", "la Hollande"), which the dev data flagged at precision 0.20.
@@ -25,11 +27,12 @@ _ENDINGS = ("es", "s")
 
 
 @dataclass
-class NameInflectionDetector:
+class NameInflectionDetector(BaseDetector):
     """Flags names of the original given a French plural ending."""
 
     min_length: int = 3
     name: str = field(default="names", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.REFERENCES})
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         names = self._names(reference.text for reference in context.references)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import re
 from dataclasses import dataclass, field
 
 from ..lang.figures import FRENCH_NUMBER, conversions, converts, english_values, french_value
 from ..lang.french import quoted_spans
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 
 def _copied(figure: str, reference: str) -> bool:
@@ -18,7 +20,7 @@ def _copied(figure: str, reference: str) -> bool:
 
 
 @dataclass
-class NumberDetector:
+class NumberDetector(BaseDetector):
     """Flags each number of a rendering whose value appears nowhere in its reference, nor in
     the article's other references: on product descriptions, whose every line holds figures, a
     figure found elsewhere in the original is mostly a passage aligned with the wrong line
@@ -33,6 +35,7 @@ class NumberDetector:
     """
 
     name: str = field(default="numbers", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.REFERENCES})
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

@@ -9,16 +9,18 @@ back-translated words came from are flagged, with both wordings as evidence.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from ..engines.base import word_spans
+from ..lang.words import word_spans
 from ..lang.english import is_content_word, is_entity_like, same_entity, stem
 from ..lang.figures import FRENCH_NUMBER, conversions, converts, french_value
 from ..lang.french import stem as french_stem
 from ..types import Alignment, BackTranslation, Category, Flag, Rendering, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 
 # How many back-translated words on each side of a flagged cluster may still name an entity
@@ -31,7 +33,7 @@ _LITERAL_ENGINES = frozenset({"apertium"})
 
 
 @dataclass
-class ReferenceDivergence:
+class ReferenceDivergence(BaseDetector):
     """Flags French spans whose back-translation disagrees with the aligned reference."""
 
     min_similarity: float = 35.0
@@ -42,6 +44,7 @@ class ReferenceDivergence:
     # on the sample (0.168 → 0.240) and on the WMT20 dev data (0.158 → 0.194).
     min_severity: str = "auto"
     name: str = field(default="reference-divergence", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.REFERENCES, Need.REVERSE_ENGINE})
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

@@ -7,13 +7,15 @@ same, so a word that is masculine in one rendering and feminine in the other
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from ..engines.base import word_spans
+from ..lang.words import word_spans
 from ..lang.gender import other_gender_spelling
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 _INFLECTIONS = ("e", "s", "es", "x")
 
@@ -32,10 +34,11 @@ def differs_by_inflection(a: str, b: str) -> bool:
 
 
 @dataclass
-class RepeatedQuoteDetector:
+class RepeatedQuoteDetector(BaseDetector):
     """Flags words whose gender or number changes between two renderings of one reference."""
 
     name: str = field(default="repeated-quote", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.REFERENCES})
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

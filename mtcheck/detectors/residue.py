@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from ..lang import french
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext
 
 
 @dataclass
-class ResidueDetector:
+class ResidueDetector(BaseDetector):
     """Flags embedded-post residue (pic.twitter.com/…, t.co links) and boilerplate ("Lire aussi")."""
 
     name: str = field(default="residue", init=False)

@@ -13,15 +13,17 @@ attribution, a form whose gender differs from the speaker's first one is.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..lang import french, tags
 from ..lang.gender import NAMES, gender, inflect, is_modifier
-from ..lang.spelling import every_reading, require_word_classes
+from ..lang.grammalecte import every_reading, require_word_classes
 from ..types import Category, Flag, Segment, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 # A first-person subject and the copula that makes the next adjective agree with it.
 _FIRST_PERSON = re.compile(
@@ -90,7 +92,7 @@ class _Attribution:
 
 
 @dataclass
-class SpeakerGenderDetector:
+class SpeakerGenderDetector(BaseDetector):
     """Flags a speaker given the other gender than the article's attribution or the original's.
 
     Two kinds of flag: first-person agreement inside a quote that contradicts the speaker's
@@ -100,6 +102,7 @@ class SpeakerGenderDetector:
     """
 
     name: str = field(default="speaker-gender", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE, Need.REFERENCES})
 
     def __post_init__(self) -> None:
         self._classes = require_word_classes(self.name)

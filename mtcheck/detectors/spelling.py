@@ -15,14 +15,16 @@ in the human French (lower-case program names such as "gzip", a typo, jokes like
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from ..lang import french
 from ..lang.english import NOT_FRENCH
-from ..lang.spelling import dictionary_missing, french_spellchecker, french_suggestions
+from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 # The letters French writes; a word with any other ("cítricas", "enojado") is of another language.
 _FRENCH_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzàâæçéèêëîïôœùûüÿ")
@@ -35,11 +37,12 @@ _CODE_NEIGHBOURS = frozenset("/_\\@#.=<>[]{}|~")
 
 
 @dataclass
-class SpellingDetector:
+class SpellingDetector(BaseDetector):
     """Flags lower-case words that Grammalecte's French dictionary does not know."""
 
     min_length: int = 4
     name: str = field(default="spelling", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE, Need.REFERENCES})
 
     def __post_init__(self) -> None:
         self._is_french = french_spellchecker()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import ConfigError, EngineError
 from ..lang.tagging import ApertiumTagger, TaggedWord
 from ..types import Alignment, Rendering
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 if TYPE_CHECKING:
     from ..engines.cache import TranslationCache
@@ -52,12 +52,13 @@ def _tag(context: DetectionContext, french: ApertiumTagger, english: ApertiumTag
 
 
 @dataclass
-class TaggedPairsDetector:
+class TaggedPairsDetector(BaseDetector):
     """Base of the detectors that read tagged renderings: it holds Apertium's taggers and the
     cache the Checker hands over (tagging takes a few Apertium runs an article; with the
     translation cache's file each text is tagged once)."""
 
     name: ClassVar[str]
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.APERTIUM, Need.REFERENCES, Need.CACHE})
     cache: "TranslationCache | None" = None
 
     def __post_init__(self) -> None:

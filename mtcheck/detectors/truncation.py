@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import re
 from dataclasses import dataclass, field
 
-from ..engines.base import word_spans
+from ..lang.words import word_spans
 from ..lang import french
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 # Words that open a clause ("il est crucial que | les partenaires ne quittent pas…").
 _CLAUSE_WORDS = frozenset({"que", "qu’", "qu'", "qui", "mais", "car", "lorsque", "lorsqu’", "lorsqu'", "quand", "si",
@@ -20,7 +22,7 @@ _TRAILING_ELLIPSIS = re.compile(r"(?<![(\[])(?:\.{3}|…)(?=\s*(?:$|pic\.twitter
 
 
 @dataclass
-class TruncationDetector:
+class TruncationDetector(BaseDetector):
     """Flags the last words of a sentence that stops on an ellipsis with nothing after it but residue.
 
     An ellipsis that ends the sentence where the aligned original ends on one too is the
@@ -33,6 +35,7 @@ class TruncationDetector:
     words_before: int = 3
     max_clause_words: int = 20
     name: str = field(default="truncation", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.REFERENCES})
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import re
 from dataclasses import dataclass, field
 
 from ..lang import french
 from ..lang.english import NOT_FRENCH
-from ..lang.spelling import french_spellchecker
+from ..lang.grammalecte import french_spellchecker
 from ..types import Category, Flag, Severity
-from .base import DetectionContext
+from .base import BaseDetector, DetectionContext, Need
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # A name spelt with a lower-case prefix ("xAI", "iPhone", "eBay"); a longer lower-case start
@@ -18,7 +20,7 @@ _MIXED_CASE_NAME = re.compile(r"[a-z]{1,2}[A-Z]")
 
 
 @dataclass
-class UntranslatedDetector:
+class UntranslatedDetector(BaseDetector):
     """Flags runs of English words in the French.
 
     A word counts as English when it is an English function word that French does not
@@ -28,6 +30,7 @@ class UntranslatedDetector:
 
     min_run: int = 2
     name: str = field(default="untranslated", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.REFERENCES})
 
     def __post_init__(self) -> None:
         self._is_french = french_spellchecker()

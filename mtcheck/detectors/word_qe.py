@@ -3,7 +3,7 @@
 The rule-based detectors each know one kind of error. Professional annotators of machine
 translation mark mostly other kinds (English word order, literal renderings, wrong
 prepositions, missing determiners), which no single rule captures but which leave traces
-the word features of :mod:`mtcheck.word_features` see. A logistic regression over those
+the word features of :mod:`mtcheck.qe.features` see. A logistic regression over those
 features, trained on the WMT20 QE en-fr MQM documents (``scripts/train_word_qe.py``), gives
 each word a probability of being inside an error; runs of words above the model's threshold
 become flags, with the features that weighed most as the explanation.
@@ -11,15 +11,17 @@ become flags, with the features that weighed most as the explanation.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..lang.spelling import require_word_classes
-from ..qe_model import LinearWordModel
+from ..lang.grammalecte import require_word_classes
+from ..qe.model import LinearWordModel
 from ..types import Category, Flag, Severity
-from ..word_features import WordFeatures, article_word_features, segment_references
-from .base import DetectionContext
+from ..qe.features import WordFeatures, article_word_features, segment_references
+from .base import BaseDetector, DetectionContext, Need
 
 # What a feature says, for the flag's message; features not listed are not named there.
 _REASONS = {
@@ -41,7 +43,7 @@ _MISTRANSLATION = frozenset({"pseudo_missing", "copied_unknown", "english_word",
 
 
 @dataclass
-class WordQEDetector:
+class WordQEDetector(BaseDetector):
     """Flags runs of words whose estimated error probability passes the model's threshold."""
 
     # A model file written by scripts/train_word_qe.py; None: the bundled model.
@@ -49,6 +51,8 @@ class WordQEDetector:
     # Overrides the model's own threshold (higher: fewer, surer flags).
     threshold: float | None = None
     name: str = field(default="word-qe", init=False)
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE, Need.REFERENCES, Need.REVERSE_ENGINE})
+    default: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         self._classes = require_word_classes(self.name)

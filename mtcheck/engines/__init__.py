@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError, EngineError
-from .apertium import ApertiumEngine, apertium_problem
+from ..lang.apertium import apertium_problem
+from .apertium import ApertiumEngine
 from .base import Engine
 from .hf import DEFAULT_MODEL, HFEngine
 
-ENGINE_NAMES = ("auto", "hf", "ct2", "apertium")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def load_engine(spec: EngineSpec) -> EngineChoice:
     if spec.name not in ENGINE_NAMES:
         raise ConfigError(f"unknown engine {spec.name!r}; choose one of {', '.join(ENGINE_NAMES)}")
     if spec.name != "auto":
-        return EngineChoice(_FACTORIES[spec.name](spec), (spec.name,))
+        return EngineChoice(ENGINES[spec.name](spec), (spec.name,))
     tried = []
     try:
         return EngineChoice(_load_hf(spec), ("hf",))
@@ -87,6 +87,16 @@ def _cache_then_hub(engine_class: Callable[..., Engine], spec: EngineSpec) -> En
         return engine_class(local_files_only=False, **kwargs)
 
 
+# One line per engine: its name and how to load it from an EngineSpec.
+ENGINES: dict[str, Callable[[EngineSpec], Engine]] = {
+    "hf": _load_hf,
+    "ct2": _load_ct2,
+    "apertium": lambda spec: ApertiumEngine(),
+}
+# "auto" is a choice among them, not an engine of its own.
+ENGINE_NAMES = ("auto", *ENGINES)
+
+
 def _hub_answers(model: str, timeout_s: float = 5.0) -> bool:
     """One short request to the hub, so that an unreachable hub costs seconds, not retries."""
     try:
@@ -98,10 +108,4 @@ def _hub_answers(model: str, timeout_s: float = 5.0) -> bool:
         return False
 
 
-_FACTORIES: dict[str, Callable[[EngineSpec], Engine]] = {
-    "hf": _load_hf,
-    "ct2": _load_ct2,
-    "apertium": lambda spec: ApertiumEngine(),
-}
-
-__all__ = ["Engine", "EngineSpec", "EngineChoice", "load_engine", "HFEngine", "ApertiumEngine", "DEFAULT_MODEL"]
+__all__ = ["ENGINES", "ENGINE_NAMES", "Engine", "EngineSpec", "EngineChoice", "load_engine", "HFEngine", "ApertiumEngine", "DEFAULT_MODEL"]

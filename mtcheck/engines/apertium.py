@@ -12,17 +12,15 @@ through the gloss words they match.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EngineError
+from ..lang.apertium import PIVOT_MODES, apertium_problem, by_paragraph, package_version, run_stages
 from ..types import Translation, WordLink
-from .base import word_spans
+from ..lang.words import word_spans
 
 if TYPE_CHECKING:
     from .base import Engine
@@ -34,16 +32,13 @@ _MARKER = re.compile(r"\[(\d+)\]")
 # its words ("hadeclarado", "continue-", "have-required"); with the subject first ("il a
 # déclaré") it translates cleanly. Questions ("Est-il possible ?") are left alone.
 _INVERTED_SUBJECT = re.compile(r"(?<=[,»”][ \u00a0\u202f])(\w+?)(?:-t)?-(il|elle|on|ils|elles)(?![\w-])")
-_MODES = ("fr-es", "spa-eng")
-_SEPARATOR = "\n\n"
-_MODE_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
 
 
 @dataclass
 class ApertiumEngine:
     """Apertium fr→es→en; ``pivot_modes`` names the two Apertium modes to chain."""
 
-    pivot_modes: tuple[str, str] = _MODES
+    pivot_modes: tuple[str, str] = PIVOT_MODES
     timeout_s: float = 600.0
     name: str = field(default="apertium", init=False)
 
@@ -89,34 +84,6 @@ class ApertiumEngine:
                           self.timeout_s)
 
 
-def by_paragraph(run: Callable[[str], str], texts: Sequence[str]) -> list[str]:
-    """``run`` over all the texts at once, one paragraph each; text by text if the run merges them.
-
-    A blank line between texts keeps each one's result (nearly) independent of its
-    neighbours: with a plain line break Apertium carries capitalisation and lexical choices
-    over from the line before, and 27 of 400 WMT20 sentences came out differently in a batch
-    than alone; with a blank line, 3.
-    """
-    out = run(_SEPARATOR.join(texts)).split(_SEPARATOR)
-    if len(out) >= len(texts) and all(not o.strip() for o in out[len(texts):]):
-        return out[: len(texts)]
-    return [run(text) for text in texts]
-
-
-def run_stages(stages: Sequence[tuple[str, list[str]]], text: str, timeout_s: float) -> str:
-    """Pipe ``text`` through each (label, command) in turn; an EngineError names the stage that failed."""
-    for label, command in stages:
-        try:
-            proc = subprocess.run(command, input=text, capture_output=True, text=True, timeout=timeout_s,
-                                  check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise EngineError(f"{label} failed: {exc}") from exc
-        if proc.returncode != 0:
-            raise EngineError(f"{label} exited {proc.returncode}: {proc.stderr.strip()[:200]}")
-        text = proc.stdout.rstrip("\n")
-    return text
-
-
 def reverse_engine(cache: "TranslationCache | None" = None) -> "Engine | None":
     """The en→fr engine for checks in French (references in French, round trips): Apertium's
     en→es→fr, behind ``cache`` when one is given; None where Apertium is not installed."""
@@ -129,37 +96,6 @@ def reverse_engine(cache: "TranslationCache | None" = None) -> "Engine | None":
     from .cache import CachedEngine
 
     return CachedEngine(engine, cache)
-
-
-def apertium_problem(modes: Sequence[str] = _MODES) -> str | None:
-    """Why Apertium cannot run the given modes here, or None when it can."""
-    if shutil.which("apertium") is None:
-        return "apertium is not installed (Debian: apt-get install apertium apertium-fr-es apertium-eng-spa)"
-    for mode in modes:
-        try:
-            mode_file(mode)
-        except EngineError as exc:
-            return str(exc)
-    return None
-
-
-def mode_file(mode: str) -> Path:
-    """The installed file that defines an Apertium mode's pipeline."""
-    for folder in _MODE_DIRS:
-        if (folder / f"{mode}.mode").exists():
-            return folder / f"{mode}.mode"
-    raise EngineError(f"apertium mode {mode} is missing (Debian: apt-get install apertium-fr-es apertium-eng-spa)")
-
-
-def package_version(package: str) -> str:
-    """The installed Debian version of an Apertium package, or "unknown"."""
-    try:
-        proc = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True, check=False
-        )
-        return proc.stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
 
 
 def subject_first(french: str) -> str:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from ..types import Translation
 
-# French elisions (l’, qu’, jusqu’…) are words of their own, so "l’administration" gives
-# two words that can be linked separately.
-_WORD = re.compile(
-    r"(?:[A-Z]\.){2,}|\d+(?:[.,]\d+)+|(?i:\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])[’'](?=\w))|\w+(?:[’'\-.]\w+)*|[^\w\s]"
-)
 
 
 # Cross-attention layer read for word alignment by the neural engines; the penultimate
@@ -36,11 +30,6 @@ class Engine(Protocol):
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         """Translate each text; the result has one :class:`Translation` per input, in order."""
         ...
-
-
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the words and punctuation marks of ``text``."""
-    return [m.span() for m in _WORD.finditer(text)]
 
 
 def source_token_limit(tokenizer_max: int, model_positions: int | None) -> int:

@@ -12,6 +12,7 @@ process leaves either the whole entry or nothing.
 
 from __future__ import annotations
 
+import os
 import json
 import sqlite3
 import time
@@ -40,6 +41,16 @@ CREATE TABLE IF NOT EXISTS analyses (
     PRIMARY KEY (signature, source)
 )
 """
+
+
+def default_cache_dir() -> Path:
+    """Where mtcheck keeps converted models and the translation cache (``MTCHECK_CACHE`` overrides)."""
+    return Path(os.environ.get("MTCHECK_CACHE") or Path.home() / ".cache" / "mtcheck")
+
+
+def open_cache(path: Path | None = None) -> "TranslationCache":
+    """The translation cache at ``path``, or the default one (``default_cache_dir()/translations.sqlite``)."""
+    return TranslationCache(path or default_cache_dir() / "translations.sqlite")
 
 
 @dataclass

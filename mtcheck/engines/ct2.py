@@ -21,13 +21,9 @@ from pathlib import Path
 from ..errors import EngineError
 from ..types import Translation
 from .base import ALIGNMENT_LAYER, source_token_limit
+from .cache import default_cache_dir
 from .batching import length_sorted_batches
 from .subwords import build_translation
-
-
-def default_cache_dir() -> Path:
-    """Where mtcheck keeps converted models and the translation cache (``MTCHECK_CACHE`` overrides)."""
-    return Path(os.environ.get("MTCHECK_CACHE") or Path.home() / ".cache" / "mtcheck")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EngineError, InputError
+from ..files import atomic_write
 from ..jsonl import dumps_line
 from ..types import Translation
 from .base import Engine
@@ -38,7 +39,6 @@ def read_stored(path: Path) -> dict[str, dict[str, Translation]]:
 
 def write_stored(path: Path, table: dict[str, dict[str, Translation]]) -> None:
     """Write the table sorted, so that the file diffs cleanly in version control."""
-    from ..batch import atomic_write
 
     lines = []
     for signature in sorted(table):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..types import TokenScore, Translation, WordLink
-from .base import word_spans
+from ..lang.words import word_spans
 
 SPACE_MARK = "▁"
 

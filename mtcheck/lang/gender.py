@@ -1,7 +1,7 @@
 """Grammatical gender of French words, from Grammalecte's dictionary tags.
 
 A tag reads like ``:A:f:s`` (adjective, feminine, singular); its gender part is ``m``, ``f``
-or ``e`` (either). ``classes`` is :func:`mtcheck.lang.spelling.french_word_classes`.
+or ``e`` (either). ``classes`` is :func:`mtcheck.lang.grammalecte.french_word_classes`.
 """
 
 from __future__ import annotations

@@ -13,13 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from ..engines.apertium import apertium_problem, by_paragraph, mode_file, package_version, run_stages
 from ..errors import EngineError
+from .apertium import apertium_problem, by_paragraph, mode_file, package_version, run_stages
 
-if TYPE_CHECKING:
-    from ..engines.cache import TranslationCache
+
+class AnalysisStore(Protocol):
+    """Where tagged texts are kept between runs (the translation cache is one)."""
+
+    def get_analyses(self, signature: str, sources: Sequence[str]) -> dict[str, Any]: ...
+
+    def put_analyses(self, signature: str, items: Sequence[tuple[str, Any]]) -> None: ...
 
 # A lexical unit with its surface form: "^la/le<prn><pro><p3><f><sg>$"; unknown words are
 # "^xyz/*xyz$".
@@ -82,7 +87,7 @@ class ApertiumTagger:
         versions = "+".join(package_version(p) for p in ("apertium", _PACKAGES.get(self.mode, self.mode)))
         return f"apertium-tagger|mode:{self.mode}|versions:{versions}"
 
-    def tag(self, texts: Sequence[str], cache: "TranslationCache | None" = None) -> list[list[TaggedWord]]:
+    def tag(self, texts: Sequence[str], cache: AnalysisStore | None = None) -> list[list[TaggedWord]]:
         """Each text's words. Texts the cache does not hold are tagged in one pipeline run, one
         paragraph a text (:func:`~mtcheck.engines.apertium.by_paragraph`)."""
         if not texts:

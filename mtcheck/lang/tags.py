@@ -1,6 +1,6 @@
 """What a Grammalecte dictionary tag says of a reading (":N:f:s", ":V1_it_q_zz:Ip:3s", ":G:D:e:p").
 
-Each test takes one tag; :func:`mtcheck.lang.spelling.every_reading` applies one to all of a
+Each test takes one tag; :func:`mtcheck.lang.grammalecte.every_reading` applies one to all of a
 word's readings.
 """
 

@@ -28,12 +28,22 @@ class RunSignature:
     aligner: str
     sacrebleu: str
     metrics: dict[str, str] = field(default_factory=dict)
+    # Each detector's settings (thresholds, lexicon files, model): two runs whose flags can
+    # differ never share a signature, as sacrebleu's signatures carry every option.
+    detector_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
             f"mtcheck:{self.mtcheck}|seg:{self.segmenter}|engine:[{self.engine}]|align:{self.aligner}"
-            f"|detectors:{','.join(self.detectors)}|sacrebleu:{self.sacrebleu}"
+            f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|sacrebleu:{self.sacrebleu}"
         )
+
+    def _detector_part(self, name: str) -> str:
+        options = self.detector_options.get(name)
+        if not options:
+            return name
+        settings = ";".join(f"{k}={json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in sorted(options.items()))
+        return f"{name}[{settings}]"
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ class ArticleReport:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict following ``mtcheck/schema/report.schema.json``."""
+        """A JSON-ready dict following ``mtcheck/resources/schema/report.schema.json``."""
         return {
             "article": {"id": self.article_id, "characters": len(self.text)},
             "signature": {**asdict(self.signature), "detectors": list(self.signature.detectors),

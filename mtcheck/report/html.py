@@ -30,7 +30,7 @@ class Piece:
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("mtcheck.report", "templates"),
+        loader=jinja2.PackageLoader("mtcheck.resources", "templates"),
         autoescape=True,  # article text is untrusted input
         trim_blocks=True,
         lstrip_blocks=True,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import shutil
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .article import ArticleReport
+if TYPE_CHECKING:  # annotations only: the report calls this module, not the other way round
+    from .article import ArticleReport
 
 _SEVERITY_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow"}
 
@@ -21,7 +23,9 @@ def render_table(report: ArticleReport, width: int | None = None) -> str:
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
     refs = {a.reference.id: a.reference for a in report.alignments}
 
-    table = Table(title=f"mtcheck: {report.article_id}", show_lines=True, expand=True)
+    # Article text is text: an editor's "[sic]" or a stray "[/]" must print as written, so every
+    # cell is a Text (rich reads plain strings as markup).
+    table = Table(title=Text(f"mtcheck: {report.article_id}"), show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("French", ratio=3)
     table.add_column("Back-translation", ratio=3)
@@ -38,9 +42,9 @@ def render_table(report: ArticleReport, width: int | None = None) -> str:
             flags.append(f"«{f.text}»\n")
         table.add_row(
             str(seg.index),
-            seg.text,
-            bt.text,
-            "\n".join(f"[{rid}] {refs[rid].text}" for rid in ref_ids) or "-",
+            Text(seg.text),
+            Text(bt.text),
+            Text("\n".join(f"[{rid}] {refs[rid].text}" for rid in ref_ids) or "-"),
             f"{scores['chrf']:.1f}" if scores else "-",
             flags,
         )

@@ -1,7 +1,7 @@
 import pytest
 
 from mtcheck.detectors.bare_infinitive import BareInfinitiveDetector
-from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.lang.grammalecte import grammalecte_checker
 from mtcheck.types import Category
 
 from ._context import context

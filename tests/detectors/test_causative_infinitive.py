@@ -1,7 +1,7 @@
 import pytest
 
 from mtcheck.detectors.causative_infinitive import CausativeInfinitiveDetector
-from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.lang.grammalecte import grammalecte_checker
 from mtcheck.types import Category, Severity
 
 from ._context import context

@@ -1,7 +1,7 @@
 import pytest
 
 from mtcheck.detectors.speaker_gender import SpeakerGenderDetector
-from mtcheck.lang.spelling import grammalecte_checker
+from mtcheck.lang.grammalecte import grammalecte_checker
 from mtcheck.types import Category, Reference
 
 from ._context import context

@@ -1,5 +1,6 @@
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -7,16 +8,16 @@ from mtcheck.config import load_config
 from mtcheck.detectors import build_detectors
 from mtcheck.detectors.word_qe import WordQEDetector
 from mtcheck.errors import ConfigError
-from mtcheck.lang.spelling import french_word_classes, grammalecte_checker
-from mtcheck.qe_model import BUNDLED_MODEL, LinearWordModel
+from mtcheck.lang.grammalecte import french_word_classes, grammalecte_checker
+from mtcheck.qe.model import LinearWordModel
 from mtcheck.types import Category, Severity
-from mtcheck.word_features import article_word_features
+from mtcheck.qe.features import article_word_features
 
 from ._context import context
 
 needs_grammalecte = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
 
-ROOT = BUNDLED_MODEL.parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _model_file(tmp_path, weights, bias=-3.0, threshold=0.5, major=0.9):

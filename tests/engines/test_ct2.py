@@ -1,6 +1,6 @@
 import pytest
 
-from mtcheck.devmodels import training_examples
+from tests.fixture_models import training_examples
 from mtcheck.engines.hf import HFEngine
 
 ct2 = pytest.importorskip("ctranslate2")

@@ -1,6 +1,6 @@
 import pytest
 
-from mtcheck.devmodels import training_examples, training_pairs
+from tests.fixture_models import training_examples, training_pairs
 from mtcheck.engines.hf import HFEngine
 from mtcheck.engines.subwords import piece_spans
 from mtcheck.errors import EngineError

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .corpus import ARTICLE_NAME, ArticleInput, read_article, require_english
-from .errors import InputError, MtcheckError
-from .types import Reference
+from ..corpus import ARTICLE_NAME, ArticleInput, read_article, require_english
+from ..errors import InputError, MtcheckError
+from ..types import Reference
 
 TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
 
@@ -199,16 +198,3 @@ def parse_references(value: Any, where: str) -> tuple[Reference, ...]:
         else:
             raise InputError(where, f"reference {n} has no text")
     return tuple(refs)
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_name(article_id: str) -> str:
-    """A file name for an article id: readable, and distinct for distinct ids."""
-    import hashlib
-
-    name = _UNSAFE.sub("_", article_id).strip("._")[:80] or "article"
-    if name != article_id:
-        name += "-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:8]
-    return name

@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .detectors.base import DetectionContext
-from .lang import english, french
-from .lang.english import NOT_FRENCH
+from ..types import DetectionContext
+from ..lang import english, french
+from ..lang.english import NOT_FRENCH
 
 _WORD = re.compile(r"\S+")
 # Characters after which a capital letter starts a sentence or a quote, no error.

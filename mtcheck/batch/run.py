@@ -1,24 +1,12 @@
 """Batch scoring: many articles, streamed, resumable, each result written atomically.
 
-Layout of the output folder::
-
-    articles/<name>.jsonl   one file per checked article: an "article" record (scores, flag
-                            counts), then its segments, references and flags
-    failed/<name>.json      one file per article that could not be checked, with the reason
-    summary.csv / .parquet  one row per article (written at the end, from the files above)
-    errors.jsonl            the failed articles (idem)
-    report.html             a self-contained report, worst articles first
-
-Every file is written to a temporary name and renamed, so a batch killed at any point
+The output folder's layout is :mod:`mtcheck.batch.layout`. Every file is written to a temporary name and renamed, so a batch killed at any point
 leaves only whole files; rerunning the same command skips the articles already in
 ``articles/`` and retries the failed ones.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -27,19 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from .checker import Checker
-from .corpus import ArticleInput
-from .errors import MtcheckError
-from .jsonl import dumps_line
-from .language import identify
-from .report.article import ArticleReport
-from .sources import ArticleError, safe_name
+from ..checker import Checker
+from ..corpus import ArticleInput
+from ..errors import MtcheckError
+from ..files import atomic_write
+from ..jsonl import dumps_line
+from ..lang.identify import identify
+from ..report.article import ArticleReport
+from .layout import ARTICLES, FAILED, safe_name
+from .sources import ArticleError
 
 if TYPE_CHECKING:
     import pandas
-
-ARTICLES, FAILED = "articles", "failed"
-
 
 @dataclass(frozen=True)
 class BatchOutcome:
@@ -49,28 +36,6 @@ class BatchOutcome:
     checked: int
     skipped: int
     failed: int
-
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide results from other users
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def article_records(report: ArticleReport, position: int, language: str) -> Iterator[dict[str, Any]]:
@@ -200,25 +165,6 @@ def run_batch(
     return BatchOutcome(output, checked, skipped, failed)
 
 
-def read_summaries(output: str | Path) -> list[dict[str, Any]]:
-    """The "article" record of every checked article, in input order."""
-    rows = []
-    for path in (Path(output) / ARTICLES).glob("*.jsonl"):
-        with path.open(encoding="utf-8") as handle:
-            rows.append(json.loads(handle.readline()))
-    return sorted(rows, key=lambda r: (r["position"], r["article_id"]))
-
-
-def read_errors(output: str | Path) -> list[dict[str, Any]]:
-    rows = [json.loads(p.read_text(encoding="utf-8")) for p in (Path(output) / FAILED).glob("*.json")]
-    return sorted(rows, key=lambda r: (r["position"], r["article_id"]))
-
-
-def read_article_records(output: str | Path, article_id: str) -> list[dict[str, Any]]:
-    path = Path(output) / ARTICLES / f"{safe_name(article_id)}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 def check_corpus(
     source: str | Path | Iterable[ArticleInput | ArticleError],
     output: str | Path,
@@ -234,7 +180,7 @@ def check_corpus(
 
     Resumable like ``mtcheck batch``; ``summary_frame(output)`` gives the results as a DataFrame.
     """
-    from .report.batch_report import write_batch_report
+    from .report import write_batch_report
     from .sources import Columns, iter_articles
 
     articles = iter_articles(source, columns or Columns(), split) if isinstance(source, (str, Path)) else source
@@ -248,6 +194,6 @@ def summary_frame(output: str | Path) -> "pandas.DataFrame":
     """The batch's summary table (one row per checked article) as a pandas DataFrame."""
     import pandas as pd
 
-    from .report.batch_report import SUMMARY_COLUMNS, summary_rows
+    from .report import SUMMARY_COLUMNS, summary_rows
 
     return pd.DataFrame(summary_rows(output), columns=list(SUMMARY_COLUMNS))

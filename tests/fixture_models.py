@@ -15,7 +15,7 @@ import itertools
 import json
 from pathlib import Path
 
-from .engines.base import ALIGNMENT_LAYER
+from mtcheck.engines.base import ALIGNMENT_LAYER
 
 # Each phrase: French, English, and for each English word the index of its French word.
 SUBJECTS = [
@@ -191,7 +191,7 @@ def build_tiny_marian(out: Path, steps: int = 800, seed: int = 0) -> Path:
     model.generation_config.num_beams = 1
     model.save_pretrained(out)
     (out / "README.md").write_text(
-        "Tiny fr→en Marian test fixture built by mtcheck.devmodels.build_tiny_marian; "
+        "Tiny fr→en Marian test fixture built by tests.fixture_models.build_tiny_marian; "
         f"{steps} steps, seed {seed}, final loss {loss.item():.4f}. Not a usable translator.\n",
         encoding="utf-8",
     )

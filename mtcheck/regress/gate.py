@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .checker import Checker
-from .corpus import read_article
-from .errors import InputError
-from .score import Scorer
+from ..checker import Checker
+from ..corpus import read_article
+from ..errors import ConfigError, InputError
+from ..files import atomic_write
+from ..score import Scorer
 
 STORED = "backtranslations.jsonl"
 REVERSE_STORED = "reverse-translations.jsonl"  # the references and round trips in French
@@ -161,3 +162,74 @@ def read_baseline(path: Path) -> dict[str, Any]:
 def run_gate(corpora: Sequence[Path], make_checker: Callable[[Path], Checker]) -> dict[str, Any]:
     """Scores of each corpus, keyed by the corpus folder's name."""
     return {corpus.name: score_corpus(corpus, make_checker(corpus)) for corpus in corpora}
+
+
+def parse_tolerances(items: Sequence[str], relative: float = 0.02, new_critical: int = 0) -> Tolerance:
+    """A :class:`Tolerance` from ``METRIC=VALUE`` items (``--abs-tol``); an unknown metric is an error."""
+    absolute = dict(DEFAULT_ABSOLUTE)
+    for item in items:
+        metric, _, value = item.partition("=")
+        if metric not in DEFAULT_ABSOLUTE:
+            raise ConfigError(f"--abs-tol {item!r}: unknown metric {metric!r}; "
+                              f"choose one of {', '.join(DEFAULT_ABSOLUTE)}")
+        try:
+            absolute[metric] = float(value)
+        except ValueError:
+            raise ConfigError(f"--abs-tol {item!r} is not METRIC=NUMBER") from None
+    return Tolerance(absolute, relative, new_critical)
+
+
+@dataclass(frozen=True)
+class GateRun:
+    """What one run of the gate found: each corpus's figures and what changed from the baseline."""
+
+    current: dict[str, Any]
+    changes: list[Change]
+    detectors: tuple[str, ...]
+
+    @property
+    def regressions(self) -> list[str]:
+        """Where quality dropped past the tolerances (empty when the gate passes)."""
+        return sorted({c.where for c in self.changes if c.regression})
+
+
+def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolerance | None = None,
+                   engine: str | None = None, model: str | None = None, detectors: Sequence[str] | None = None,
+                   update_cache: bool = False, rebuild_cache: bool = False,
+                   update_baseline: bool = False) -> GateRun:
+    """Score ``corpora`` from their stored back-translations and compare with ``baseline``.
+
+    Sentences with no stored back-translation go to ``engine`` when one is named (and are
+    added to each corpus's stored file with ``update_cache``); ``rebuild_cache`` redoes them
+    all. Detectors: those named, else the baseline's, else the default set. With
+    ``update_baseline`` the figures are merged into the baseline file instead of compared.
+    """
+    from ..detectors import build_detectors, default_detectors
+    from ..engines import EngineSpec, load_engine
+    from ..engines.apertium import ApertiumEngine
+    from ..engines.stored import StoredEngine
+
+    old = None if update_baseline and not baseline.exists() else read_baseline(baseline)
+    names = tuple(detectors) if detectors else tuple((old or {}).get("detectors") or default_detectors())
+    fallback = (lambda: load_engine(EngineSpec(name=engine, model=model)).engine) if engine else None
+    reverse_fallback = ApertiumEngine.english_to_french if engine else None
+    stored: list[tuple[Path, StoredEngine]] = []
+
+    def make_checker(corpus: Path) -> Checker:
+        forward = StoredEngine.open(corpus / STORED, fallback, rebuild_cache)
+        reverse = StoredEngine.open(corpus / REVERSE_STORED, reverse_fallback, rebuild_cache)
+        stored.extend([(corpus / STORED, forward), (corpus / REVERSE_STORED, reverse)])
+        return Checker(engine=forward, reverse_engine=reverse, detectors=build_detectors(names))
+
+    current = run_gate(list(corpora), make_checker)
+    if update_cache or rebuild_cache:
+        for path, engine_store in stored:
+            if engine_store.added or rebuild_cache:
+                engine_store.save(path)
+    if update_baseline:
+        merged = {**((old or {}).get("corpora", {})), **current}
+        atomic_write(baseline, json.dumps({"detectors": list(names), "corpora": merged},
+                                          indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+        return GateRun(current, [], names)
+    changes = compare(old["corpora"], current, tolerance or Tolerance()) if old else []
+    return GateRun(current, changes, names)

@@ -11,9 +11,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..batch import atomic_write, read_article_records, read_errors, read_summaries
+from ..files import atomic_write
 from ..jsonl import dumps_line
-from .html import article_html, batch_report_html
+from ..report.html import article_html, batch_report_html
+from .layout import read_article_records, read_errors, read_summaries
 
 SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
                    "references_found", "bleu", "chrf", "ter", "critical", "major", "minor", "mqm_estimate")

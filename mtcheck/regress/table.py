@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..regress import Change
+from .gate import Change
 
 
 def render_changes(changes: Sequence[Change], current: Mapping[str, Any], width: int = 110) -> str:

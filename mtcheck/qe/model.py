@@ -1,6 +1,6 @@
 """A linear word-level quality-estimation model stored as readable JSON.
 
-Logistic regression over named features (:mod:`mtcheck.word_features`): the probability that
+Logistic regression over named features (:mod:`mtcheck.qe.features`): the probability that
 a word is part of an error is ``sigmoid(bias + Σ weight × value)``. Kept as a JSON file of
 named weights rather than a pickle so that it loads without the library that trained it,
 cannot run code when loaded, and can be read and diffed like any other data file.
@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..resources import read_bundled
 
-BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "word-qe.json"
+# Where the bundled model lives inside the package (scripts/train_word_qe.py writes it there).
+BUNDLED_MODEL = ("models", "word-qe.json")
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,22 @@ class LinearWordModel:
     @classmethod
     def load(cls, path: Path | str | None = None) -> LinearWordModel:
         """Read a model file (the bundled one when ``path`` is None)."""
-        path = Path(path) if path else BUNDLED_MODEL
+        if path is None:
+            return cls.from_json(read_bundled(*BUNDLED_MODEL), "mtcheck/resources/" + "/".join(BUNDLED_MODEL))
+        path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigError(f"{path}: word-level QE model not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the word-level QE model ({exc})") from None
+        return cls.from_json(text, str(path))
+
+    @classmethod
+    def from_json(cls, text: str, path: str) -> LinearWordModel:
+        """A model from its JSON ``text``; ``path`` names it in every error."""
+        try:
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
         missing = [k for k in ("weights", "bias", "threshold", "major_threshold") if k not in data]

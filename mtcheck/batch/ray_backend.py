@@ -17,11 +17,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .batch import BatchOutcome, _fail, check_one, prepare_output
-from .checker import Checker
-from .corpus import read_article
-from .errors import InputError, MtcheckError
-from .sources import ArticleError, Columns, _row_article, safe_name
+from ..checker import Checker
+from ..corpus import read_article
+from ..errors import InputError, MtcheckError
+from .layout import safe_name
+from .run import BatchOutcome, _fail, check_one, prepare_output
+from .sources import ArticleError, Columns, _row_article
 
 
 class _CheckActor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .checker import Checker
+from ..checker import Checker
 from .sources import Columns, parse_references
 
 

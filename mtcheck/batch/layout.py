@@ -1,0 +1,49 @@
+"""The layout of a batch's output folder, and reading what a run left there.
+
+    articles/<name>.jsonl   one file per checked article: an "article" record (scores, flag
+                            counts), then its segments, references and flags
+    failed/<name>.json      one file per article that could not be checked, with the reason
+    summary.csv / .parquet  one row per article (written at the end, from the files above)
+    errors.jsonl            the failed articles (idem)
+    report.html             a self-contained report, worst articles first
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+ARTICLES, FAILED = "articles", "failed"
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(article_id: str) -> str:
+    """A file name for an article id: readable, and distinct for distinct ids."""
+    name = _UNSAFE.sub("_", article_id).strip("._")[:80] or "article"
+    if name != article_id:
+        name += "-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:8]
+    return name
+
+
+def read_summaries(output: str | Path) -> list[dict[str, Any]]:
+    """The "article" record of every checked article, in input order."""
+    rows = []
+    for path in (Path(output) / ARTICLES).glob("*.jsonl"):
+        with path.open(encoding="utf-8") as handle:
+            rows.append(json.loads(handle.readline()))
+    return sorted(rows, key=lambda r: (r["position"], r["article_id"]))
+
+
+def read_errors(output: str | Path) -> list[dict[str, Any]]:
+    rows = [json.loads(p.read_text(encoding="utf-8")) for p in (Path(output) / FAILED).glob("*.json")]
+    return sorted(rows, key=lambda r: (r["position"], r["article_id"]))
+
+
+def read_article_records(output: str | Path, article_id: str) -> list[dict[str, Any]]:
+    path = Path(output) / ARTICLES / f"{safe_name(article_id)}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -1,0 +1,28 @@
+"""Words of a text as character spans: the one tokenisation every stage links and compares by."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# French elisions (l’, qu’, jusqu’…) are words of their own, so "l’administration" gives
+# two words that can be linked separately.
+_WORD = re.compile(
+    r"(?:[A-Z]\.){2,}|\d+(?:[.,]\d+)+|(?i:\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])[’'](?=\w))|\w+(?:[’'\-.]\w+)*|[^\w\s]"
+)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the words and punctuation marks of ``text``."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+_WHITESPACE_WORD = re.compile(r"\S+")
+
+
+def adjacent_words(text: str, word: re.Pattern[str] = _WHITESPACE_WORD) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
+    """Pairs of words of ``text`` (``word`` matches one; whitespace words by default) separated by exactly one space."""
+    words = list(word.finditer(text))
+    for first, second in zip(words, words[1:]):
+        if text[first.end() : second.start()] == " ":
+            yield first, second
