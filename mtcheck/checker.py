@@ -104,6 +104,7 @@ class Checker:
             engine=self.engine.signature,  # type: ignore[union-attr]
             detectors=tuple(d.name for d in self.detectors),  # type: ignore[union-attr]
             detector_options={d.name: dict(d.options()) for d in self.detectors},  # type: ignore[union-attr]
+            min_severity=Severity(self.min_severity).value,
             aligner=f"chrF|threshold:{self.aligner.threshold}|weak:{self.aligner.weak_threshold}",
             sacrebleu=sacrebleu.__version__,
             metrics=self.scorer.signatures(),

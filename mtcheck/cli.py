@@ -21,6 +21,7 @@ from .engines.cache import TranslationCache, open_cache
 from .errors import MtcheckError
 from .files import atomic_write
 from .jsonl import dumps_line
+from .lang.identify import identify
 from .resources import sample_folder
 from .segment import FrenchSegmenter, guess_format
 from .types import Severity
@@ -124,6 +125,10 @@ def check(article: str | None, refs: str | None, fmt: str, output: str | None, i
     source = read_article(article or sample_folder(), references=refs)
     if input_format == "auto":
         input_format = guess_format(str(source.path or ""))
+    guess = identify(source.text)
+    if not guess.is_french:  # batch refuses such articles; a single check goes on, but says so
+        click.echo(f"mtcheck: warning: {source.path or source.id} does not read as French "
+                   f"(reads as {guess.language!r}, p={guess.probability:.2f}); its flags mean little", err=True)
     checker = _build_checker(input_format=input_format, **options)
     report = checker.check(source.text, source.references, article_id=source.id)
     if fmt == "json":
@@ -161,7 +166,7 @@ def _checker_factory(**options: Any) -> Checker:
 def batch(source: str, output: str, jobs: int, id_column: str, text_column: str, refs_column: str,
           split: str | None, detailed: int, backend: str, gpus_per_worker: float, cpus_per_worker: float,
           **options: Any) -> None:
-    """Check every article of SOURCE into OUTPUT (resumable: a rerun skips finished articles).
+    """Check every article of SOURCE into OUTPUT (resumable: a rerun reuses unchanged articles).
 
     SOURCE is a folder of article folders (article.fr.txt [+ references.en.jsonl]), a JSONL,
     CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face dataset name.
@@ -185,8 +190,11 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
         outcome = run_batch(articles, factory, output, jobs=jobs, progress=not quiet, total=count_articles(source))
     write_batch_report(output, title=f"mtcheck: {Path(source).name}", detailed=detailed)
     if not quiet:
-        click.echo(f"mtcheck: {outcome.checked} checked, {outcome.skipped} already done, {outcome.failed} failed "
-                   f"-> {Path(output) / 'report.html'}", err=True)
+        again = sum(outcome.rechecked.values())
+        why = f" ({again} checked again: " + ", ".join(f"{n} {k}" for k, n in sorted(outcome.rechecked.items())) + ")" \
+            if again else ""
+        click.echo(f"mtcheck: {outcome.checked} checked{why}, {outcome.skipped} unchanged and reused, "
+                   f"{outcome.failed} failed -> {Path(output) / 'report.html'}", err=True)
 
 
 @main.command()

@@ -39,6 +39,12 @@ def read_text(path: str | Path) -> str:
     if path.is_dir():
         raise InputError(path, "is a folder, expected a text file")
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows "Unicode")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(path, f"starts as UTF-16 but does not decode as it (byte {exc.start}); "
+                                   "save it as UTF-8") from None
     if b"\x00" in data[:4096]:
         raise InputError(path, "looks like a binary file, expected UTF-8 text")
     try:

@@ -102,7 +102,7 @@ def test_killed_batch_resumes_to_identical_results(corpus: Path, tiny_model: Pat
         assert all(partial[name] == expected[name] for name in partial)
     rerun = subprocess.run(_batch_command(corpus, output, tiny_model), capture_output=True, text=True, timeout=900)
     assert rerun.returncode == 0, rerun.stderr
-    assert "already done" in rerun.stderr
+    assert "unchanged and reused" in rerun.stderr
     assert _article_files(output) == expected
     assert (output / "summary.csv").read_bytes() == (uninterrupted / "summary.csv").read_bytes()
     assert not list(output.glob("**/.*.tmp"))
@@ -176,3 +176,77 @@ def test_check_corpus_and_score_dataset_api(tiny_model: Path, tmp_path: Path):
     scored = score_dataset(data, make())
     assert {"mtcheck_chrf", "mtcheck_critical", "mtcheck_flags"} <= set(scored.column_names)
     assert scored[0]["mtcheck_chrf"] is not None and json.loads(scored[0]["mtcheck_flags"]) is not None
+
+
+def _small_rows(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _fast_command(source: Path, output: Path, model: Path, *extra: str) -> list[str]:
+    return _batch_command(source, output, model) + list(extra)
+
+
+def test_a_rerun_reuses_only_what_is_unchanged(tiny_model: Path, tmp_path: Path):
+    """'Done' is content plus settings, not the article id: an edit or other options check again."""
+    rows = [{"id": "a", "text": "Le président a parlé hier soir.", "references": []},
+            {"id": "b", "text": "La source a refusé la frappe.", "references": []}]
+    source, output = _small_rows(tmp_path / "in.jsonl", rows), tmp_path / "out"
+    first = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    stored_b = (output / "articles" / "b.jsonl").read_bytes()
+
+    same = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    assert "0 checked, 2 unchanged and reused" in same.stderr
+
+    rows[0]["text"] = "Le président a parlé ce matin."
+    _small_rows(source, rows)
+    edited = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    assert "1 checked (1 checked again: 1 content changed), 1 unchanged and reused" in edited.stderr
+    first_record = json.loads((output / "articles" / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first_record["text"] == "Le président a parlé ce matin."
+    assert (output / "articles" / "b.jsonl").read_bytes() == stored_b
+
+    other = subprocess.run(_fast_command(source, output, tiny_model, "--min-severity", "critical"),
+                           capture_output=True, text=True, timeout=600)
+    assert "2 checked (2 checked again: 2 settings changed)" in other.stderr
+
+
+def test_duplicate_ids_fail_the_later_row_and_overwrite_nothing(tiny_model: Path, tmp_path: Path):
+    rows = [{"id": "same", "text": "Le président a parlé hier soir.", "references": []},
+            {"id": "same", "text": "La source a refusé la frappe.", "references": []}]
+    source, output = _small_rows(tmp_path / "in.jsonl", rows), tmp_path / "out"
+    result = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "1 checked" in result.stderr and "1 failed" in result.stderr
+    first = json.loads((output / "articles" / "same.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first["text"] == rows[0]["text"]
+    errors = [json.loads(line) for line in (output / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(errors) == 1 and "duplicate id 'same'" in errors[0]["reason"] and errors[0]["position"] == 1
+
+
+def test_a_second_batch_on_the_same_output_refuses(tmp_path: Path):
+    from mtcheck.batch.layout import output_lock
+    from mtcheck.errors import MtcheckError
+
+    output = tmp_path / "out"
+    with output_lock(output):
+        code = ("import sys; from pathlib import Path; from mtcheck.batch.layout import output_lock\n"
+                "with output_lock(Path(sys.argv[1])): pass")
+        other = subprocess.run([sys.executable, "-c", code, str(output)], capture_output=True, text=True)
+        assert other.returncode != 0 and "another mtcheck batch" in other.stderr
+        with pytest.raises(MtcheckError, match="another mtcheck batch"):
+            with output_lock(output):
+                pass
+    with output_lock(output):  # released: the next batch gets it
+        pass
+
+
+def test_ids_that_look_like_formulas_reach_summary_csv_as_text(tiny_model: Path, tmp_path: Path):
+    rows = [{"id": "=HYPERLINK(\"http://x\")", "text": "Le président a parlé hier soir.", "references": []},
+            {"id": "@sum", "text": "La source a refusé la frappe.", "references": []}]
+    source, output = _small_rows(tmp_path / "in.jsonl", rows), tmp_path / "out"
+    result = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    ids = pd.read_csv(output / "summary.csv")["article_id"].tolist()
+    assert sorted(ids) == sorted("'" + r["id"] for r in rows)

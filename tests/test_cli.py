@@ -144,3 +144,22 @@ def test_an_output_path_that_is_a_folder_exits_2_and_keeps_it(tmp_path):
 def test_compare_refuses_zero_resamples(tmp_path):
     result = _run("compare", str(tmp_path), str(tmp_path), "--samples", "0")
     assert result.returncode == 2 and "--samples" in result.stderr
+
+
+def test_utf16_articles_are_read_as_text(tmp_path):
+    path = tmp_path / "windows.txt"
+    text = "Le président a parlé hier soir.\n"
+    path.write_bytes(text.encode("utf-16"))
+    result = _run("segment", str(path), "--format", "text")
+    assert result.returncode == 0, result.stderr
+    assert "Le président a parlé hier soir." in result.stdout
+
+
+@needs_apertium
+def test_check_says_when_an_article_is_not_french(tmp_path):
+    path = tmp_path / "english.txt"
+    path.write_text("President Zelensky thanked the United States on Monday and said that Ukraine needs more air "
+                    "defence systems to protect its cities from Russian missiles.\n", encoding="utf-8")
+    result = _run("check", str(path), "--engine", "apertium", "--no-cache", "-q", "--format", "json")
+    assert result.returncode == 0
+    assert "does not read as French" in result.stderr and "'en'" in result.stderr

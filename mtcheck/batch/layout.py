@@ -10,13 +10,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..errors import MtcheckError
+
 ARTICLES, FAILED = "articles", "failed"
+LOCK = ".mtcheck-batch.lock"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -47,3 +54,28 @@ def read_errors(output: str | Path) -> list[dict[str, Any]]:
 def read_article_records(output: str | Path, article_id: str) -> list[dict[str, Any]]:
     path = Path(output) / ARTICLES / f"{safe_name(article_id)}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold the output folder for one batch: a second one refuses at once instead of doing the work twice.
+
+    An OS lock (flock), so a batch that was killed never leaves the folder locked.
+    """
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise MtcheckError(f"{output}: another mtcheck batch (pid {holder}) is writing here; wait for it "
+                               "to finish or choose another --output") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -20,7 +20,7 @@ from typing import Any
 from ..checker import Checker
 from ..corpus import read_article
 from ..errors import InputError, MtcheckError
-from .layout import safe_name
+from .layout import output_lock
 from .run import BatchOutcome, _fail, check_one, prepare_output
 from .sources import ArticleError, Columns, _row_article
 
@@ -34,7 +34,7 @@ class _CheckActor:
         self.columns = columns
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
-        ids, outcomes = [], []
+        ids, outcomes, details = [], [], []
         keys = list(batch)
         for i in range(len(batch[keys[0]])):
             row = {k: _plain(batch[k][i]) for k in keys}
@@ -42,11 +42,14 @@ class _CheckActor:
             if isinstance(article, ArticleError):
                 _fail(self.output, article)
                 ids.append(article.id)
-                outcomes.append(article.reason)
+                outcomes.append("failed")
+                details.append(article.reason)
                 continue
+            outcome = check_one(self.checker, article, self.output)
             ids.append(article.id)
-            outcomes.append(check_one(self.checker, article, self.output) or "")
-        return {"article_id": ids, "reason": outcomes}
+            outcomes.append(outcome.status)
+            details.append(outcome.detail)
+        return {"article_id": ids, "status": outcomes, "detail": details}
 
     def _article(self, row: dict[str, Any]):  # noqa: ANN202 - ArticleInput | ArticleError
         position = int(row.pop("__position"))
@@ -102,30 +105,22 @@ def run_batch_ray(
     import ray
 
     output = Path(output).resolve()
-    done = prepare_output(output)
-    if not ray.is_initialized():
-        ray.init(ignore_reinit_error=True, log_to_driver=False)
-    dataset = _dataset(Path(source), columns)
-    skipped = 0
-    if done:
-        before = dataset.count()
-        dataset = dataset.filter(lambda r: safe_name(_row_id(r, columns)) not in done)
-        skipped = before - dataset.count()
-    results = dataset.map_batches(
-        _CheckActor, fn_constructor_kwargs={"make_checker": make_checker, "output": str(output), "columns": columns},
-        batch_size=batch_size, concurrency=workers, num_cpus=cpus_per_worker, num_gpus=gpus_per_worker or None,
-        batch_format="numpy")
-    checked = failed = 0
-    for row in results.iter_rows():
-        if row["reason"]:
-            failed += 1
-        else:
-            checked += 1
-    return BatchOutcome(output, checked, skipped, failed)
-
-
-def _row_id(row: dict[str, Any], columns: Columns) -> str:
-    if "__folder" in row:
-        return Path(row["__folder"]).name
-    return str(row.get(columns.id) or f"row-{int(row['__position']) + 1}")
-
+    with output_lock(output):
+        prepare_output(output)
+        if not ray.is_initialized():
+            ray.init(ignore_reinit_error=True, log_to_driver=False)
+        dataset = _dataset(Path(source), columns)
+        # Every row goes to an actor: check_one reuses a stored result only when the article's
+        # content and the run's settings are unchanged, which an id alone cannot tell.
+        results = dataset.map_batches(
+            _CheckActor, fn_constructor_kwargs={"make_checker": make_checker, "output": str(output),
+                                                "columns": columns},
+            batch_size=batch_size, concurrency=workers, num_cpus=cpus_per_worker,
+            num_gpus=gpus_per_worker or None, batch_format="numpy")
+        counts = {"checked": 0, "rechecked": 0, "reused": 0, "failed": 0}
+        rechecked: dict[str, int] = {}
+        for row in results.iter_rows():
+            counts[row["status"]] += 1
+            if row["status"] == "rechecked":
+                rechecked[row["detail"]] = rechecked.get(row["detail"], 0) + 1
+    return BatchOutcome(output, counts["checked"] + counts["rechecked"], counts["reused"], counts["failed"], rechecked)

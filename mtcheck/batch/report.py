@@ -9,7 +9,10 @@ from __future__ import annotations
 import io
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas
 
 from ..files import atomic_write
 from ..jsonl import dumps_line
@@ -45,7 +48,7 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
     output = Path(output)
     summaries = read_summaries(output)
     frame = pd.DataFrame(summary_rows(output, summaries), columns=list(SUMMARY_COLUMNS))
-    atomic_write(output / "summary.csv", frame.to_csv(index=False))
+    atomic_write(output / "summary.csv", _formula_safe(frame).to_csv(index=False))
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     atomic_write(output / "summary.parquet", buffer.getvalue())
@@ -69,3 +72,19 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
         summary["detailed"] = True
     html = batch_report_html(summaries, errors, details, categories, title)
     atomic_write(output / "report.html", html)
+
+
+# A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_safe(frame: "pandas.DataFrame") -> "pandas.DataFrame":
+    """Text cells that a spreadsheet would run as formulas, quoted with a leading apostrophe (OWASP)."""
+    import pandas as pd
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return safe

@@ -1,15 +1,17 @@
 """Batch scoring: many articles, streamed, resumable, each result written atomically.
 
 The output folder's layout is :mod:`mtcheck.batch.layout`. Every file is written to a temporary name and renamed, so a batch killed at any point
-leaves only whole files; rerunning the same command skips the articles already in
-``articles/`` and retries the failed ones.
+leaves only whole files; rerunning the same command reuses the stored result of every article whose
+content and settings are unchanged, checks the others again and retries the failed ones.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,7 @@ from ..files import atomic_write
 from ..jsonl import dumps_line
 from ..lang.identify import identify
 from ..report.article import ArticleReport
-from .layout import ARTICLES, FAILED, safe_name
+from .layout import ARTICLES, FAILED, output_lock, safe_name
 from .sources import ArticleError
 
 if TYPE_CHECKING:
@@ -34,14 +36,47 @@ class BatchOutcome:
 
     output: Path
     checked: int
-    skipped: int
+    skipped: int  # reused whole: same content, same settings as the stored result
     failed: int
+    # Of ``checked``, how many had a stored result that was stale, by why ("content changed", …).
+    rechecked: dict[str, int] = field(default_factory=dict)
 
 
-def article_records(report: ArticleReport, position: int, language: str) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True)
+class ArticleOutcome:
+    """What became of one article: checked (anew or again, and why), reused, or failed (and why)."""
+
+    status: str  # "checked", "rechecked", "reused" or "failed"
+    detail: str = ""
+
+
+def article_identity(article: ArticleInput, signature: str) -> tuple[str, str]:
+    """Hashes of the article's content (text and references) and of content plus run settings.
+
+    A stored result is reused only when the second matches: an edited article or a run with
+    other detectors, thresholds, engine or severity floor is checked again.
+    """
+    content = json.dumps([article.text, [[r.id, r.text, r.source, r.speaker] for r in article.references]],
+                         ensure_ascii=False)
+    content_hash = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return content_hash, hashlib.sha256(f"{content_hash}|{signature}".encode("utf-8")).hexdigest()
+
+
+def _stored_identity(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            record = json.loads(handle.readline())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def article_records(report: ArticleReport, position: int, language: str,
+                    identity: tuple[str, str] = ("", "")) -> Iterator[dict[str, Any]]:
     """The JSONL records of one checked article, the summary record first."""
     data = report.to_dict()
     yield {
+        "content_hash": identity[0], "identity": identity[1],
         "type": "article", "article_id": report.article_id, "position": position, "language": language,
         "characters": len(report.text), "segments": len(report.segments),
         "references": len(report.alignments),
@@ -58,9 +93,17 @@ def article_records(report: ArticleReport, position: int, language: str) -> Iter
         yield {"type": "flag", "article_id": report.article_id, **flag}
 
 
-def check_one(checker: Checker, article: ArticleInput, output: Path) -> str | None:
-    """Check one article and write its file; the reason it failed, or None."""
+def check_one(checker: Checker, article: ArticleInput, output: Path) -> ArticleOutcome:
+    """Check one article and write its file, unless an identical result is stored already."""
     name = safe_name(article.id)
+    path = output / ARTICLES / f"{name}.jsonl"
+    identity = article_identity(article, str(checker.signature))
+    stored = _stored_identity(path) if path.exists() else None
+    if stored is not None and stored.get("identity") == identity[1]:
+        return ArticleOutcome("reused")
+    why = ""
+    if stored is not None:
+        why = "settings changed" if stored.get("content_hash") == identity[0] else "content changed"
     try:
         guess = identify(article.text)
         if not guess.is_french:
@@ -69,15 +112,15 @@ def check_one(checker: Checker, article: ArticleInput, output: Path) -> str | No
         report = checker.check(article.text, article.references, article_id=article.id)
     except MtcheckError as exc:
         _fail(output, ArticleError(article.id, str(exc), article.position))
-        return str(exc)
+        return ArticleOutcome("failed", str(exc))
     except Exception as exc:  # an engine or detector crash on one article must not end the batch
         reason = f"internal error while checking: {exc.__class__.__name__}: {exc}"
         _fail(output, ArticleError(article.id, reason, article.position))
-        return reason
-    lines = "".join(dumps_line(r) for r in article_records(report, article.position, guess.language))
-    atomic_write(output / ARTICLES / f"{name}.jsonl", lines)
+        return ArticleOutcome("failed", reason)
+    lines = "".join(dumps_line(r) for r in article_records(report, article.position, guess.language, identity))
+    atomic_write(path, lines)
     (output / FAILED / f"{name}.json").unlink(missing_ok=True)
-    return None
+    return ArticleOutcome("rechecked", why) if why else ArticleOutcome("checked")
 
 
 def prepare_output(output: Path) -> set[str]:
@@ -85,12 +128,14 @@ def prepare_output(output: Path) -> set[str]:
     (output / ARTICLES).mkdir(parents=True, exist_ok=True)
     for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
         stale.unlink(missing_ok=True)
+    for duplicate in (output / FAILED).glob("*.dup-*.json"):  # this run says again which ids repeat
+        duplicate.unlink(missing_ok=True)
     return {p.stem for p in (output / ARTICLES).glob("*.jsonl")}
 
 
-def _fail(output: Path, error: ArticleError) -> None:
+def _fail(output: Path, error: ArticleError, name: str | None = None) -> None:
     record = {"article_id": error.id, "position": error.position, "reason": error.reason}
-    atomic_write(output / FAILED / f"{safe_name(error.id)}.json", dumps_line(record))
+    atomic_write(output / FAILED / f"{name or safe_name(error.id)}.json", dumps_line(record))
 
 
 # Worker processes build their own checker once (loading a model is the slow part).
@@ -102,7 +147,7 @@ def _init_worker(make_checker: Callable[[], Checker]) -> None:
     _worker_checker = make_checker()
 
 
-def _work(article: ArticleInput, output: Path) -> str | None:
+def _work(article: ArticleInput, output: Path) -> ArticleOutcome:
     assert _worker_checker is not None
     return check_one(_worker_checker, article, output)
 
@@ -122,26 +167,46 @@ def run_batch(
     must be picklable: a module-level function or a ``functools.partial`` of one).
     """
     output = Path(output)
-    done = prepare_output(output)
+    with output_lock(output):
+        prepare_output(output)
+        return _run_locked(articles, make_checker, output, jobs, progress, total)
+
+
+def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: Callable[[], Checker],
+                output: Path, jobs: int, progress: bool, total: int | None) -> BatchOutcome:
     checked = skipped = failed = 0
+    rechecked: dict[str, int] = {}
+    seen: dict[str, int] = {}
     bar = tqdm(total=total, unit="article", disable=not progress, dynamic_ncols=True, mininterval=0.5)
 
-    def record(reason: str | None) -> None:
-        nonlocal checked, failed
-        checked, failed = checked + (reason is None), failed + (reason is not None)
+    def record(outcome: ArticleOutcome) -> None:
+        nonlocal checked, skipped, failed
+        if outcome.status == "reused":
+            skipped += 1
+        elif outcome.status == "failed":
+            failed += 1
+        else:
+            checked += 1
+            if outcome.status == "rechecked":
+                rechecked[outcome.detail] = rechecked.get(outcome.detail, 0) + 1
         bar.update()
 
     def pending() -> Iterator[ArticleInput]:
-        nonlocal skipped, failed
+        nonlocal failed
         for item in articles:
             if isinstance(item, ArticleError):
                 _fail(output, item)
                 failed += 1
                 bar.update()
-            elif safe_name(item.id) in done:
-                skipped += 1
+            elif item.id in seen:
+                # Two articles with one id would share one result file: the later one is refused.
+                _fail(output, ArticleError(item.id, f"duplicate id {item.id!r} (the article at position "
+                                                    f"{seen[item.id]} has it): give each article its own id",
+                                           item.position), name=f"{safe_name(item.id)}.dup-{item.position}")
+                failed += 1
                 bar.update()
             else:
+                seen[item.id] = item.position
                 yield item
 
     try:
@@ -162,7 +227,7 @@ def run_batch(
                     record(future.result())
     finally:
         bar.close()
-    return BatchOutcome(output, checked, skipped, failed)
+    return BatchOutcome(output, checked, skipped, failed, rechecked)
 
 
 def check_corpus(

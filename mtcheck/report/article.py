@@ -31,11 +31,14 @@ class RunSignature:
     # Each detector's settings (thresholds, lexicon files, model): two runs whose flags can
     # differ never share a signature, as sacrebleu's signatures carry every option.
     detector_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Flags below this severity are dropped from the report.
+    min_severity: str = "minor"
 
     def __str__(self) -> str:
         return (
             f"mtcheck:{self.mtcheck}|seg:{self.segmenter}|engine:[{self.engine}]|align:{self.aligner}"
-            f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|sacrebleu:{self.sacrebleu}"
+            f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|min_severity:{self.min_severity}"
+            f"|sacrebleu:{self.sacrebleu}"
         )
 
     def _detector_part(self, name: str) -> str:
