@@ -11,6 +11,7 @@ through the gloss words they match.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -131,16 +132,29 @@ def _links(english: str, gloss: str, source: str) -> tuple[WordLink, ...]:
     repeated function words ("the", "of") on the right French word.
     """
     src_words = word_spans(source)
-    glossed = _gloss_words(gloss)
     eng_words = word_spans(english)
+    # Each gloss word's French word indices, sorted, with where each first appears in the gloss
+    # (ties go to the earlier one): a lookup per English word instead of a scan of the whole
+    # gloss, which made long sentences quadratic.
+    by_form: dict[str, list[int]] = {}
+    first_seen: dict[tuple[str, int], int] = {}
+    for order, (g, idx) in enumerate(_gloss_words(gloss)):
+        if idx < len(src_words) and (g, idx) not in first_seen:
+            first_seen[(g, idx)] = order
+            by_form.setdefault(g, []).append(idx)
+    for indices in by_form.values():
+        indices.sort()
     links = []
+    span = max(1, len(src_words) - 1)
     for pos, (s, e) in enumerate(eng_words):
         form = english[s:e].lower()
-        candidates = [idx for g, idx in glossed if g == form and idx < len(src_words)]
-        if not candidates:
+        indices = by_form.get(form)
+        if not indices:
             continue
         rel = pos / max(1, len(eng_words) - 1)
-        best = min(candidates, key=lambda idx: abs(idx / max(1, len(src_words) - 1) - rel))
+        at = bisect.bisect_left(indices, rel * span)
+        near = indices[max(0, at - 2) : at + 2]
+        best = min(near, key=lambda idx: (abs(idx / span - rel), first_seen[(form, idx)]))
         fs, fe = src_words[best]
         links.append(WordLink(s, e, fs, fe))
     return tuple(links)

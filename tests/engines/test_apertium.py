@@ -49,3 +49,34 @@ def test_a_text_translates_the_same_alone_and_in_a_batch(apertium):
     (alone,) = apertium.translate([text])
     _, batched = apertium.translate([text, text])
     assert batched.text == alone.text
+
+
+def test_word_links_pick_the_nearest_glossed_word_on_any_sentence():
+    """Linking by lookup gives what the definition says (the glossed French word nearest in relative
+    position, the earlier one on a tie), also on sentences with thousands of repeated words."""
+    import random
+    from unittest import mock
+
+    import mtcheck.engines.apertium as apertium
+    from mtcheck.lang.words import word_spans
+
+    def by_definition(english, glossed, source):
+        src, eng, links = word_spans(source), word_spans(english), []
+        for pos, (s, e) in enumerate(eng):
+            found = [idx for g, idx in glossed if g == english[s:e].lower() and idx < len(src)]
+            if found:
+                rel = pos / max(1, len(eng) - 1)
+                best = min(found, key=lambda idx: abs(idx / max(1, len(src) - 1) - rel))
+                links.append((s, e, *src[best]))
+        return links
+
+    rng = random.Random(7)
+    vocab = "the of a to in is and it".split()
+    for n_src, n_eng in [(rng.randint(1, 30), rng.randint(1, 30)) for _ in range(500)] + [(3000, 3000)]:
+        source = " ".join(rng.choice(["le", "la", "de", "un", "et"]) for _ in range(n_src))
+        english = " ".join(rng.choice(vocab) for _ in range(n_eng))
+        glossed = [(rng.choice(vocab), rng.randint(0, n_src + 2)) for _ in range(rng.randint(0, 2 * n_src))]
+        with mock.patch.object(apertium, "_gloss_words", lambda gloss: glossed):
+            got = [(l.target_start, l.target_end, l.source_start, l.source_end)
+                   for l in apertium._links(english, "", source)]
+        assert got == by_definition(english, glossed, source)
