@@ -33,3 +33,4 @@ bench: setup
 	$(PYTHON) benchmarks/flags.py --limit 300 --config data/configs/product-descriptions.toml
 	$(PYTHON) benchmarks/engines.py
 	$(PYTHON) benchmarks/batch.py
+	$(PYTHON) benchmarks/input_size.py

@@ -163,3 +163,22 @@ def test_check_says_when_an_article_is_not_french(tmp_path):
     result = _run("check", str(path), "--engine", "apertium", "--no-cache", "-q", "--format", "json")
     assert result.returncode == 0
     assert "does not read as French" in result.stderr and "'en'" in result.stderr
+
+
+@pytest.mark.parametrize("engine", ["auto", "hf"])
+def test_a_model_folder_that_does_not_exist_is_named_not_sent_to_the_hub(tmp_path, engine):
+    missing = tmp_path / "models" / "opus-fr-en"
+    result = _run("check", "--engine", engine, "--model", str(missing), "-q")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert str(missing) in line and "no such model folder" in line and "hub does not answer" not in line
+
+
+def test_a_model_folder_without_weights_says_so(tmp_path):
+    folder = tmp_path / "half-copied"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "marian"}', encoding="utf-8")
+    result = _run("check", "--engine", "hf", "--model", str(folder), "-q")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert str(folder) in line and "no weights" in line

@@ -43,6 +43,10 @@ def load_engine(spec: EngineSpec) -> EngineChoice:
     """Load the engine ``spec`` names; ``auto`` tries hf (cache, then one short hub try), then apertium."""
     if spec.name not in ENGINE_NAMES:
         raise ConfigError(f"unknown engine {spec.name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    if spec.model and _looks_like_path(spec.model) and not os.path.exists(os.path.expanduser(spec.model)):
+        # A folder the user named is not a hub id to try, nor a reason to fall back to another engine.
+        raise EngineError(f"{spec.model}: no such model folder (give the folder that holds config.json "
+                          "and the weights, or a hub id such as Helsinki-NLP/opus-mt-fr-en)")
     if spec.name != "auto":
         return EngineChoice(ENGINES[spec.name](spec), (spec.name,))
     tried = []
@@ -61,6 +65,11 @@ def load_engine(spec: EngineSpec) -> EngineChoice:
         f"{spec.model or DEFAULT_MODEL}, or install Apertium "
         "(apt-get install apertium apertium-fr-es apertium-eng-spa)."
     )
+
+
+def _looks_like_path(model: str) -> bool:
+    """A local path rather than a hub id ("org/name"): absolute, relative, home, or deeper than org/name."""
+    return model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
 
 
 def _load_hf(spec: EngineSpec) -> Engine:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ..types import Translation
@@ -39,3 +40,17 @@ def source_token_limit(tokenizer_max: int, model_positions: int | None) -> int:
     """
     limits = [n for n in (tokenizer_max, model_positions) if n and n < 100_000]
     return min(limits) if limits else 512
+
+
+# Weight files transformers can load a seq2seq model from.
+_WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json",
+            "tf_model.h5", "flax_model.msgpack")
+
+
+def model_folder_problem(folder: Path) -> str | None:
+    """What a local model folder lacks for transformers to load it, or None when it looks whole."""
+    if not (folder / "config.json").is_file():
+        return "is not a model folder (no config.json)"
+    if not any((folder / name).is_file() for name in _WEIGHTS):
+        return f"has config.json but no weights ({' or '.join(_WEIGHTS[:2])}): the download or copy is incomplete"
+    return None

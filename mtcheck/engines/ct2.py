@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER, source_token_limit
+from .base import ALIGNMENT_LAYER, model_folder_problem, source_token_limit
 from .cache import default_cache_dir
 from .batching import length_sorted_batches
 from .subwords import build_translation
@@ -55,6 +55,8 @@ class CT2Engine:
         if self.compute_type == "auto":
             self.compute_type = "float16" if self.device == "cuda" else "int8"
         source = self._resolve_source()
+        if (problem := model_folder_problem(Path(source))) is not None:
+            raise EngineError(f"{source}: {problem}")
         self._revision = _content_hash(source)
         self._converted = self._convert(source)
         try:

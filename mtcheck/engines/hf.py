@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER, source_token_limit
+from .base import ALIGNMENT_LAYER, model_folder_problem, source_token_limit
 from .batching import length_sorted_batches
 from .subwords import build_translation
 
@@ -49,6 +50,8 @@ class HFEngine:
             self.device = "cuda" if torch.cuda.is_available() else "cpu"
         if self.batch_tokens is None:
             self.batch_tokens = 1024 if self.device == "cpu" else 4096
+        if os.path.isdir(self.model) and (problem := model_folder_problem(Path(self.model))):
+            raise EngineError(f"{self.model}: {problem}")
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(
                 self.model, revision=self.revision, local_files_only=self.local_files_only
