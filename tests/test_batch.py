@@ -183,40 +183,43 @@ def _small_rows(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def _fast_command(source: Path, output: Path, model: Path, *extra: str) -> list[str]:
-    return _batch_command(source, output, model) + list(extra)
+def _batch_rows(rows: list[dict], folder: Path, model: Path, *extra: str) -> subprocess.CompletedProcess:
+    """``mtcheck batch`` on ``rows`` (written as folder/in.jsonl) into folder/out."""
+    source = _small_rows(folder / "in.jsonl", rows)
+    return subprocess.run(_batch_command(source, folder / "out", model) + list(extra), capture_output=True,
+                          text=True, timeout=600)
+
+
+# Two short news sentences: two articles a tiny model checks in seconds.
+_TWO = ("Le président a parlé hier soir.", "La source a refusé la frappe.")
 
 
 def test_a_rerun_reuses_only_what_is_unchanged(tiny_model: Path, tmp_path: Path):
     """'Done' is content plus settings, not the article id: an edit or other options check again."""
-    rows = [{"id": "a", "text": "Le président a parlé hier soir.", "references": []},
-            {"id": "b", "text": "La source a refusé la frappe.", "references": []}]
-    source, output = _small_rows(tmp_path / "in.jsonl", rows), tmp_path / "out"
-    first = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    rows = [{"id": "a", "text": _TWO[0], "references": []}, {"id": "b", "text": _TWO[1], "references": []}]
+    output = tmp_path / "out"
+    first = _batch_rows(rows, tmp_path, tiny_model)
     assert first.returncode == 0, first.stderr
     stored_b = (output / "articles" / "b.jsonl").read_bytes()
 
-    same = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    same = _batch_rows(rows, tmp_path, tiny_model)
     assert "0 checked, 2 unchanged and reused" in same.stderr
 
     rows[0]["text"] = "Le président a parlé ce matin."
-    _small_rows(source, rows)
-    edited = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    edited = _batch_rows(rows, tmp_path, tiny_model)
     assert "1 checked (1 checked again: 1 content changed), 1 unchanged and reused" in edited.stderr
     first_record = json.loads((output / "articles" / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert first_record["text"] == "Le président a parlé ce matin."
     assert (output / "articles" / "b.jsonl").read_bytes() == stored_b
 
-    other = subprocess.run(_fast_command(source, output, tiny_model, "--min-severity", "critical"),
-                           capture_output=True, text=True, timeout=600)
+    other = _batch_rows(rows, tmp_path, tiny_model, "--min-severity", "critical")
     assert "2 checked (2 checked again: 2 settings changed)" in other.stderr
 
 
 def test_duplicate_ids_fail_the_later_row_and_overwrite_nothing(tiny_model: Path, tmp_path: Path):
-    rows = [{"id": "same", "text": "Le président a parlé hier soir.", "references": []},
-            {"id": "same", "text": "La source a refusé la frappe.", "references": []}]
-    source, output = _small_rows(tmp_path / "in.jsonl", rows), tmp_path / "out"
-    result = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    rows = [{"id": "same", "text": _TWO[0], "references": []}, {"id": "same", "text": _TWO[1], "references": []}]
+    output = tmp_path / "out"
+    result = _batch_rows(rows, tmp_path, tiny_model)
     assert result.returncode == 0, result.stderr
     assert "1 checked" in result.stderr and "1 failed" in result.stderr
     first = json.loads((output / "articles" / "same.jsonl").read_text(encoding="utf-8").splitlines()[0])
@@ -243,10 +246,10 @@ def test_a_second_batch_on_the_same_output_refuses(tmp_path: Path):
 
 
 def test_ids_that_look_like_formulas_reach_summary_csv_as_text(tiny_model: Path, tmp_path: Path):
-    rows = [{"id": "=HYPERLINK(\"http://x\")", "text": "Le président a parlé hier soir.", "references": []},
-            {"id": "@sum", "text": "La source a refusé la frappe.", "references": []}]
-    source, output = _small_rows(tmp_path / "in.jsonl", rows), tmp_path / "out"
-    result = subprocess.run(_fast_command(source, output, tiny_model), capture_output=True, text=True, timeout=600)
+    rows = [{"id": "=HYPERLINK(\"http://x\")", "text": _TWO[0], "references": []},
+            {"id": "@sum", "text": _TWO[1], "references": []}]
+    output = tmp_path / "out"
+    result = _batch_rows(rows, tmp_path, tiny_model)
     assert result.returncode == 0, result.stderr
     ids = pd.read_csv(output / "summary.csv")["article_id"].tolist()
     assert sorted(ids) == sorted("'" + r["id"] for r in rows)
