@@ -253,3 +253,28 @@ def test_ids_that_look_like_formulas_reach_summary_csv_as_text(tiny_model: Path,
     assert result.returncode == 0, result.stderr
     ids = pd.read_csv(output / "summary.csv")["article_id"].tolist()
     assert sorted(ids) == sorted("'" + r["id"] for r in rows)
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("no-text.csv", "id,body\na,Le président a parlé.\n", "has no 'text' column"),
+    ("empty.jsonl", "\n\n", "holds no articles"),
+    ("empty.csv", "", "has no 'text' column"),
+])
+def test_a_source_wrong_as_a_whole_exits_2_before_writing(tmp_path: Path, name: str, content: str, message: str):
+    source, output = tmp_path / name, tmp_path / "out"
+    source.write_text(content, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mtcheck.cli", "batch", str(source), "-o", str(output),
+                             "--engine", "apertium", "-q"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert str(source) in line and message in line
+    assert not output.exists(), "nothing is written for a source that cannot be read"
+
+
+def test_a_mistyped_local_path_is_not_looked_up_on_the_hub(tmp_path: Path):
+    (tmp_path / "corpora").mkdir()
+    typo = tmp_path / "corpora" / "artciles"
+    result = subprocess.run([sys.executable, "-m", "mtcheck.cli", "batch", str(typo), "-o", str(tmp_path / "out"),
+                             "--engine", "apertium", "-q"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "no such file or folder" in result.stderr
+    assert not (tmp_path / "out").exists()

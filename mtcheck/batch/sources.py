@@ -41,7 +41,54 @@ class Columns:
 
 def iter_articles(source: str | Path, columns: Columns = Columns(), split: str | None = None
                   ) -> Iterator[ArticleInput | ArticleError]:
-    """Articles of ``source``, in input order: a folder of article folders, a table file, or a dataset."""
+    """Articles of ``source``, in input order: a folder of article folders, a table file, or a dataset.
+
+    What is wrong with the source as a whole (a mistyped path, a table without the text
+    column, an empty file) is raised here, before anything is read or written; what is wrong
+    with one row is that row's :class:`ArticleError`.
+    """
+    _check_source(Path(source), columns)
+    return _articles(source, columns, split)
+
+
+def _check_source(path: Path, columns: Columns) -> None:
+    if not path.exists():
+        # A hub dataset name has no local parent folder; "corpora/artciles" beside a real
+        # "corpora/" is a typo, not a name to look up on the hub (30 s of retries).
+        if path.suffix.lower() in TABLE_SUFFIXES or str(path).startswith((".", "/", "~")) or (
+                len(path.parts) > 1 and path.parent.is_dir()):
+            raise InputError(path, "no such file or folder")
+        return
+    suffix = path.suffix.lower()
+    if path.is_file() and suffix in TABLE_SUFFIXES:
+        header = _table_columns(path)
+        if header is not None and columns.text not in header:
+            raise InputError(path, f"has no {columns.text!r} column (columns: {', '.join(header) or 'none'}); "
+                                   "name the French text column with --text-column")
+        if path.stat().st_size == 0 or (suffix == ".jsonl" and not path.read_bytes().strip()):
+            raise InputError(path, "holds no articles (the file is empty)")
+
+
+def _table_columns(path: Path) -> list[str] | None:
+    """The column names of a CSV or Parquet file (None for JSONL, whose rows may differ)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        try:
+            with path.open(encoding="utf-8", newline="") as handle:
+                return next(csv.reader(handle), [])
+        except UnicodeDecodeError as exc:
+            raise InputError(path, f"not valid UTF-8 (byte {exc.start}); save the table as UTF-8", line=1) from None
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+            raise InputError(path, f"cannot read Parquet: {exc}") from None
+    return None
+
+
+def _articles(source: str | Path, columns: Columns, split: str | None) -> Iterator[ArticleInput | ArticleError]:
     path = Path(source)
     saved_dataset = (path / "dataset_info.json").exists() or (path / "dataset_dict.json").exists()
     if path.is_dir() and saved_dataset:
