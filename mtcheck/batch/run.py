@@ -1,8 +1,9 @@
 """Batch scoring: many articles, streamed, resumable, each result written atomically.
 
-The output folder's layout is :mod:`mtcheck.batch.layout`. Every file is written to a temporary name and renamed, so a batch killed at any point
-leaves only whole files; rerunning the same command reuses the stored result of every article whose
-content and settings are unchanged, checks the others again and retries the failed ones.
+The output folder's layout is :mod:`mtcheck.batch.layout`. Every file is written to a
+temporary name and renamed, so a batch killed at any point leaves only whole files;
+rerunning the same command reuses the stored result of every article whose content and
+settings are unchanged, checks the others again and retries the failed ones.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BatchOutcome:
-    """What a batch run did: articles checked now, skipped as already done, and failed."""
+    """What a batch run did: articles checked now, reused unchanged (``skipped``), and failed."""
 
     output: Path
     checked: int
@@ -123,14 +124,13 @@ def check_one(checker: Checker, article: ArticleInput, output: Path) -> ArticleO
     return ArticleOutcome("rechecked", why) if why else ArticleOutcome("checked")
 
 
-def prepare_output(output: Path) -> set[str]:
-    """Create the layout, remove temporary files a killed run left, and return the finished names."""
+def prepare_output(output: Path) -> None:
+    """Create the layout and remove the temporary files a killed run left."""
     (output / ARTICLES).mkdir(parents=True, exist_ok=True)
     for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
         stale.unlink(missing_ok=True)
     for duplicate in (output / FAILED).glob("*.dup-*.json"):  # this run says again which ids repeat
         duplicate.unlink(missing_ok=True)
-    return {p.stem for p in (output / ARTICLES).glob("*.jsonl")}
 
 
 def _fail(output: Path, error: ArticleError, name: str | None = None) -> None:
@@ -161,7 +161,7 @@ def run_batch(
     progress: bool = True,
     total: int | None = None,
 ) -> BatchOutcome:
-    """Check every article not already done, writing results under ``output``.
+    """Check every article whose stored result is missing or stale, writing results under ``output``.
 
     ``make_checker`` builds the checker (in each worker process when ``jobs`` > 1, so it
     must be picklable: a module-level function or a ``functools.partial`` of one).

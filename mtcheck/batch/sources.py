@@ -65,8 +65,14 @@ def _check_source(path: Path, columns: Columns) -> None:
         if header is not None and columns.text not in header:
             raise InputError(path, f"has no {columns.text!r} column (columns: {', '.join(header) or 'none'}); "
                                    "name the French text column with --text-column")
-        if path.stat().st_size == 0 or (suffix == ".jsonl" and not path.read_bytes().strip()):
+        if path.stat().st_size == 0 or (suffix == ".jsonl" and not _has_a_line(path)):
             raise InputError(path, "holds no articles (the file is empty)")
+
+
+def _has_a_line(path: Path) -> bool:
+    """Whether a text file holds a non-blank line; reads only up to the first one."""
+    with path.open("rb") as handle:
+        return any(line.strip() for line in handle)
 
 
 def _table_columns(path: Path) -> list[str] | None:
