@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import sacrebleu
-from tqdm.auto import tqdm
 
 from .align import ReferenceAligner
 from .detectors import DetectionContext, Detector, Need, build_detectors
@@ -19,7 +18,9 @@ from .engines.cache import CachedEngine, TranslationCache, open_cache
 from .config import CheckConfig, load_config
 from .corpus import read_article
 from .errors import InputError
+from .lang.invisible import VisibleText
 from .neural import neural_scores, require_neural
+from .progress import Progress, ProgressMode
 from .report import ArticleReport, RunSignature
 from .resources import sample_folder
 from .score import Scorer
@@ -46,7 +47,8 @@ class Checker:
     segmenter: FrenchSegmenter = field(default_factory=FrenchSegmenter)
     aligner: ReferenceAligner = field(default_factory=ReferenceAligner)
     scorer: Scorer = field(default_factory=Scorer)
-    progress: bool = False
+    # A bar per long stage (True or "bar"), one line per stage ("lines", for logs), or none.
+    progress: Progress | ProgressMode | str | bool = False
     neural_metric: str | None = None
     neural_model: str | None = None
     # en→fr engine for checks in French (reference support, round trips); "auto" is Apertium when installed.
@@ -57,6 +59,7 @@ class Checker:
     engine_message: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
+        self.progress = Progress.of(self.progress)
         if self.neural_metric:
             require_neural(self.neural_metric)
         if isinstance(self.engine, EngineSpec):
@@ -76,7 +79,8 @@ class Checker:
                     detectors: Sequence[str] | None = None, lexicons: Sequence[str | Path] = (),
                     min_severity: str | None = None, cache: str | Path | bool = True,
                     input_format: str = "text", neural_metric: str | None = None,
-                    neural_model: str | None = None, progress: bool = False) -> Checker:
+                    neural_model: str | None = None,
+                    progress: Progress | ProgressMode | str | bool = False) -> Checker:
         """The checker the ``mtcheck`` command builds from the same options.
 
         ``config`` is a TOML file or a :class:`CheckConfig`; ``detectors``, ``lexicons`` and
@@ -88,10 +92,12 @@ class Checker:
             config = load_config(config) if config else CheckConfig()
         config = config.override(detectors=tuple(detectors) if detectors else None, min_severity=min_severity,
                                  lexicons=tuple(Path(p) for p in lexicons))
+        # Detectors first: a wrong setting is refused before a model takes seconds to load.
+        detector_list = config.build_detectors()
         choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
         store = None if cache is False else open_cache(None if cache is True else Path(cache))
         forward = choice.engine if store is None else CachedEngine(choice.engine, store)
-        return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=config.build_detectors(),
+        return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=detector_list,
                    min_severity=config.min_severity, cache=store, progress=progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural_metric,
                    neural_model=neural_model, engine_message=choice.message)
@@ -111,9 +117,18 @@ class Checker:
         )
 
     def check(self, text: str, references: Sequence[Reference] = (), article_id: str = "article") -> ArticleReport:
-        """Check one article; ``text`` is the French article exactly as read from its file."""
+        """Check one article; ``text`` is the French article exactly as read from its file.
+
+        Invisible format characters (soft hyphens, word joiners) are removed before any stage
+        reads the text and every offset is mapped back, so flags index ``text`` as given.
+        """
         if not text.strip():
             raise InputError(article_id, "the article is empty", line=1)
+        visible = VisibleText.of(text)
+        report = self._check_visible(visible.text, references, article_id)
+        return report if visible.unchanged else _restore_offsets(report, visible, self.segmenter.input_format)
+
+    def _check_visible(self, text: str, references: Sequence[Reference], article_id: str) -> ArticleReport:
         segments = self.segmenter.segment(text)
         back_translations = self.back_translate(segments)
         alignments = self.aligner.align(back_translations, references)
@@ -135,42 +150,56 @@ class Checker:
             model_mqm=model_mqm,
             neural=tuple(neural_scores(self.neural_metric, alignments, text, self.neural_model))
             if self.neural_metric else (),
+            warnings=tuple(self.segmenter.window_warnings(segments)),
         )
 
     def _detect(self, context: DetectionContext) -> tuple[list[Flag], float | None]:
         """Every detector's flags, and the first document estimate a detector gives (``assess``)."""
         flags: list[Flag] = []
         first_estimate: float | None = None
-        for detector in self.detectors:  # type: ignore[union-attr]
-            found, estimate = detector.assess(context)
-            flags += found
-            if first_estimate is None:
-                first_estimate = estimate
+        detectors = list(self.detectors)  # type: ignore[arg-type]
+        with self.progress.stage("running detectors", len(detectors), "detector") as advance:  # type: ignore[union-attr]
+            for detector in detectors:
+                found, estimate = detector.assess(context)
+                flags += found
+                if first_estimate is None:
+                    first_estimate = estimate
+                advance(1)
         return flags, first_estimate
 
     def _reference_translations(self, alignments: Sequence[Alignment]) -> dict[str, Translation]:
         found = [a.reference for a in alignments if a.found]
         if self.reverse_engine is None or not found:
             return {}
-        translations = self.reverse_engine.translate([r.text for r in found])  # type: ignore[union-attr]
+        translations = self._translate_to_french([r.text for r in found], "translating references into French",
+                                                 "reference")
         return {r.id: t for r, t in zip(found, translations)}
 
     def _round_trips(self, back_translations: Sequence[BackTranslation]) -> dict[int, Translation]:
         wanted = any(d.uses(Need.ROUND_TRIP) for d in self.detectors)  # type: ignore[union-attr]
         if not wanted or self.reverse_engine is None or not back_translations:
             return {}
-        translations = self.reverse_engine.translate([bt.text for bt in back_translations])  # type: ignore[union-attr]
+        translations = self._translate_to_french([bt.text for bt in back_translations],
+                                                 "translating back-translations into French", "sentence")
         return {bt.segment.index: t for bt, t in zip(back_translations, translations)}
+
+    def _translate_to_french(self, texts: list[str], description: str, unit: str) -> list[Translation]:
+        translations: list[Translation] = []
+        with self.progress.stage(description, len(texts), unit) as advance:  # type: ignore[union-attr]
+            for start in range(0, len(texts), _PROGRESS_CHUNK):
+                chunk = texts[start : start + _PROGRESS_CHUNK]
+                translations += self.reverse_engine.translate(chunk)  # type: ignore[union-attr]
+                advance(len(chunk))
+        return translations
 
     def back_translate(self, segments: Sequence[Segment]) -> list[BackTranslation]:
         """Back-translate segments; word links are shifted from segment to article offsets."""
         translations = []
-        with tqdm(total=len(segments), unit="sent", desc="back-translating", disable=not self.progress,
-                  leave=False) as bar:
+        with self.progress.stage("back-translating", len(segments), "sentence") as advance:  # type: ignore[union-attr]
             for start in range(0, len(segments), _PROGRESS_CHUNK):
                 chunk = [s.text for s in segments[start : start + _PROGRESS_CHUNK]]
                 translations += self.engine.translate(chunk)  # type: ignore[union-attr]
-                bar.update(len(chunk))
+                advance(len(chunk))
         return [
             BackTranslation(
                 segment=seg,
@@ -184,6 +213,37 @@ class Checker:
             )
             for seg, tr in zip(segments, translations)
         ]
+
+
+def _restore_offsets(report: ArticleReport, visible: VisibleText, input_format: str) -> ArticleReport:
+    """``report`` of ``visible.text`` with every span mapped back to ``visible.original``."""
+    original = visible.original
+
+    def segment(seg: Segment) -> Segment:
+        start, end = visible.span(seg.start, seg.end)
+        # Plain text segments are the article's own characters; HTML/Markdown ones its visible text.
+        return replace(seg, start=start, end=end, text=original[start:end] if input_format == "text" else seg.text)
+
+    def link(l: WordLink) -> WordLink:
+        return replace(l, source_start=visible.start(l.source_start),
+                       source_end=visible.span(l.source_start, l.source_end)[1])
+
+    def flag(f: Flag) -> Flag:
+        start, end = visible.span(f.start, f.end)
+        return replace(f, start=start, end=end, text=original[start:end])
+
+    return replace(
+        report,
+        text=original,
+        segments=tuple(segment(s) for s in report.segments),
+        back_translations=tuple(replace(bt, segment=segment(bt.segment), links=tuple(link(l) for l in bt.links))
+                                for bt in report.back_translations),
+        alignments=tuple(replace(a, renderings=tuple(replace(r, start=visible.start(r.start),
+                                                             end=visible.span(r.start, r.end)[1])
+                                                     for r in a.renderings))
+                         for a in report.alignments),
+        flags=tuple(flag(f) for f in report.flags),
+    )
 
 
 def check(article: str | Path | None = None, references: str | Path | None = None, *,

@@ -6,7 +6,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,46 +19,110 @@ from .corpus import read_article, read_article_text
 from .detectors import REGISTRY
 from .engines import ENGINE_NAMES
 from .engines.cache import TranslationCache, open_cache
-from .errors import MtcheckError
-from .files import atomic_write
+from .errors import InputError, MtcheckError
+from .files import atomic_write, unwritable_reason
 from .jsonl import dumps_line
 from .lang.identify import identify
+from .progress import ProgressMode
 from .resources import sample_folder
 from .segment import FrenchSegmenter, guess_format
 from .types import Severity
 
+def _debugging() -> bool:
+    """--debug on the command line, or MTCHECK_DEBUG in the environment (for batch workers and CI)."""
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context else None
+    return bool(os.environ.get("MTCHECK_DEBUG")) or bool(root and root.params.get("debug"))
+
+
 def _user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn mtcheck's errors into one line on stderr and exit code 2, never a traceback."""
+    """One line on stderr instead of a traceback: exit 2 for the user's or the machine's errors
+    (exit 1 is the regression gate's "quality dropped"), 3 for a bug in mtcheck, 130 for Ctrl-C."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except MtcheckError as exc:
-            if os.environ.get("MTCHECK_DEBUG"):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if _debugging():
                 raise
-            click.echo(f"mtcheck: error: {exc}", err=True)
-            sys.exit(2)
-        except OSError as exc:  # the disk's or the user's: a missing folder, no permission, a full disk
-            if os.environ.get("MTCHECK_DEBUG"):
-                raise
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"mtcheck: error: {where}{exc.strerror or exc} (check the path and free space; "
-                       "MTCHECK_DEBUG=1 shows the traceback)", err=True)
-            sys.exit(2)
+            code, line = _error_line(exc)
+            click.echo(f"mtcheck: {line}", err=True)
+            sys.exit(code)
+        except KeyboardInterrupt:
+            click.echo("mtcheck: interrupted; finished results are kept (a batch rerun resumes)", err=True)
+            sys.exit(130)
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _error_line(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, MtcheckError):
+        return 2, f"error: {exc}"
+    if isinstance(exc, OSError):  # the disk's or the user's: a missing folder, no permission, a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        return 2, f"error: {where}{exc.strerror or exc} (check the path and free space; --debug shows the traceback)"
+    if isinstance(exc, MemoryError):
+        return 2, "error: out of memory (check smaller articles, or fewer --jobs)"
+    return 3, (f"internal error: {exc.__class__.__name__}: {exc}. This is a bug in mtcheck: "
+               "please report it with the traceback that --debug prints")
+
+
+def _require_writable(*paths: str | None) -> None:
+    """Refuse an output that cannot be written before the work that would fill it, not after."""
+    for path in paths:
+        if path and (reason := unwritable_reason(Path(path))):
+            raise InputError(path, reason)
+
+
+def _print_warnings(warnings: Sequence[str], where: str) -> None:
+    for warning in warnings:
+        click.echo(f"mtcheck: warning: {where}: {warning}", err=True)
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      file: Any = None, line: str | None = None) -> None:
+    """Python warnings (a cache set aside, a library's notice) as one "mtcheck: warning:" line."""
+    click.echo(f"mtcheck: warning: {message}", err=True)
+
+
+class _OneLineErrors(click.Group):
+    """Usage errors (a missing argument, a bad choice) as one line, like every other error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            return super().main(*args, **{**kwargs, "standalone_mode": False})
+        except click.exceptions.Abort:
+            click.echo("mtcheck: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            hint = ""
+            if isinstance(exc, click.UsageError):
+                names, ctx = [], exc.ctx
+                while ctx is not None and ctx.parent is not None:
+                    names.insert(0, ctx.info_name or "")
+                    ctx = ctx.parent
+                hint = f" ({' '.join(['mtcheck', *names])} --help lists the options)"
+            click.echo(f"mtcheck: error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mtcheck")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error (also: MTCHECK_DEBUG=1).")
+def main(debug: bool) -> None:
     """Find what a machine translation got wrong in a French news article."""
     # The command line prints its own one-line engine message; transformers' per-load
     # progress bars would only add noise to stderr.
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+    if not debug and not os.environ.get("MTCHECK_DEBUG"):
+        warnings.showwarning = _one_line_warning  # this process is the command's own
 
 
 def _write(text: str, output: str | None) -> None:
@@ -101,12 +166,13 @@ def _checker_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _build_checker(*, engine: str, model: str | None, beam_size: int, device: str, config_path: str | None,
                    detectors: str | None, lexicons: tuple[str, ...], min_severity: str | None,
                    cache_path: str | None, no_cache: bool, neural: str | None, neural_model: str | None,
-                   quiet: bool, input_format: str = "text", progress: bool | None = None) -> Checker:
+                   quiet: bool, input_format: str = "text", progress: ProgressMode | None = None) -> Checker:
     checker = Checker.from_config(
         config_path, engine=engine, model=model, beam_size=beam_size, device=device,
         detectors=detectors.split(",") if detectors else None, lexicons=lexicons, min_severity=min_severity,
         cache=False if no_cache else (cache_path or True), input_format=input_format, neural_metric=neural,
-        neural_model=neural_model, progress=(not quiet and sys.stderr.isatty()) if progress is None else progress)
+        neural_model=neural_model,
+        progress=ProgressMode.for_stream(sys.stderr, quiet) if progress is None else progress)
     if not quiet:
         click.echo(f"mtcheck: {checker.engine_message}", err=True)
     return checker
@@ -122,6 +188,7 @@ def _build_checker(*, engine: str, model: str | None, beam_size: int, device: st
 def check(article: str | None, refs: str | None, fmt: str, output: str | None, input_format: str,
           **options: Any) -> None:
     """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
+    _require_writable(output)
     source = read_article(article or sample_folder(), references=refs)
     if input_format == "auto":
         input_format = guess_format(str(source.path or ""))
@@ -131,6 +198,7 @@ def check(article: str | None, refs: str | None, fmt: str, output: str | None, i
                    f"(reads as {guess.language!r}, p={guess.probability:.2f}); its flags mean little", err=True)
     checker = _build_checker(input_format=input_format, **options)
     report = checker.check(source.text, source.references, article_id=source.id)
+    _print_warnings(report.warnings, str(source.path or source.id))
     if fmt == "json":
         _write(report.to_json() + "\n", output)
     elif fmt == "jsonl":
@@ -178,7 +246,7 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
     options["input_format"] = "text" if options["input_format"] == "auto" else options["input_format"]
     articles = iter_articles(source, Columns(id_column, text_column, refs_column), split)
     quiet = options["quiet"]
-    factory = functools.partial(_checker_factory, **{**options, "progress": False})
+    factory = functools.partial(_checker_factory, **{**options, "progress": ProgressMode.OFF})
     if backend == "ray":
         try:
             from .batch.ray_backend import run_batch_ray
@@ -187,7 +255,8 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
         outcome = run_batch_ray(source, factory, output, columns=Columns(id_column, text_column, refs_column),
                                 workers=jobs, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker)
     else:
-        outcome = run_batch(articles, factory, output, jobs=jobs, progress=not quiet, total=count_articles(source))
+        outcome = run_batch(articles, factory, output, jobs=jobs, progress=ProgressMode.for_stream(sys.stderr, quiet),
+                            total=count_articles(source))
     write_batch_report(output, title=f"mtcheck: {Path(source).name}", detailed=detailed)
     if not quiet:
         again = sum(outcome.rechecked.values())
@@ -218,6 +287,7 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
             model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None,
             abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int) -> None:
     """Score sample CORPORA and exit 1 when quality dropped below the baseline's tolerances."""
+    _require_writable(junit, baseline if update_baseline else None)
     from .regress.gate import junit_xml, parse_tolerances, run_regression
     from .regress.table import render_changes
 
@@ -284,6 +354,7 @@ def cache_clear(cache_path: str | None, signature: str | None) -> None:
 @_user_errors
 def cache_export(cache_path: str | None, output: str | None) -> None:
     """Every cached translation as JSONL (signature, source, text, token scores, links)."""
+    _require_writable(output)
     lines = (dumps_line(r) for r in _open_cache(cache_path).export())
     _write("".join(lines), output)
 

@@ -17,6 +17,7 @@ dependency (``tomllib``) and it is what ``pyproject.toml`` users already write.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,37 @@ class CheckConfig:
         return options
 
 
+def _check_sections(path: Path, sections: Mapping[str, Mapping[str, Any]]) -> None:
+    """Each [detector.X] section's settings against the detector's own, naming the file and line."""
+    from .detectors import REGISTRY, option_problem
+
+    for name, settings in sections.items():
+        if name not in REGISTRY:
+            raise ConfigError(f"{path}:{_line_of(path, name)}: [detector.{name}] names no detector; "
+                              f"available: {', '.join(REGISTRY)}")
+        if problem := option_problem(name, settings):
+            key, message = problem
+            raise ConfigError(f"{path}:{_line_of(path, name, key)}: {message}")
+
+
+def _line_of(path: Path, section: str, key: str | None = None) -> int:
+    """The line of ``[detector.section]`` (or of ``key =`` in it) in the file; 1 when not found."""
+    header = re.compile(rf"^\s*\[\s*detector\.(\"?){re.escape(section)}\1\s*\]")
+    setting = re.compile(rf"^\s*(\"?){re.escape(key)}\1\s*=") if key else None
+    found = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not found:
+            if header.match(line):
+                found = number
+                if setting is None:
+                    return number
+        elif line.lstrip().startswith("["):
+            break
+        elif setting is not None and setting.match(line):
+            return number
+    return found or 1
+
+
 def load_config(path: str | Path) -> CheckConfig:
     """Read a TOML config; every problem names the file (and the line, where TOML says it)."""
     path = Path(path)
@@ -85,6 +117,7 @@ def load_config(path: str | Path) -> CheckConfig:
     options = data.get("detector", {})
     if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
         raise ConfigError(f"{path}: [detector.NAME] sections must hold settings")
+    _check_sections(path, options)
     return CheckConfig(
         detectors=tuple(detectors) if detectors is not None else None,
         min_severity=severity,

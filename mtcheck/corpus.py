@@ -84,6 +84,9 @@ def read_references(path: str | Path) -> list[Reference]:
             for n, line in enumerate(text.splitlines(), 1)
             if line.strip()
         ]
+    if not refs:  # an empty file is a step that went wrong, not an article without references
+        raise InputError(path, "holds no references (remove the file, or leave out --refs, "
+                               "to check without references)", line=1)
     seen: dict[str, int] = {}
     for n, ref in enumerate(refs, 1):
         if ref.id in seen:

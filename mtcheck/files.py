@@ -37,6 +37,25 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
+def unwritable_reason(path: Path) -> str | None:
+    """Why ``path`` cannot be written as a file (checked before a long run, not after), or None.
+
+    Missing folders are fine (:func:`atomic_write` creates them) as long as the nearest
+    existing one is a folder that can be written.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return "is a folder, expected a file name"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"cannot be created: {folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot be written: no permission to write in {folder}"
+    return None
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

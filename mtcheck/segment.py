@@ -38,28 +38,56 @@ _BLOCK_TAGS = frozenset(
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
+# Longer sentences are cut into windows: engines truncate or loop on inputs far beyond what
+# they were trained on (opus-mt: 512 tokens, about 2,000 characters of French), and word
+# linking and several detectors cost more than linear time in a sentence's length. A news
+# sentence is 100–300 characters; one over 1,000 is a list, a table or text without punctuation.
+MAX_SENTENCE_CHARS = 1000
+
+
 @dataclass(frozen=True)
 class FrenchSegmenter:
-    """Splits French news text into :class:`Segment` values whose offsets index the input."""
+    """Splits French news text into :class:`Segment` values whose offsets index the input.
+
+    A sentence longer than ``max_chars`` is cut into windows at clause breaks (comma,
+    semicolon, colon, dash) or else at a space; :meth:`window_warnings` says which.
+    """
 
     input_format: str = "text"  # text, markdown or html
+    max_chars: int = MAX_SENTENCE_CHARS
 
     @property
     def signature(self) -> str:
-        return f"mtcheck-fr-rules-1|format:{self.input_format}"
+        return f"mtcheck-fr-rules-2|format:{self.input_format}|window:{self.max_chars}"
 
     def segment(self, text: str) -> list[Segment]:
         plain, origin = _visible_text(text, self.input_format)
-        spans: list[tuple[int, int, int]] = []
+        spans: list[tuple[int, int, int, int]] = []
         for paragraph, (p_start, p_end) in enumerate(_paragraphs(plain)):
             for s, e in sentence_spans(plain, p_start, p_end):
-                spans.append((s, e, paragraph))
-        quotes = _quote_ids(plain, spans)
+                pieces = list(windows(plain, s, e, self.max_chars)) if e - s > self.max_chars else [(s, e)]
+                for number, (ws, we) in enumerate(pieces, start=1):
+                    spans.append((ws, we, paragraph, number if len(pieces) > 1 else 0))
+        quotes = _quote_ids(plain, [(s, e, p) for s, e, p, _ in spans])
         segments = []
-        for i, (s, e, p) in enumerate(spans):
+        for i, (s, e, p, window) in enumerate(spans):
             start, end = (s, e) if origin is None else (origin[s], origin[e - 1] + 1)
-            segments.append(Segment(index=i, text=plain[s:e], start=start, end=end, paragraph=p, quote=quotes[i]))
+            segments.append(Segment(index=i, text=plain[s:e], start=start, end=end, paragraph=p, quote=quotes[i],
+                                    window=window))
         return segments
+
+    def window_warnings(self, segments: Sequence[Segment]) -> Iterator[str]:
+        """One warning per sentence that was cut into windows, naming its place and length."""
+        group: list[Segment] = []
+        for seg in [*segments, None]:
+            if group and (seg is None or seg.window <= 1):
+                first, last = group[0], group[-1]
+                yield (f"the sentence at characters {first.start:,}-{last.end:,} is {last.end - first.start:,} "
+                       f"characters long: checked in {len(group)} windows of at most {self.max_chars:,} "
+                       "characters, cut at clause or word breaks")
+                group = []
+            if seg is not None and seg.window:
+                group.append(seg)
 
 
 def segment(text: str, input_format: str = "text") -> list[Segment]:
@@ -207,6 +235,29 @@ def _boundary_at_newline(text: str, i: int, piece_start: int, end: int) -> bool:
     if before[-1] in ",;:(-–—" or before[-1].islower() and after[0].islower():
         return False
     return after[0].isupper() or after[0].isdigit() or after[0] in french.OPENING_QUOTES
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:\u2013\u2014)](?=\s)")
+
+
+def windows(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` cut into trimmed pieces of at most ``max_chars``, each at the last
+    clause break, else the last space, in its second half; a hard cut only where there is none.
+
+    Linear in the length: each cut searches one window once.
+    """
+    while end - start > max_chars:
+        limit = start + max_chars
+        half = start + max_chars // 2
+        cut = None
+        for match in _CLAUSE_BREAK.finditer(text, half, limit):
+            cut = match.end()
+        if cut is None:
+            space = max(text.rfind(ch, half, limit) for ch in " \t\n\u00a0")
+            cut = space + 1 if space > half else limit
+        yield from _trimmed(text, start, cut)
+        start = cut
+    yield from _trimmed(text, start, end)
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:

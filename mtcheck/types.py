@@ -51,6 +51,8 @@ class Segment:
     end: int
     paragraph: int
     quote: str | None = None
+    # 1, 2, … for the pieces of a sentence too long to check whole (see FrenchSegmenter.max_chars).
+    window: int = 0
 
 
 @dataclass(frozen=True)

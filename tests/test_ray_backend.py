@@ -62,3 +62,20 @@ def test_ray_backend_reads_tables(local_ray, tiny_model: Path, tmp_path: Path):
     distributed = run_batch_ray(table, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5, batch_size=2)
     assert distributed.checked == local.checked == 6
     assert _files(tmp_path / "ray") == _files(tmp_path / "local")
+
+
+def test_ray_backend_refuses_duplicate_ids_like_the_local_backend(local_ray, tiny_model: Path, tmp_path: Path):
+    """Actors run in parallel: two rows with one id would race for one result file."""
+    from mtcheck.batch.ray_backend import run_batch_ray
+
+    texts = ["Le chat dort. Il rêve.", "Le chien court. Il aboie.", "Le chat mange. Il a faim."]
+    rows = [{"id": i, "text": t, "references": ["The cat sleeps."]} for i, t in zip(["a", "b", "a"], texts)]
+    table = tmp_path / "in.jsonl"
+    table.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    make = functools.partial(_make_checker, str(tiny_model))
+    local = run_batch(iter_articles(table), make, tmp_path / "local", progress=False)
+    distributed = run_batch_ray(table, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5, batch_size=1)
+    assert (distributed.checked, distributed.failed) == (local.checked, local.failed) == (2, 1)
+    assert _files(tmp_path / "ray") == _files(tmp_path / "local")
+    kept = (tmp_path / "ray" / "articles" / "a.jsonl").read_text(encoding="utf-8")
+    assert "Le chat dort" in kept and "Le chat mange" not in kept

@@ -195,3 +195,16 @@ def test_html_report_escapes_article_text_and_runs_no_script(tmp_path: Path):
                          timeout=120).stdout
     assert "<title>mtcheck" in dom and "PWNED" not in dom.split("<body", 1)[0]
     assert "<img src=\"x\"" not in dom
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(1, 20)), max_size=15), st.integers(-5, 330))
+def test_span_index_holds_exactly_the_offsets_a_scan_finds(raw, offset):
+    from mtcheck.lang.words import SpanIndex
+
+    spans, end = [], -1
+    for start, length in sorted(raw):  # non-overlapping, as finditer gives them
+        if start >= end:
+            spans.append((start, start + length))
+            end = start + length
+    assert SpanIndex(spans).holds(offset) == any(s <= offset < e for s, e in spans)

@@ -12,7 +12,7 @@ backend's because each article goes through exactly the same code.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from ..checker import Checker
 from ..corpus import read_article
 from ..errors import InputError, MtcheckError
-from .layout import output_lock
+from .layout import output_lock, safe_name
 from .run import BatchOutcome, _fail, check_one, prepare_output
 from .sources import ArticleError, Columns, _row_article
 
@@ -28,16 +28,28 @@ from .sources import ArticleError, Columns, _row_article
 class _CheckActor:
     """A Ray Data actor: builds its checker once, then checks batches of articles."""
 
-    def __init__(self, make_checker: Callable[[], Checker], output: str, columns: Columns) -> None:
+    def __init__(self, make_checker: Callable[[], Checker], output: str, columns: Columns,
+                 duplicates: Mapping[int, str] | None = None) -> None:
         self.checker = make_checker()
         self.output = Path(output)
         self.columns = columns
+        # position → the refusal, for rows whose id an earlier row already has (found by the driver).
+        self.duplicates = dict(duplicates or {})
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         ids, outcomes, details = [], [], []
         keys = list(batch)
         for i in range(len(batch[keys[0]])):
             row = {k: _plain(batch[k][i]) for k in keys}
+            position = int(row["__position"])
+            if position in self.duplicates:
+                article_id = _row_id(row, self.columns, position)
+                _fail(self.output, ArticleError(article_id, self.duplicates[position], position),
+                      name=f"{safe_name(article_id)}.dup-{position}")
+                ids.append(article_id)
+                outcomes.append("failed")
+                details.append(self.duplicates[position])
+                continue
             article = self._article(row)
             if isinstance(article, ArticleError):
                 _fail(self.output, article)
@@ -60,6 +72,32 @@ class _CheckActor:
             except MtcheckError as exc:
                 return ArticleError(folder.name, str(exc), position)
         return _row_article(row, self.columns, position, f"row {position + 1}")
+
+
+def _row_id(row: Mapping[str, Any], columns: Columns, position: int) -> str:
+    """The id the local backend's row reader gives this row (a folder's name for folders)."""
+    if "__folder" in row:
+        return Path(row["__folder"]).name
+    return str(row.get(columns.id) or f"row-{position + 1}")
+
+
+def _duplicates(dataset: Any, columns: Columns) -> dict[int, str]:
+    """Rows whose id an earlier row has, with the local backend's refusal: actors run in parallel,
+    so two rows with one id would race for one result file."""
+    if "__folder" in dataset.columns():  # folder names are unique
+        return {}
+    wanted = [c for c in (columns.id, "__position") if c in dataset.columns()]
+    first: dict[str, int] = {}
+    refused: dict[int, str] = {}
+    for row in sorted(dataset.select_columns(wanted).iter_rows(), key=lambda r: int(r["__position"])):
+        position = int(row["__position"])
+        article_id = _row_id({k: _plain(v) for k, v in row.items()}, columns, position)
+        if article_id in first:
+            refused[position] = (f"duplicate id {article_id!r} (the article at position {first[article_id]} "
+                                 "has it): give each article its own id")
+        else:
+            first[article_id] = position
+    return refused
 
 
 def _plain(value: Any) -> Any:
@@ -110,11 +148,12 @@ def run_batch_ray(
         if not ray.is_initialized():
             ray.init(ignore_reinit_error=True, log_to_driver=False)
         dataset = _dataset(Path(source), columns)
+        duplicates = _duplicates(dataset, columns)
         # Every row goes to an actor: check_one reuses a stored result only when the article's
         # content and the run's settings are unchanged, which an id alone cannot tell.
         results = dataset.map_batches(
             _CheckActor, fn_constructor_kwargs={"make_checker": make_checker, "output": str(output),
-                                                "columns": columns},
+                                                "columns": columns, "duplicates": duplicates},
             batch_size=batch_size, concurrency=workers, num_cpus=cpus_per_worker,
             num_gpus=gpus_per_worker or None, batch_format="numpy")
         counts = {"checked": 0, "rechecked": 0, "reused": 0, "failed": 0}

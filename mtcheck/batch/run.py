@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tqdm.auto import tqdm
-
 from ..checker import Checker
 from ..corpus import ArticleInput
 from ..errors import MtcheckError
 from ..files import atomic_write
 from ..jsonl import dumps_line
 from ..lang.identify import identify
+from ..progress import Progress, ProgressMode
 from ..report.article import ArticleReport
 from .layout import ARTICLES, FAILED, output_lock, safe_name
 from .sources import ArticleError
@@ -158,7 +157,7 @@ def run_batch(
     output: str | Path,
     *,
     jobs: int = 1,
-    progress: bool = True,
+    progress: Progress | ProgressMode | str | bool = True,
     total: int | None = None,
 ) -> BatchOutcome:
     """Check every article whose stored result is missing or stale, writing results under ``output``.
@@ -169,15 +168,14 @@ def run_batch(
     output = Path(output)
     with output_lock(output):
         prepare_output(output)
-        return _run_locked(articles, make_checker, output, jobs, progress, total)
+        return _run_locked(articles, make_checker, output, jobs, Progress.of(progress), total)
 
 
 def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: Callable[[], Checker],
-                output: Path, jobs: int, progress: bool, total: int | None) -> BatchOutcome:
+                output: Path, jobs: int, progress: Progress, total: int | None) -> BatchOutcome:
     checked = skipped = failed = 0
     rechecked: dict[str, int] = {}
     seen: dict[str, int] = {}
-    bar = tqdm(total=total, unit="article", disable=not progress, dynamic_ncols=True, mininterval=0.5)
 
     def record(outcome: ArticleOutcome) -> None:
         nonlocal checked, skipped, failed
@@ -189,7 +187,7 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
             checked += 1
             if outcome.status == "rechecked":
                 rechecked[outcome.detail] = rechecked.get(outcome.detail, 0) + 1
-        bar.update()
+        advance(1)
 
     def pending() -> Iterator[ArticleInput]:
         nonlocal failed
@@ -197,19 +195,19 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
             if isinstance(item, ArticleError):
                 _fail(output, item)
                 failed += 1
-                bar.update()
+                advance(1)
             elif item.id in seen:
                 # Two articles with one id would share one result file: the later one is refused.
                 _fail(output, ArticleError(item.id, f"duplicate id {item.id!r} (the article at position "
                                                     f"{seen[item.id]} has it): give each article its own id",
                                            item.position), name=f"{safe_name(item.id)}.dup-{item.position}")
                 failed += 1
-                bar.update()
+                advance(1)
             else:
                 seen[item.id] = item.position
                 yield item
 
-    try:
+    with progress.stage(f"checking articles into {output}", total, "article") as advance:
         if jobs <= 1:
             checker = make_checker()
             for article in pending():
@@ -225,8 +223,6 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
                     running.add(pool.submit(_work, article, output))
                 for future in running:
                     record(future.result())
-    finally:
-        bar.close()
     return BatchOutcome(output, checked, skipped, failed, rechecked)
 
 
@@ -238,7 +234,7 @@ def check_corpus(
     columns: Any = None,
     split: str | None = None,
     jobs: int = 1,
-    progress: bool = True,
+    progress: Progress | ProgressMode | str | bool = True,
     report: bool = True,
 ) -> BatchOutcome:
     """Check a corpus (a folder, table file, dataset, or articles already read) into ``output``.

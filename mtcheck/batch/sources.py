@@ -61,12 +61,12 @@ def _check_source(path: Path, columns: Columns) -> None:
         return
     suffix = path.suffix.lower()
     if path.is_file() and suffix in TABLE_SUFFIXES:
+        if path.stat().st_size == 0 or (suffix in (".jsonl", ".csv") and not _has_a_line(path)):
+            raise InputError(path, "holds no articles (the file is empty)")
         header = _table_columns(path)
         if header is not None and columns.text not in header:
             raise InputError(path, f"has no {columns.text!r} column (columns: {', '.join(header) or 'none'}); "
                                    "name the French text column with --text-column")
-        if path.stat().st_size == 0 or (suffix == ".jsonl" and not _has_a_line(path)):
-            raise InputError(path, "holds no articles (the file is empty)")
 
 
 def _has_a_line(path: Path) -> bool:

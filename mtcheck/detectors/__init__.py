@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from ..errors import ConfigError
@@ -92,6 +96,9 @@ def build_detectors(names: Sequence[str] | None = None,
     unknown = [n for n in list(names) + list(options) if n not in REGISTRY]
     if unknown:
         raise ConfigError(f"unknown detector(s) {', '.join(unknown)}; available: {', '.join(REGISTRY)}")
+    for name, settings in options.items():
+        if problem := option_problem(name, settings):
+            raise ConfigError(problem[1])
     detectors = []
     for name in names:
         try:
@@ -101,4 +108,49 @@ def build_detectors(names: Sequence[str] | None = None,
     return detectors
 
 
-__all__ = ["BaseDetector", "DetectionContext", "Detector", "Need", "DETECTORS", "REGISTRY", "DEFAULT_DETECTORS", "default_detectors", "build_detectors"]
+def option_problem(name: str, settings: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first setting the detector does not have, or of the wrong type, and a message naming
+    it, what it expects and what it got (``min_similarity = "abc"``); None when all are right."""
+    cls = REGISTRY[name]
+    if not dataclasses.is_dataclass(cls):
+        return None
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name != "cache"}
+    hints = typing.get_type_hints(cls)
+    for key, value in settings.items():
+        if key not in fields:
+            return key, f"[detector.{name}] has no setting {key!r}; its settings: {', '.join(fields) or 'none'}"
+        expected = _expected(value, hints.get(key, Any))
+        if expected:
+            return key, f"[detector.{name}] {key} must be {expected}, not {value!r}"
+    return None
+
+
+def _expected(value: Any, hint: Any) -> str | None:
+    """What ``hint`` expects, when ``value`` is not that; None when it is (or the hint is not checked)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        wants = [_expected(value, h) for h in typing.get_args(hint) if h is not type(None)]
+        if value is None and type(None) in typing.get_args(hint):
+            return None
+        return None if None in wants else " or ".join(w for w in wants if w)
+    if origin in (list, tuple, Sequence):
+        if not isinstance(value, (list, tuple)):
+            return "a list"
+        item = (typing.get_args(hint) or (Any,))[0]
+        problems = [_expected(v, item) for v in value]
+        return next((f"a list of which each is {p}" for p in problems if p), None)
+    if hint is bool:
+        return None if isinstance(value, bool) else "true or false"
+    if hint is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else "a whole number"
+    if hint is float:
+        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "a number"
+    if hint is str:
+        return None if isinstance(value, str) else "a string (in quotes)"
+    if isinstance(hint, type) and issubclass(hint, PurePath):
+        return None if isinstance(value, (str, PurePath)) else "a file path (a string)"
+    return None
+
+
+__all__ = ["BaseDetector", "DetectionContext", "Detector", "Need", "DETECTORS", "REGISTRY", "DEFAULT_DETECTORS", "default_detectors", "build_detectors",
+           "option_problem"]

@@ -51,8 +51,11 @@ def parse_lexicon(text: str, where: str) -> list[LexiconEntry]:
     path = where
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from None
+    except yaml.YAMLError as exc:  # PyYAML's message spans lines; the mark says where
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = f"{path}:{mark.line + 1}" if mark is not None else path
+        raise ConfigError(f"{where}: invalid YAML in lexicon: {problem}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict) or not isinstance(data.get("entries", []), list):

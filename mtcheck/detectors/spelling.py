@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 from ..lang import french
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions
+from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -52,12 +53,12 @@ class SpellingDetector(BaseDetector):
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}
-        skipped = [m.span() for m in french.NOT_PROSE.finditer(context.text)]
+        skipped = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
         flags = []
         for seg in context.segments:
             for match in french.WORD.finditer(seg.text):
                 start, end = seg.start + match.start(), seg.start + match.end()
-                if any(s <= start < e for s, e in skipped) or self._in_code(context.text, start, end):
+                if skipped.holds(start) or self._in_code(context.text, start, end):
                     continue
                 word = french.ELISION.sub("", match.group())
                 if self._known(word, copied):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ..lang import french
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import french_spellchecker
+from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -38,11 +39,11 @@ class UntranslatedDetector(BaseDetector):
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in _TOKEN.findall(ref.text)}
         # Links, handles and embed residue are not prose: the residue detector reports them.
-        skipped = [m.span() for m in french.NOT_PROSE.finditer(context.text)]
+        skipped = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
         flags = []
         for seg in context.segments:
             tokens = [(m.start() + seg.start, m.end() + seg.start, m.group()) for m in _TOKEN.finditer(seg.text)]
-            tokens = [t for t in tokens if not any(s <= t[0] < e for s, e in skipped)]
+            tokens = [t for t in tokens if not skipped.holds(t[0])]
             run: list[tuple[int, int, str]] = []
             for token in tokens + [(0, 0, "")]:
                 if token[2] and self._english(token[2], copied, bool(run)):

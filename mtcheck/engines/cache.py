@@ -16,6 +16,7 @@ import os
 import json
 import sqlite3
 import time
+import glob
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -66,11 +67,21 @@ class TranslationCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = self._open()
+        except sqlite3.OperationalError as exc:  # locked past the timeout, or no permission: not damage
+            raise OSError(0, f"cannot open the translation cache: {exc} (--cache another file, or --no-cache)",
+                          str(self.path)) from exc
         except sqlite3.DatabaseError as exc:
             aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            # One damaged copy is evidence worth keeping; a pile of them only fills the disk.
+            older = list(self.path.parent.glob(f"{glob.escape(self.path.name)}.corrupt-*"))
+            for copy in older:
+                copy.unlink(missing_ok=True)
             self.path.replace(aside)
-            warnings.warn(f"translation cache {self.path} was unreadable ({exc}); moved to {aside} and rebuilt",
-                          stacklevel=2)
+            for leftover in ("-wal", "-shm"):  # the damaged file's journal would be replayed into the new one
+                self.path.with_name(self.path.name + leftover).unlink(missing_ok=True)
+            removed = " (the earlier damaged copy removed)" if older else ""
+            warnings.warn(f"translation cache {self.path} was unreadable ({exc}); set aside as {aside.name}"
+                          f"{removed} and rebuilt empty", stacklevel=2)
             self._conn = self._open()
 
     def _open(self) -> sqlite3.Connection:

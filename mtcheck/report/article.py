@@ -65,6 +65,8 @@ class ArticleReport:
     neural: tuple[NeuralScore, ...] = ()
     # A detector's own estimate of the article's MQM score (word-qe's), when one gave it.
     model_mqm: float | None = None
+    # What the user should know about how the article was checked (a sentence cut into windows).
+    warnings: tuple[str, ...] = ()
 
     def flags_in(self, segment: Segment) -> list[Flag]:
         """Flags whose span starts inside ``segment``."""
@@ -124,6 +126,7 @@ class ArticleReport:
             ],
             "flags": [_flag_dict(f) for f in self.flags],
             "neural": [asdict(n) for n in self.neural],
+            "warnings": list(self.warnings),
         }
 
     def _segment_dict(self, bt: BackTranslation) -> dict[str, Any]:

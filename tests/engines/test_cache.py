@@ -69,9 +69,37 @@ def test_two_processes_filling_one_cache_lose_nothing(tmp_path):
 def test_corrupted_file_is_set_aside_and_rebuilt(tmp_path):
     path = tmp_path / "t.sqlite"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.warns(UserWarning, match="moved to"):
+    with pytest.warns(UserWarning, match="set aside as t.sqlite.corrupt-"):
         cache = TranslationCache(path)
     assert cache.stats()["entries"] == 0
     assert list(tmp_path.glob("t.sqlite.corrupt-*"))
     cache.put_many("s", [("a", Translation("A", "s"))])
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM translations").fetchone()[0] == 1
+
+
+def test_damaged_copies_do_not_pile_up_and_the_warning_is_one_line(tmp_path):
+    """Before: every damaged open left a .corrupt-* file behind, and the CLI printed
+    "<string>:5: UserWarning:" with Python's source line."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "t.sqlite"
+    for _ in range(3):
+        path.write_bytes(b"this is not a database" * 100)
+        for stale in tmp_path.glob("t.sqlite.corrupt-*"):  # distinct names, whatever the clock says
+            stale.rename(stale.with_name(stale.name + "0"))
+        result = subprocess.run([sys.executable, "-m", "mtcheck.cli", "cache", "stats", "--cache", str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("mtcheck: warning: translation cache") and "rebuilt empty" in line
+    assert len(list(tmp_path.glob("t.sqlite.corrupt-*"))) == 1
+
+
+def test_a_cache_that_cannot_be_opened_is_an_error_not_damage(tmp_path):
+    """A folder in the way cannot be opened; setting it aside as "corrupt" would hide the mistake."""
+    path = tmp_path / "t.sqlite"
+    path.mkdir()
+    with pytest.raises(OSError, match="cannot open the translation cache"):
+        TranslationCache(path)
+    assert path.is_dir() and not list(tmp_path.glob("t.sqlite.corrupt-*"))
