@@ -78,6 +78,10 @@ def main() -> None:
     if 100_000 in by_size and 1_000_000 in by_size:
         lines += ["", f"1 MB / 100 KB time ratio: {by_size[1_000_000]['seconds'] / by_size[100_000]['seconds']:.1f} "
                       "(goal: at most 12)."]
+    if 1_000_000 in by_size and 5_000_000 in by_size:
+        lines += [f"5 MB / 1 MB time ratio: {by_size[5_000_000]['seconds'] / by_size[1_000_000]['seconds']:.1f} "
+                  "(linear: 5); peak memory ratio: "
+                  f"{by_size[5_000_000]['peak_mb'] / by_size[1_000_000]['peak_mb']:.1f}."]
     if 100_000 in by_size:
         lines += [f"200,000-character line / 100 KB article time ratio: "
                   f"{long_line['seconds'] / by_size[100_000]['seconds']:.2f} (goal: at most 1)."]

@@ -122,9 +122,9 @@ class Checker:
         Invisible format characters (soft hyphens, word joiners) are removed before any stage
         reads the text and every offset is mapped back, so flags index ``text`` as given.
         """
-        if not text.strip():
-            raise InputError(article_id, "the article is empty", line=1)
         visible = VisibleText.of(text)
+        if not visible.text.strip():  # nothing but spaces and invisible characters
+            raise InputError(article_id, "the article is empty", line=1)
         report = self._check_visible(visible.text, references, article_id)
         return report if visible.unchanged else _restore_offsets(report, visible, self.segmenter.input_format)
 

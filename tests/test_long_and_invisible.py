@@ -37,6 +37,13 @@ def test_visible_text_maps_every_offset_back():
     assert VisibleText.of("plain").unchanged
 
 
+def test_an_article_of_invisible_characters_is_empty(hf_tiny):
+    from mtcheck.errors import InputError
+
+    with pytest.raises(InputError, match="the article is empty"):
+        Checker(engine=hf_tiny, detectors=["numbers"], reverse_engine=None).check("\u2060\u00ad \n\ufeff")
+
+
 @needs_grammalecte
 def test_soft_hyphens_and_word_joiners_raise_no_grammar_or_spelling_alarm(hf_tiny):
     """They split "nou\u00advelle" into "nou" and "velle" for Grammalecte: false alarms before the fix."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..files import atomic_write
 from ..resources import read_bundled
 
 # Where the bundled model lives inside the package (scripts/train_word_qe.py writes it there).
@@ -63,8 +64,7 @@ class LinearWordModel:
         data = asdict(self)
         # Four decimals change no probability by more than about 1e-4 per feature and halve the file.
         data["weights"] = {name: round(w, 4) for name, w in sorted(self.weights.items())}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        atomic_write(Path(path), json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> LinearWordModel:
