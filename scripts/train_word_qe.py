@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from flags import DEV_DATA, HELD_OUT, dev_documents, overlaps  # noqa: E402
 
 from mtcheck import Checker  # noqa: E402
+from mtcheck.detectors.base import BaseDetector  # noqa: E402
 from mtcheck.types import DetectionContext  # noqa: E402
 from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
 from mtcheck.engines.apertium import reverse_engine  # noqa: E402
@@ -44,7 +45,7 @@ from mtcheck.qe.model import BUNDLED_MODEL, LinearWordModel  # noqa: E402
 from mtcheck.qe.features import article_word_features  # noqa: E402
 
 
-class ContextRecorder:
+class ContextRecorder(BaseDetector):
     """A detector that flags nothing and keeps the context it was shown."""
 
     name = "context-recorder"

@@ -140,3 +140,20 @@ def test_with_word_qe_the_report_scores_a_word_for_word_translation_below_a_flue
     flagged = [f for f in bad.flags if "word-qe" in (f.detector, f.evidence.get("also_flagged_by", ""))]
     assert flagged and all(f.text == _BAD[f.start:f.end] for f in flagged)
     assert bad.to_dict()["mqm_estimate_source"] == "word-qe"
+
+
+def test_the_training_script_records_the_context_the_checker_builds(hf_tiny):
+    """scripts/train_word_qe.py reads every document through a recording detector; it broke
+    unnoticed once when the Checker began asking detectors what they use."""
+    import importlib.util
+    from pathlib import Path
+
+    from mtcheck import Checker
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "train_word_qe.py"
+    spec = importlib.util.spec_from_file_location("train_word_qe", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    recorder = module.ContextRecorder()
+    report = Checker(engine=hf_tiny, detectors=[recorder], reverse_engine=None).check("le président a parlé .")
+    assert recorder.context is not None and tuple(recorder.context.segments) == report.segments
