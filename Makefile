@@ -33,4 +33,6 @@ bench: setup
 	$(PYTHON) benchmarks/flags.py --limit 300 --config data/configs/product-descriptions.toml
 	$(PYTHON) benchmarks/engines.py
 	$(PYTHON) benchmarks/batch.py
-	$(PYTHON) benchmarks/input_size.py
+	$(PYTHON) benchmarks/input_size.py --sizes 10000,100000,1000000,5000000
+	$(PYTHON) benchmarks/reference_alignment.py
+	$(PYTHON) benchmarks/document_ranking.py
