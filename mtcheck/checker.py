@@ -26,7 +26,8 @@ from .resources import sample_folder
 from .score import Scorer
 from .segment import FrenchSegmenter, guess_format
 from .version import __version__
-from .types import Alignment, BackTranslation, Flag, Reference, Segment, Severity, Translation, WordLink
+from .types import (Alignment, BackTranslation, Flag, Reference, Rendering, Segment, Severity, Translation,
+                    WordLink)
 
 # Sentences handed to the engine at once: large enough for length-sorted batching to
 # pay off, small enough for the progress bar to move.
@@ -184,22 +185,22 @@ class Checker:
         return {bt.segment.index: t for bt, t in zip(back_translations, translations)}
 
     def _translate_to_french(self, texts: list[str], description: str, unit: str) -> list[Translation]:
+        return self._translate(self.reverse_engine, texts, description, unit)  # type: ignore[arg-type]
+
+    def _translate(self, engine: Engine, texts: list[str], description: str, unit: str) -> list[Translation]:
+        """``engine``'s translations of ``texts``, in chunks so that the stage's progress moves."""
         translations: list[Translation] = []
         with self.progress.stage(description, len(texts), unit) as advance:  # type: ignore[union-attr]
             for start in range(0, len(texts), _PROGRESS_CHUNK):
                 chunk = texts[start : start + _PROGRESS_CHUNK]
-                translations += self.reverse_engine.translate(chunk)  # type: ignore[union-attr]
+                translations += engine.translate(chunk)
                 advance(len(chunk))
         return translations
 
     def back_translate(self, segments: Sequence[Segment]) -> list[BackTranslation]:
         """Back-translate segments; word links are shifted from segment to article offsets."""
-        translations = []
-        with self.progress.stage("back-translating", len(segments), "sentence") as advance:  # type: ignore[union-attr]
-            for start in range(0, len(segments), _PROGRESS_CHUNK):
-                chunk = [s.text for s in segments[start : start + _PROGRESS_CHUNK]]
-                translations += self.engine.translate(chunk)  # type: ignore[union-attr]
-                advance(len(chunk))
+        translations = self._translate(self.engine, [s.text for s in segments],  # type: ignore[arg-type]
+                                       "back-translating", "sentence")
         return [
             BackTranslation(
                 segment=seg,
@@ -225,23 +226,25 @@ def _restore_offsets(report: ArticleReport, visible: VisibleText, input_format: 
         return replace(seg, start=start, end=end, text=original[start:end] if input_format == "text" else seg.text)
 
     def link(l: WordLink) -> WordLink:
-        return replace(l, source_start=visible.start(l.source_start),
-                       source_end=visible.span(l.source_start, l.source_end)[1])
+        source_start, source_end = visible.span(l.source_start, l.source_end)
+        return replace(l, source_start=source_start, source_end=source_end)
+
+    def rendering(r: Rendering) -> Rendering:
+        start, end = visible.span(r.start, r.end)
+        return replace(r, start=start, end=end)
 
     def flag(f: Flag) -> Flag:
         start, end = visible.span(f.start, f.end)
         return replace(f, start=start, end=end, text=original[start:end])
 
+    segments = tuple(segment(s) for s in report.segments)  # back-translations hold the same, by index
     return replace(
         report,
         text=original,
-        segments=tuple(segment(s) for s in report.segments),
-        back_translations=tuple(replace(bt, segment=segment(bt.segment), links=tuple(link(l) for l in bt.links))
+        segments=segments,
+        back_translations=tuple(replace(bt, segment=segments[bt.segment.index], links=tuple(link(l) for l in bt.links))
                                 for bt in report.back_translations),
-        alignments=tuple(replace(a, renderings=tuple(replace(r, start=visible.start(r.start),
-                                                             end=visible.span(r.start, r.end)[1])
-                                                     for r in a.renderings))
-                         for a in report.alignments),
+        alignments=tuple(replace(a, renderings=tuple(rendering(r) for r in a.renderings)) for a in report.alignments),
         flags=tuple(flag(f) for f in report.flags),
     )
 

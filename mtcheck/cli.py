@@ -77,9 +77,9 @@ def _require_writable(*paths: str | None) -> None:
             raise InputError(path, reason)
 
 
-def _print_warnings(warnings: Sequence[str], where: str) -> None:
-    for warning in warnings:
-        click.echo(f"mtcheck: warning: {where}: {warning}", err=True)
+def _print_warnings(messages: Sequence[str], where: str) -> None:
+    for message in messages:
+        click.echo(f"mtcheck: warning: {where}: {message}", err=True)
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

@@ -20,20 +20,20 @@ from typing import Any
 from ..checker import Checker
 from ..corpus import read_article
 from ..errors import InputError, MtcheckError
-from .layout import output_lock, safe_name
-from .run import BatchOutcome, _fail, check_one, prepare_output
-from .sources import ArticleError, Columns, _row_article
+from .layout import output_lock
+from .run import BatchOutcome, _fail, check_one, fail_duplicate, prepare_output
+from .sources import ArticleError, Columns, _row_article, row_id
 
 
 class _CheckActor:
     """A Ray Data actor: builds its checker once, then checks batches of articles."""
 
     def __init__(self, make_checker: Callable[[], Checker], output: str, columns: Columns,
-                 duplicates: Mapping[int, str] | None = None) -> None:
+                 duplicates: Mapping[int, int] | None = None) -> None:
         self.checker = make_checker()
         self.output = Path(output)
         self.columns = columns
-        # position → the refusal, for rows whose id an earlier row already has (found by the driver).
+        # position → the position of the earlier row with the same id (found by the driver).
         self.duplicates = dict(duplicates or {})
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
@@ -44,11 +44,9 @@ class _CheckActor:
             position = int(row["__position"])
             if position in self.duplicates:
                 article_id = _row_id(row, self.columns, position)
-                _fail(self.output, ArticleError(article_id, self.duplicates[position], position),
-                      name=f"{safe_name(article_id)}.dup-{position}")
                 ids.append(article_id)
                 outcomes.append("failed")
-                details.append(self.duplicates[position])
+                details.append(fail_duplicate(self.output, article_id, position, self.duplicates[position]))
                 continue
             article = self._article(row)
             if isinstance(article, ArticleError):
@@ -75,26 +73,25 @@ class _CheckActor:
 
 
 def _row_id(row: Mapping[str, Any], columns: Columns, position: int) -> str:
-    """The id the local backend's row reader gives this row (a folder's name for folders)."""
+    """The id the local backend's readers give this row (a folder's name for folders)."""
     if "__folder" in row:
         return Path(row["__folder"]).name
-    return str(row.get(columns.id) or f"row-{position + 1}")
+    return row_id(row, columns, position)
 
 
-def _duplicates(dataset: Any, columns: Columns) -> dict[int, str]:
-    """Rows whose id an earlier row has, with the local backend's refusal: actors run in parallel,
-    so two rows with one id would race for one result file."""
+def _duplicates(dataset: Any, columns: Columns) -> dict[int, int]:
+    """Rows whose id an earlier row has, and that row's position: actors run in parallel, so
+    two rows with one id would race for one result file."""
     if "__folder" in dataset.columns():  # folder names are unique
         return {}
     wanted = [c for c in (columns.id, "__position") if c in dataset.columns()]
     first: dict[str, int] = {}
-    refused: dict[int, str] = {}
+    refused: dict[int, int] = {}
     for row in sorted(dataset.select_columns(wanted).iter_rows(), key=lambda r: int(r["__position"])):
         position = int(row["__position"])
         article_id = _row_id({k: _plain(v) for k, v in row.items()}, columns, position)
         if article_id in first:
-            refused[position] = (f"duplicate id {article_id!r} (the article at position {first[article_id]} "
-                                 "has it): give each article its own id")
+            refused[position] = first[article_id]
         else:
             first[article_id] = position
     return refused

@@ -132,6 +132,15 @@ def prepare_output(output: Path) -> None:
         duplicate.unlink(missing_ok=True)
 
 
+def fail_duplicate(output: Path, article_id: str, position: int, first_position: int) -> str:
+    """Refuse the article at ``position``: the one at ``first_position`` has its id, and two
+    articles with one id would share one result file. Returns the reason."""
+    reason = (f"duplicate id {article_id!r} (the article at position {first_position} has it): "
+              "give each article its own id")
+    _fail(output, ArticleError(article_id, reason, position), name=f"{safe_name(article_id)}.dup-{position}")
+    return reason
+
+
 def _fail(output: Path, error: ArticleError, name: str | None = None) -> None:
     record = {"article_id": error.id, "position": error.position, "reason": error.reason}
     atomic_write(output / FAILED / f"{name or safe_name(error.id)}.json", dumps_line(record))
@@ -197,10 +206,7 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
                 failed += 1
                 advance(1)
             elif item.id in seen:
-                # Two articles with one id would share one result file: the later one is refused.
-                _fail(output, ArticleError(item.id, f"duplicate id {item.id!r} (the article at position "
-                                                    f"{seen[item.id]} has it): give each article its own id",
-                                           item.position), name=f"{safe_name(item.id)}.dup-{item.position}")
+                fail_duplicate(output, item.id, item.position, seen[item.id])
                 failed += 1
                 advance(1)
             else:

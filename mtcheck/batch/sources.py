@@ -201,6 +201,11 @@ def _from_dataset(name: str, columns: Columns, split: str | None, on_disk: bool
         yield _row_article(row, columns, position, f"{name}[{position}]")
 
 
+def row_id(row: Mapping[str, Any], columns: Columns, position: int) -> str:
+    """A table row's article id: its id column, else its place in the table."""
+    return str(row.get(columns.id) or f"row-{position + 1}")
+
+
 def _row_article(row: Any, columns: Columns, position: int, where: str) -> ArticleInput | ArticleError:
     fallback_id = f"row-{position + 1}"
     if isinstance(row, InputError):
@@ -208,7 +213,7 @@ def _row_article(row: Any, columns: Columns, position: int, where: str) -> Artic
     if not isinstance(row, Mapping):
         return ArticleError(fallback_id, f"{where}: each row must be an object with a {columns.text!r} field",
                             position)
-    article_id = str(row.get(columns.id) or fallback_id)
+    article_id = row_id(row, columns, position)
     text = row.get(columns.text)
     if not isinstance(text, str):
         return ArticleError(article_id, f"{where}: no {columns.text!r} text (columns: {', '.join(map(str, row))})",
