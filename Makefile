@@ -30,7 +30,7 @@ bench: setup
 	$(PYTHON) -m pip install -q -e ".[bench]"
 	$(PYTHON) benchmarks/segmentation.py
 	$(PYTHON) benchmarks/flags.py --limit 300
-	$(PYTHON) benchmarks/flags.py --limit 300 --config data/configs/product-descriptions.toml
+	$(PYTHON) benchmarks/flag_model_speed.py
 	$(PYTHON) benchmarks/engines.py
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/input_size.py --sizes 10000,100000,1000000,5000000

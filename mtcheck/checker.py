@@ -21,6 +21,7 @@ from .errors import InputError
 from .lang.invisible import VisibleText
 from .neural import neural_scores, require_neural
 from .progress import Progress, ProgressMode
+from .qe.combiner import Combiner
 from .report import ArticleReport, RunSignature
 from .resources import sample_folder
 from .score import Scorer
@@ -58,6 +59,9 @@ class Checker:
     cache: TranslationCache | None = None
     # How the engine was chosen ("engine: hf (...); not chosen: ..."), for a front end to show.
     engine_message: str = field(default="", compare=False)
+    # The detection model that decides the flags from every detector's evidence ("auto": the
+    # bundled one where Grammalecte is installed; None: the detectors' flags as they are).
+    combiner: Combiner | str | None = "auto"
 
     def __post_init__(self) -> None:
         self.progress = Progress.of(self.progress)
@@ -67,6 +71,8 @@ class Checker:
             self.engine = load_engine(self.engine).engine
         if self.reverse_engine == "auto":
             self.reverse_engine = reverse_engine()
+        if self.combiner == "auto":
+            self.combiner = Combiner.bundled()
         if not self.detectors or isinstance(next(iter(self.detectors)), str):
             self.detectors = build_detectors(self.detectors or None)  # type: ignore[arg-type]
         for detector in self.detectors:  # type: ignore[union-attr]
@@ -80,28 +86,30 @@ class Checker:
                     detectors: Sequence[str] | None = None, lexicons: Sequence[str | Path] = (),
                     min_severity: str | None = None, cache: str | Path | bool = True,
                     input_format: str = "text", neural_metric: str | None = None,
-                    neural_model: str | None = None,
+                    neural_model: str | None = None, flag_model: str | None = None,
                     progress: Progress | ProgressMode | str | bool = False) -> Checker:
         """The checker the ``mtcheck`` command builds from the same options.
 
-        ``config`` is a TOML file or a :class:`CheckConfig`; ``detectors``, ``lexicons`` and
-        ``min_severity`` apply on top of it. ``cache``: True for the default translation cache
-        (``$MTCHECK_CACHE`` or ~/.cache/mtcheck), a path for another file, False for none; the
-        cache also keeps the en→fr engine's translations and the detectors' slow analyses.
+        ``config`` is a TOML file or a :class:`CheckConfig`; ``detectors``, ``lexicons``,
+        ``min_severity`` and ``flag_model`` ("bundled", "none" or a model file) apply on top of
+        it. ``cache``: True for the default translation cache (``$MTCHECK_CACHE`` or
+        ~/.cache/mtcheck), a path for another file, False for none; the cache also keeps the
+        en→fr engine's translations and the detectors' slow analyses.
         """
         if not isinstance(config, CheckConfig):
             config = load_config(config) if config else CheckConfig()
         config = config.override(detectors=tuple(detectors) if detectors else None, min_severity=min_severity,
-                                 lexicons=tuple(Path(p) for p in lexicons))
+                                 lexicons=tuple(Path(p) for p in lexicons), flag_model=flag_model)
         # Detectors first: a wrong setting is refused before a model takes seconds to load.
         detector_list = config.build_detectors()
+        combiner = config.build_combiner()
         choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
         store = None if cache is False else open_cache(None if cache is True else Path(cache))
         forward = choice.engine if store is None else CachedEngine(choice.engine, store)
         return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=detector_list,
                    min_severity=config.min_severity, cache=store, progress=progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural_metric,
-                   neural_model=neural_model, engine_message=choice.message)
+                   neural_model=neural_model, engine_message=choice.message, combiner=combiner)
 
     @property
     def signature(self) -> RunSignature:
@@ -115,6 +123,7 @@ class Checker:
             aligner=f"chrF|threshold:{self.aligner.threshold}|weak:{self.aligner.weak_threshold}",
             sacrebleu=sacrebleu.__version__,
             metrics=self.scorer.signatures(),
+            flag_model=self.combiner.signature if isinstance(self.combiner, Combiner) else "none",
         )
 
     def check(self, text: str, references: Sequence[Reference] = (), article_id: str = "article") -> ArticleReport:
@@ -137,6 +146,10 @@ class Checker:
         context = DetectionContext(text, segments, back_translations, references, alignments,
                                    self._reference_translations(alignments), self._round_trips(back_translations))
         flags, model_mqm = self._detect(context)
+        mqm_source = "detector"
+        if isinstance(self.combiner, Combiner):
+            flags, model_mqm = self.combiner.combine(context, flags)
+            mqm_source = "model"
         flags = [f for f in merge_flags(flags, text) if f.severity.rank >= Severity(self.min_severity).rank]
         return ArticleReport(
             article_id=article_id,
@@ -149,6 +162,7 @@ class Checker:
             flags=tuple(flags),
             signature=self.signature,
             model_mqm=model_mqm,
+            model_mqm_source=mqm_source,
             neural=tuple(neural_scores(self.neural_metric, alignments, text, self.neural_model))
             if self.neural_metric else (),
             warnings=tuple(self.segmenter.window_warnings(segments)),

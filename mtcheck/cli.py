@@ -117,10 +117,12 @@ class _OneLineErrors(click.Group):
 def main(debug: bool) -> None:
     """Find what a machine translation got wrong in a French news article."""
     # The command line prints its own one-line engine message; transformers' per-load
-    # progress bars would only add noise to stderr.
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
+    # progress bars would only add noise to stderr. Through the environment, which
+    # huggingface_hub reads when it is first imported: importing transformers here to say so
+    # would cost every command, `segment` included, 0.6 s.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
     if not debug and not os.environ.get("MTCHECK_DEBUG"):
         warnings.showwarning = _one_line_warning  # this process is the command's own
 
@@ -145,6 +147,9 @@ def _checker_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--detectors", help=f"Comma-separated detectors (available: {', '.join(REGISTRY)})."),
         click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
                      help="Extra calque/false-friend lexicon (YAML); repeatable."),
+        click.option("--flag-model", help="Detection model deciding the flags from every detector's evidence: "
+                                          "bundled (default), none (the detectors' flags as they are) or a "
+                                          "model file from scripts/train_combiner.py."),
         click.option("--min-severity", type=click.Choice([s.value for s in Severity]),
                      help="Drop flags below this severity (default minor, or the config's)."),
         click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
@@ -164,13 +169,13 @@ def _checker_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _build_checker(*, engine: str, model: str | None, beam_size: int, device: str, config_path: str | None,
-                   detectors: str | None, lexicons: tuple[str, ...], min_severity: str | None,
+                   detectors: str | None, lexicons: tuple[str, ...], min_severity: str | None, flag_model: str | None,
                    cache_path: str | None, no_cache: bool, neural: str | None, neural_model: str | None,
                    quiet: bool, input_format: str = "text", progress: ProgressMode | None = None) -> Checker:
     checker = Checker.from_config(
         config_path, engine=engine, model=model, beam_size=beam_size, device=device,
         detectors=detectors.split(",") if detectors else None, lexicons=lexicons, min_severity=min_severity,
-        cache=False if no_cache else (cache_path or True), input_format=input_format, neural_metric=neural,
+        flag_model=flag_model, cache=False if no_cache else (cache_path or True), input_format=input_format, neural_metric=neural,
         neural_model=neural_model,
         progress=ProgressMode.for_stream(sys.stderr, quiet) if progress is None else progress)
     if not quiet:
@@ -277,6 +282,8 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
 @click.option("--update-cache", is_flag=True, help="Add new back-translations to each corpus's stored file.")
 @click.option("--rebuild-cache", is_flag=True, help="Ignore the stored back-translations; redo them with --engine.")
 @click.option("--detectors", help="Comma-separated detectors (default: the baseline's, else the default set).")
+@click.option("--flag-model", help="bundled, none or a model file (default: the baseline's; none for a baseline "
+                                   "that names no model).")
 @click.option("--abs-tol", "abs_tol", multiple=True, metavar="METRIC=VALUE",
               help="Absolute tolerance per metric (chrf, bleu, ter, mqm_estimate; default 1.0 each).")
 @click.option("--rel-tol", type=float, default=0.02, show_default=True, help="Relative tolerance (fraction).")
@@ -284,7 +291,7 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
               help="New critical flags allowed per article.")
 @_user_errors
 def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, junit: str | None, engine: str | None,
-            model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None,
+            model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None, flag_model: str | None,
             abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int) -> None:
     """Score sample CORPORA and exit 1 when quality dropped below the baseline's tolerances."""
     _require_writable(junit, baseline if update_baseline else None)
@@ -294,7 +301,7 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
     gate = run_regression([Path(c) for c in corpora], Path(baseline),
                           tolerance=parse_tolerances(abs_tol, rel_tol, max_new_critical), engine=engine,
                           model=model, detectors=detectors.split(",") if detectors else None,
-                          update_cache=update_cache, rebuild_cache=rebuild_cache, update_baseline=update_baseline)
+                          flag_model=flag_model, update_cache=update_cache, rebuild_cache=rebuild_cache, update_baseline=update_baseline)
     click.echo(render_changes(gate.changes, gate.current))
     if junit:
         atomic_write(Path(junit), junit_xml(gate.changes, gate.current))

@@ -27,7 +27,7 @@ from typing import Any
 from .errors import ConfigError
 from .types import Severity
 
-_KEYS = {"detectors", "min_severity", "lexicons", "detector"}
+_KEYS = {"detectors", "min_severity", "lexicons", "detector", "flag_model"}
 
 
 @dataclass(frozen=True)
@@ -36,16 +36,40 @@ class CheckConfig:
     min_severity: Severity = Severity.MINOR
     lexicons: tuple[Path, ...] = ()
     detector_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # "bundled": the detection model shipped in the package decides the flags; "none": the
+    # detectors' flags as they are; otherwise a model file (scripts/train_combiner.py).
+    flag_model: str = "bundled"
 
     def override(self, *, detectors: tuple[str, ...] | None = None, min_severity: str | None = None,
-                 lexicons: tuple[Path, ...] = ()) -> CheckConfig:
+                 lexicons: tuple[Path, ...] = (), flag_model: str | None = None) -> CheckConfig:
         """This config with the command line's choices applied on top."""
         return CheckConfig(
             detectors=detectors or self.detectors,
             min_severity=Severity(min_severity) if min_severity else self.min_severity,
             lexicons=self.lexicons + tuple(lexicons),
             detector_options=self.detector_options,
+            flag_model=flag_model or self.flag_model,
         )
+
+    def build_combiner(self) -> Any:
+        """The :class:`~mtcheck.qe.combiner.Combiner` this config asks for, or None.
+
+        The bundled model needs Grammalecte's word classes; without them the detectors'
+        flags are reported as they are (and the run signature says ``flag_model:none``).
+        """
+        from .lang.grammalecte import french_word_classes
+        from .qe.combiner import Combiner
+        from .qe.model import DetectionModel
+
+        if self.flag_model == "none":
+            return None
+        if self.flag_model == "bundled":
+            return Combiner.bundled()
+        classes = french_word_classes()
+        if classes is None:
+            raise ConfigError(f"flag model {self.flag_model}: needs Grammalecte "
+                              "(Debian: apt-get install python3-grammalecte)")
+        return Combiner(DetectionModel.load(self.flag_model), classes)
 
     def build_detectors(self) -> list:
         """The detectors this config names (the default set when none), each with its options."""
@@ -118,7 +142,13 @@ def load_config(path: str | Path) -> CheckConfig:
     if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):
         raise ConfigError(f"{path}: [detector.NAME] sections must hold settings")
     _check_sections(path, options)
+    flag_model = data.get("flag_model", "bundled")
+    if not isinstance(flag_model, str):
+        raise ConfigError(f"{path}: flag_model must be \"bundled\", \"none\" or a model file")
+    if flag_model not in ("bundled", "none"):
+        flag_model = str((path.parent / flag_model).resolve())
     return CheckConfig(
+        flag_model=flag_model,
         detectors=tuple(detectors) if detectors is not None else None,
         min_severity=severity,
         lexicons=tuple((path.parent / p).resolve() for p in data.get("lexicons", [])),

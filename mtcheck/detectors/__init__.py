@@ -29,7 +29,6 @@ from .tense import TenseDetector
 from .spelling import SpellingDetector
 from .truncation import TruncationDetector
 from .untranslated import UntranslatedDetector
-from .word_qe import WordQEDetector
 
 # One line per detector, in the order they run (and in which merged flags name them).
 DETECTORS: tuple[type[Detector], ...] = (
@@ -51,15 +50,14 @@ DETECTORS: tuple[type[Detector], ...] = (
     SpeakerGenderDetector,
     PronounNumberDetector,
     TenseDetector,
-    WordQEDetector,
 )
 REGISTRY: dict[str, type[Detector]] = {d.name: d for d in DETECTORS}
 # Why some are not default, measured with benchmarks/flags.py (Apertium; sample and WMT20 QE
 # en-fr dev data): the round trip of ``confidence`` flags BAD words at the base rate on the
 # sample (precision 0.17) and lowers MCC on both sets, and its probability signal is
-# unmeasured on a real model. ``word-qe`` is trained on product descriptions: on held-out
-# ones it raises MCC, on the news sample its precision is below the base rate (capitalised
-# names look like its errors), so it is chosen per corpus (data/configs/product-descriptions.toml).
+# unmeasured on a real model.
+# The detectors' flags are evidence for the detection model (mtcheck.qe.combiner), which
+# decides which of them, and which other words, the report flags.
 # The detectors that need Grammalecte (grammar 1.00 sample / 0.56 dev precision, english-order
 # 0.80–0.85 dev, spelling 1.00 / 0.61, agreement 1.00 / 0.64, bare-infinitive,
 # causative-infinitive, speaker-gender) or Apertium's taggers (pronoun-number; tense 0.50

@@ -81,10 +81,35 @@ def article_word_features(context: DetectionContext, classes: WordClasses,
     """
     references = segment_references(context) if references is None else references
     texts = {r.id: r.text for r in context.references}
+    names = _ArticleNames.of(context)
+    coverage = len(references) / max(1, len(context.segments))
     words: list[WordFeatures] = []
     for segment in context.segments:
-        words.extend(_segment_words(context, segment.index, references.get(segment.index, []), texts, classes))
+        words.extend(_segment_words(context, segment.index, references.get(segment.index, []), texts, classes,
+                                    names, coverage))
     return words
+
+
+@dataclass(frozen=True)
+class _ArticleNames:
+    """Capitalised words the article's references contain, and how often the article itself
+    capitalises each word inside a sentence: a name used as a name elsewhere, or quoted from
+    the original, is not suspect for its capital alone (news is full of them)."""
+
+    in_references: frozenset[str]
+    mid_sentence: dict[str, int]
+
+    @classmethod
+    def of(cls, context: DetectionContext) -> _ArticleNames:
+        in_references = frozenset(w for r in context.references for w in french.WORD.findall(r.text) if w[:1].isupper())
+        mid: dict[str, int] = {}
+        for segment in context.segments:
+            tokens = _WORD.findall(segment.text)
+            for previous, token in zip(tokens, tokens[1:]):
+                word = _core(token)
+                if word[:1].isupper() and previous[-1] not in _OPENERS:
+                    mid[word] = mid.get(word, 0) + 1
+        return cls(in_references, mid)
 
 
 def segment_references(context: DetectionContext) -> dict[int, list[tuple[str, float]]]:
@@ -100,7 +125,8 @@ def segment_references(context: DetectionContext) -> dict[int, list[tuple[str, f
 
 
 def _segment_words(context: DetectionContext, index: int, ref_ids: Sequence[tuple[str, float]],
-                   texts: dict[str, str], classes: WordClasses) -> list[WordFeatures]:
+                   texts: dict[str, str], classes: WordClasses, names: _ArticleNames,
+                   coverage: float) -> list[WordFeatures]:
     segment = context.segments[index]
     reference = " ".join(texts.get(rid, "") for rid, _ in ref_ids)
     pseudo = " ".join(context.reference_translations[rid].text for rid, _ in ref_ids
@@ -125,6 +151,9 @@ def _segment_words(context: DetectionContext, index: int, ref_ids: Sequence[tupl
         "seg_capitalised": sum(c[:1].isupper() for c in letters) / max(1, n),
         "seg_pseudo_coverage": (sum(french.stem(c) in pseudo_stems for c in letters) / max(1, len(letters))
                                 if has_ref and pseudo_words else 0.0),
+        # Share of the article's segments that render a reference: near 1 for a translated
+        # document checked against its source, low for news quoting a few originals.
+        "doc_reference_coverage": coverage,
     }
 
     features: list[dict[str, float]] = []
@@ -149,6 +178,12 @@ def _segment_words(context: DetectionContext, index: int, ref_ids: Sequence[tupl
             "back_in_reference": has_ref and any(english.stem(x) in ref_stems for x in linked if x.isalpha()),
             "no_back_translation": not linked,
         }
+        capitalised = bool(word) and word[0].isupper()
+        flags["name_in_references"] = capitalised and word in names.in_references
+        # Used capitalised inside a sentence somewhere else in the article.
+        flags["name_elsewhere"] = capitalised and names.mid_sentence.get(word, 0) > int(flags["cap_mid"])
+        flags["cap_unexplained"] = (flags["cap_mid"] and not flags["name_in_references"]
+                                    and not flags["name_elsewhere"])
         flags["pseudo_missing"] = (has_ref and bool(pseudo_words) and bool(word) and not flags["in_pseudo"]
                                    and kind in ("N", "A", "NA", "V", "U"))
         f.update({name: 1.0 for name, on in flags.items() if on})

@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..checker import Checker
+from ..config import CheckConfig
 from ..corpus import read_article
 from ..errors import ConfigError, InputError
 from ..files import atomic_write
@@ -186,6 +187,7 @@ class GateRun:
     current: dict[str, Any]
     changes: list[Change]
     detectors: tuple[str, ...]
+    flag_model: str = "bundled"
 
     @property
     def regressions(self) -> list[str]:
@@ -195,13 +197,15 @@ class GateRun:
 
 def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolerance | None = None,
                    engine: str | None = None, model: str | None = None, detectors: Sequence[str] | None = None,
-                   update_cache: bool = False, rebuild_cache: bool = False,
+                   flag_model: str | None = None, update_cache: bool = False, rebuild_cache: bool = False,
                    update_baseline: bool = False) -> GateRun:
     """Score ``corpora`` from their stored back-translations and compare with ``baseline``.
 
     Sentences with no stored back-translation go to ``engine`` when one is named (and are
     added to each corpus's stored file with ``update_cache``); ``rebuild_cache`` redoes them
-    all. Detectors: those named, else the baseline's, else the default set. With
+    all. Detectors: those named, else the baseline's, else the default set; the detection model
+    (``flag_model``: "bundled", "none" or a model file) likewise, where a baseline that names
+    none predates the model and was made without it. With
     ``update_baseline`` the figures are merged into the baseline file instead of compared.
     """
     from ..detectors import build_detectors, default_detectors
@@ -211,6 +215,8 @@ def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolera
 
     old = None if update_baseline and not baseline.exists() else read_baseline(baseline)
     names = tuple(detectors) if detectors else tuple((old or {}).get("detectors") or default_detectors())
+    model_setting = flag_model or (old.get("flag_model", "none") if old else "bundled")
+    combiner = CheckConfig(flag_model=model_setting).build_combiner()
     fallback = (lambda: load_engine(EngineSpec(name=engine, model=model)).engine) if engine else None
     reverse_fallback = ApertiumEngine.english_to_french if engine else None
     stored: list[tuple[Path, StoredEngine]] = []
@@ -219,7 +225,7 @@ def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolera
         forward = StoredEngine.open(corpus / STORED, fallback, rebuild_cache)
         reverse = StoredEngine.open(corpus / REVERSE_STORED, reverse_fallback, rebuild_cache)
         stored.extend([(corpus / STORED, forward), (corpus / REVERSE_STORED, reverse)])
-        return Checker(engine=forward, reverse_engine=reverse, detectors=build_detectors(names))
+        return Checker(engine=forward, reverse_engine=reverse, detectors=build_detectors(names), combiner=combiner)
 
     current = run_gate(list(corpora), make_checker)
     if update_cache or rebuild_cache:
@@ -228,8 +234,8 @@ def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolera
                 engine_store.save(path)
     if update_baseline:
         merged = {**((old or {}).get("corpora", {})), **current}
-        atomic_write(baseline, json.dumps({"detectors": list(names), "corpora": merged},
+        atomic_write(baseline, json.dumps({"detectors": list(names), "flag_model": model_setting, "corpora": merged},
                                           indent=1, ensure_ascii=False, sort_keys=True) + "\n")
-        return GateRun(current, [], names)
+        return GateRun(current, [], names, model_setting)
     changes = compare(old["corpora"], current, tolerance or Tolerance()) if old else []
-    return GateRun(current, changes, names)
+    return GateRun(current, changes, names, model_setting)

@@ -33,11 +33,15 @@ class RunSignature:
     detector_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Flags below this severity are dropped from the report.
     min_severity: str = "minor"
+    # The detection model that turned the detectors' flags into the report's ("none": the
+    # detectors' flags, merged, as they are).
+    flag_model: str = "none"
 
     def __str__(self) -> str:
         return (
             f"mtcheck:{self.mtcheck}|seg:{self.segmenter}|engine:[{self.engine}]|align:{self.aligner}"
             f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|min_severity:{self.min_severity}"
+            f"|flag_model:{self.flag_model}"
             f"|sacrebleu:{self.sacrebleu}"
         )
 
@@ -63,8 +67,10 @@ class ArticleReport:
     flags: tuple[Flag, ...]
     signature: RunSignature
     neural: tuple[NeuralScore, ...] = ()
-    # A detector's own estimate of the article's MQM score (word-qe's), when one gave it.
+    # A model's estimate of the article's MQM score, when one gave it, and which model:
+    # "model" (the detection model) or "detector" (a detector's ``assess``).
     model_mqm: float | None = None
+    model_mqm_source: str = "model"
     # What the user should know about how the article was checked (a sentence cut into windows).
     warnings: tuple[str, ...] = ()
 
@@ -86,8 +92,8 @@ class ArticleReport:
     def mqm_estimate(self) -> float:
         """An MQM-style document score, 100 = no error, at least 0; lower is worse.
 
-        From the word-qe model when it ran (every word's error probability, scaled to MQM on
-        its training documents); otherwise from the flags: 100 − 100 × (weighted flags / words),
+        From the detection model when it ran (a regression of document MQM on its words' error
+        probabilities, fitted on its training documents) or a detector's; otherwise from the flags: 100 − 100 × (weighted flags / words),
         with MQM's weights (minor 1, major 5, critical 10) each scaled by the flag's confidence.
         """
         if self.model_mqm is not None:
@@ -98,7 +104,7 @@ class ArticleReport:
 
     @property
     def mqm_estimate_source(self) -> str:
-        return "word-qe" if self.model_mqm is not None else "flags"
+        return self.model_mqm_source if self.model_mqm is not None else "flags"
 
     def severity_counts(self) -> dict[str, int]:
         counts = {"critical": 0, "major": 0, "minor": 0}

@@ -21,7 +21,7 @@ class ResourceError(MtcheckError):
 
 
 def bundled(*parts: str) -> Traversable:
-    """The bundled resource at ``parts`` (``bundled("models", "word-qe.json")``); it must exist."""
+    """The bundled resource at ``parts`` (``bundled("models", "detection.json")``); it must exist."""
     node = resources.files(__name__)
     for part in parts:
         node = node.joinpath(part)

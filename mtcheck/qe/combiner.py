@@ -1,0 +1,216 @@
+"""One calibrated model over every detector's evidence: which words are wrong, how badly, and
+what the whole article is worth.
+
+The rule detectors each know one kind of error and are right when they fire; professional
+annotators mark mostly errors no rule names. Piling the two up adds the rules' false alarms
+to the model's. Instead every detector flag becomes evidence — features ``hit_<detector>``,
+``hit_sev_<severity>``, ``hit_cat_<category>`` on the words it covers — for one logistic
+regression that also reads the word features of :mod:`mtcheck.qe.features`. A flag is raised
+on each run of words whose probability passes the threshold chosen in training for a stated
+precision; its category, message and suggestion come from the detector flags it covers, or
+from the features that weighed most when no detector fired. Its severity comes from a
+classifier fitted on the severities professionals gave the training spans, and the article's
+MQM estimate from a regression on the words' probabilities fitted on the training
+documents' MQM scores.
+
+News quotes a few originals; a translated document is checked against all of its source.
+Every feature but the word identities therefore also exists in a copy that only fires in
+segments without a reference (``noref|…``): one model, trained on both kinds, that learns
+what each kind needs (Daumé III, 2007, "Frustratingly easy domain adaptation").
+``scripts/train_combiner.py`` fits all three parts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from ..lang.grammalecte import french_word_classes
+from ..types import Category, DetectionContext, Flag, Severity
+from .features import WordClasses, WordFeatures, article_word_features, segment_references
+from .model import DetectionModel
+
+# What a word feature says, for the message of a flag no detector explains.
+_REASONS = {
+    "pseudo_missing": "a literal translation of the original does not have this word",
+    "cap_unexplained": "capital letter inside the sentence, on a word neither the original nor the article "
+                       "uses as a name",
+    "copied_unknown": "copied from the English original and not French",
+    "english_word": "an English word",
+    "unknown_to_engine": "a word the back-translation engine does not know",
+    "class_U": "not in the French dictionary",
+    "seg_no_verb": "in a passage without a verb (a title or a list, often translated word for word)",
+    "pair_N_N": "noun directly after a noun, as English stacks them",
+    "pair_A_N": "adjective before its noun, as in English",
+    "pair_NA_N": "noun or adjective directly before a noun, as in English",
+    "pair_N_NA": "two nouns or adjectives side by side",
+    "no_back_translation": "no word of the back-translation comes from it",
+}
+_MISTRANSLATION = frozenset({"pseudo_missing", "copied_unknown", "english_word", "unknown_to_engine"})
+_NO_REFERENCE = "noref|"
+
+
+def evidence_features(word: WordFeatures, hits: Iterable[Flag]) -> dict[str, float]:
+    """The detector flags covering ``word``, as features."""
+    features: dict[str, float] = {}
+    for flag in hits:
+        features["hit_any"] = 1.0
+        features[f"hit_{flag.detector}"] = 1.0
+        features[f"hit_sev_{flag.severity.value}"] = 1.0
+        features[f"hit_cat_{flag.category.value}"] = 1.0
+    return features
+
+
+def model_features(word: WordFeatures, hits: Iterable[Flag]) -> dict[str, float]:
+    """Everything the model reads about one word: its features, the flags on it, and the
+    no-reference copies of both where its segment renders no reference."""
+    features = {**word.features, **evidence_features(word, hits)}
+    if "seg_has_reference" in features:
+        return features
+    return {**features, **{_NO_REFERENCE + name: value for name, value in features.items()
+                           if not name.startswith("word")}}
+
+
+def document_features(probabilities: Sequence[float], threshold: float, hits: Sequence[Flag],
+                      words: Sequence[WordFeatures], penalties: Sequence[float] | None = None) -> dict[str, float]:
+    """What the document score reads: how much of the article the model finds wrong, how
+    surely, and what it would cost in MQM (``penalties``: each word's expected MQM weight
+    should it be an error; MQM counts errors, not words, so runs of flagged words count once)."""
+    n = max(1, len(probabilities))
+    penalties = penalties if penalties is not None else [1.0] * len(probabilities)
+    ordered = sorted(probabilities, reverse=True)
+    top = ordered[: max(1, n // 10)]
+    coverage = words[0].features.get("doc_reference_coverage", 0.0) if words else 0.0
+    severe = sum(f.severity is not Severity.MINOR for f in hits)
+    runs, run_penalty, inside = 0, 0.0, False
+    for i, p in enumerate(probabilities):
+        starts = p >= threshold and (not inside or words[i].segment_index != words[i - 1].segment_index)
+        if starts:
+            runs += 1
+            run_penalty += penalties[i]
+        inside = p >= threshold
+    return {
+        "mean_probability": sum(probabilities) / n,
+        "share_flagged": sum(p >= threshold for p in probabilities) / n,
+        "mean_top_decile": sum(top) / len(top) if top else 0.0,
+        "detector_flags_per_word": len(hits) / n,
+        "severe_detector_flags_per_word": severe / n,
+        "log_words": math.log1p(len(probabilities)) / 10,
+        "reference_coverage": coverage,
+        "runs_per_word": runs / n,
+        "run_penalty_per_word": run_penalty / n,
+        "expected_penalty_per_word": sum(p * w for p, w in zip(probabilities, penalties)) / n,
+    }
+
+
+@dataclass(frozen=True)
+class WordEstimate:
+    """One word, what the model read about it, and its error probability."""
+
+    word: WordFeatures
+    features: Mapping[str, float]
+    probability: float
+    hits: tuple[Flag, ...]
+
+
+@dataclass
+class Combiner:
+    """Turns the detectors' flags and the article's word features into the report's flags."""
+
+    model: DetectionModel
+    classes: WordClasses
+
+    @classmethod
+    def bundled(cls) -> Combiner | None:
+        """The model shipped in the package, or None where Grammalecte (its word classes) is missing."""
+        classes = french_word_classes()
+        return cls(DetectionModel.load(), classes) if classes is not None else None
+
+    @property
+    def signature(self) -> str:
+        return self.model.signature
+
+    def estimate(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> list[WordEstimate]:
+        """Every word of the article with its probability of being part of an error."""
+        words = article_word_features(context, self.classes, segment_references(context))
+        estimates = []
+        for word in words:
+            hits = tuple(f for f in detector_flags if f.start < word.end and word.start < f.end)
+            features = model_features(word, hits)
+            probability = self.model.probability(features)
+            # A rule that fires is evidence on its own record, combined with the model's as
+            # independent (noisy-or): rules the product descriptions never trigger (most news
+            # rules) keep their force, and on the training documents this costs no MCC.
+            if hits:
+                probability = 1.0 - (1.0 - probability) * (1.0 - max(map(self.model.flag_precision, hits)))
+            estimates.append(WordEstimate(word, features, probability, hits))
+        return estimates
+
+    def combine(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> tuple[list[Flag], float | None]:
+        """The flags of the article and its MQM estimate (None for an article without words)."""
+        estimates = self.estimate(context, detector_flags)
+        cut = self.model.threshold
+        flags: list[Flag] = []
+        run: list[WordEstimate] = []
+        for estimate in estimates:
+            flagged = self.model.flags_word(estimate.probability, bool(estimate.hits))
+            if run and (not flagged or estimate.word.segment_index != run[-1].word.segment_index):
+                flags.append(self._flag(context, run))
+                run = []
+            if flagged:
+                run.append(estimate)
+        if run:
+            flags.append(self._flag(context, run))
+        if not estimates:
+            return flags, None
+        penalties = [self.model.expected_penalty(e.features, e.probability) for e in estimates]
+        features = document_features([e.probability for e in estimates], cut, detector_flags,
+                                     [e.word for e in estimates], penalties)
+        return flags, self.model.document_mqm(features)
+
+    def _flag(self, context: DetectionContext, run: list[WordEstimate]) -> Flag:
+        peak = max(run, key=lambda e: e.probability)
+        severity = self.model.severity(peak.features, peak.probability)
+        evidence = {"probability": f"{peak.probability:.2f}"}
+        start, end = run[0].word.start, run[-1].word.end
+        hits = {id(f): f for e in run for f in e.hits}.values()
+        if hits:
+            lead = max(hits, key=lambda f: (f.severity.rank, f.confidence))
+            others = sorted({f.detector for f in hits} - {lead.detector})
+            evidence = {**lead.evidence, **evidence}
+            if others:
+                evidence["also_flagged_by"] = ", ".join(others)
+            if not self.model.weighed(lead.detector):
+                # The severity model never saw this detector's errors: the detector's own stands.
+                severity = lead.severity
+            start, end = min(start, lead.start), max(end, lead.end)
+            return replace(lead, start=start, end=end, text=context.text[start:end], severity=severity,
+                           evidence=evidence, confidence=round(peak.probability, 3),
+                           segment_index=peak.word.segment_index)
+        # No rule explains these words: the severity classifier's guess would outrank the rules.
+        severity = Severity.MINOR
+        reasons = [name for name, _ in self.model.contributions(peak.features) if name in _REASONS][:3]
+        because = "; ".join(_REASONS[r] for r in reasons) or "its features resemble annotated errors"
+        back = context.back_translation(peak.word.segment_index)
+        evidence["back_translation"] = back.text
+        pseudo = _pseudo_reference(context, segment_references(context).get(peak.word.segment_index, []))
+        if pseudo:
+            evidence["literal_translation_of_original"] = pseudo
+        return Flag(
+            start=start, end=end, text=context.text[start:end],
+            category=Category.MISTRANSLATION if reasons and reasons[0] in _MISTRANSLATION else Category.FLUENCY,
+            severity=severity, detector="model",
+            message=f"likely translation error (estimated probability {peak.probability:.2f}): {because}",
+            evidence=evidence,
+            suggestion=f"compare with a literal translation of the original: “{pseudo}”" if pseudo else "",
+            confidence=round(peak.probability, 3), segment_index=peak.word.segment_index,
+        )
+
+
+def _pseudo_reference(context: DetectionContext, found: Sequence[tuple[str, float]]) -> str:
+    """Apertium's French for the reference that best matches a segment (``found``: its
+    references and their similarity), or ""."""
+    candidates = [(similarity, context.reference_translations[rid].text)
+                  for rid, similarity in found if rid in context.reference_translations]
+    return max(candidates)[1] if candidates else ""

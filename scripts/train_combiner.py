@@ -1,0 +1,501 @@
+"""Train mtcheck's detection model (mtcheck/qe/combiner.py) and print its cross-validated figures.
+
+    pip install -e ".[train]"
+    # a third Debian manual, English and French, for the TER-labelled training documents:
+    (mkdir -p /tmp/debref && cd /tmp/debref && apt-get download debian-reference-en debian-reference-fr \\
+        && for f in *.deb; do dpkg-deb -x "$f" x; done)
+    python scripts/train_combiner.py [--dev-data ../shared/dev-data/wmt20-qe-enfr-train.jsonl]
+                                     [--debian-reference /tmp/debref/x] [--rows-cache /tmp/combiner-rows.pkl]
+
+Training documents, each run through the real pipeline (Apertium back-translation, reference
+alignment, Apertium's French of the references, every default detector):
+
+* the WMT20 QE en-fr MQM documents (``../shared/dev-data``): a word is BAD where a
+  professional's span overlaps it; the English source is the reference;
+* the same documents once more with no reference at all, so that the model learns what to
+  do where news has no original to compare with (the ``noref|`` features);
+* Debian Reference (package ``debian-reference-en``/``-fr``, GPL-2.0-or-later), labelled the
+  way WMT made word-level QE labels: Apertium translates each English paragraph into French,
+  the machine French is aligned with the human French by TER's edit distance (sacrebleu), and
+  the machine words the human French does not match are BAD. Its documents are never scored:
+  they add a kind of machine French (rule-based, literal) that the WMT data lacks, and it is
+  a different manual from the two in data/corpora that benchmarks/document_ranking.py ranks.
+
+Figures: 5-fold cross-validation by WMT document (a document and its no-reference copy are
+always in the same fold; the Debian documents are in every training part). The word
+threshold is the lowest whose out-of-fold precision reaches ``--precision``; severity is a
+multinomial logistic regression of the professionals' severities on the word's out-of-fold
+logit and the detector flags on it; the document score is a ridge regression of document MQM
+on :func:`mtcheck.qe.combiner.document_features`, scored out of fold (Pearson, Spearman).
+The model written is fitted on everything; its figures go into its ``about``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import re
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from build_corpora import paragraphs, usable  # noqa: E402
+from flags import DEV_DATA, dev_documents, overlaps  # noqa: E402
+
+from mtcheck import Checker, Reference  # noqa: E402
+from mtcheck.detectors import build_detectors  # noqa: E402
+from mtcheck.detectors.base import BaseDetector  # noqa: E402
+from mtcheck.engines import EngineSpec, load_engine  # noqa: E402
+from mtcheck.engines.apertium import reverse_engine  # noqa: E402
+from mtcheck.engines.cache import CachedEngine, TranslationCache, default_cache_dir  # noqa: E402
+from mtcheck.lang import french  # noqa: E402
+from mtcheck.lang.grammalecte import french_word_classes  # noqa: E402
+from mtcheck.qe.combiner import document_features, model_features  # noqa: E402
+from mtcheck.qe.features import WordFeatures, article_word_features  # noqa: E402
+from mtcheck.qe.model import (  # noqa: E402
+    BUNDLED_DETECTION_MODEL, MIN_DETECTOR_EVIDENCE, SEVERITIES, DetectionModel, LinearScore)
+from mtcheck.types import DetectionContext, Flag  # noqa: E402
+
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+PARAGRAPHS_PER_DOCUMENT = 4
+
+
+class ContextRecorder(BaseDetector):
+    """A detector that flags nothing and keeps the context it was shown."""
+
+    name = "context-recorder"
+
+    def __init__(self) -> None:
+        self.context: DetectionContext | None = None
+
+    def detect(self, context: DetectionContext) -> list:
+        self.context = context
+        return []
+
+
+@dataclass
+class TrainingDocument:
+    """A French text to learn from: its references, gold BAD spans with severities, MQM."""
+
+    id: str
+    source: str  # "wmt20", "wmt20-noref" or "debian-reference"
+    group: int  # documents of one group are never split across folds
+    text: str
+    references: list[Reference]
+    gold: list[tuple[int, int, str]]
+    mqm: float | None
+
+
+@dataclass
+class Rows:
+    """What the pipeline made of one training document."""
+
+    document: TrainingDocument
+    words: list[WordFeatures]
+    hits: list[tuple[Flag, ...]]
+    bad: list[bool]
+    severity: list[str | None]
+    detector_flags: list[Flag]
+
+
+def wmt_documents(path: Path) -> list[TrainingDocument]:
+    docs = []
+    for number, doc in enumerate(dev_documents(path, None)):
+        gold = [(g.start, g.end, g.severity) for g in doc.gold]
+        docs.append(TrainingDocument(doc.id, "wmt20", number, doc.text, doc.references, gold, doc.mqm))
+        docs.append(TrainingDocument(doc.id, "wmt20-noref", number, doc.text, [], gold, doc.mqm))
+    return docs
+
+
+def ter_bad_words(machine: str, human: str) -> list[tuple[int, int]]:
+    """Spans of the words of ``machine`` that TER's alignment with ``human`` does not match.
+
+    Lower-cased letter tokens, edit distance without shifts (a moved word counts as changed):
+    sacrebleu's own beam edit distance and trace, as its TER uses them.
+    """
+    from sacrebleu.metrics.lib_ter import BeamEditDistance, _flip_trace, trace_to_alignment
+
+    hyp = [(m.start(), m.end(), m.group().lower()) for m in french.WORD.finditer(machine)]
+    ref = [w.lower() for w in french.WORD.findall(human)]
+    if not hyp or not ref:
+        return [(s, e) for s, e, _ in hyp]
+    _, trace = BeamEditDistance(ref)([w for _, _, w in hyp])
+    _, _, hyp_err = trace_to_alignment(_flip_trace(trace))
+    return [(s, e) for (s, e, _), err in zip(hyp, hyp_err) if err]
+
+
+def debian_reference_documents(folder: Path, store: TranslationCache, first_group: int) -> list[TrainingDocument]:
+    """TER-labelled Apertium French of Debian Reference, four paragraphs a document."""
+    base = folder / "usr" / "share" / "debian-reference"
+    chapters = sorted(p.name.split(".")[0] for p in base.glob("*.en.html"))
+    pairs = []
+    for chapter in chapters:
+        en, fr = paragraphs(base / f"{chapter}.en.html"), paragraphs(base / f"{chapter}.fr.html")
+        if len(en) == len(fr):
+            pairs += [(chapter, i, e, f) for i, (e, f) in enumerate(zip(en, fr)) if usable(e, f)]
+    engine = reverse_engine(store)
+    if engine is None:
+        sys.exit("the Debian Reference documents need Apertium (apt-get install apertium apertium-eng-spa apertium-fr-es)")
+    machine = [t.text for t in engine.translate([e for _, _, e, _ in pairs])]
+    docs = []
+    for n in range(0, len(pairs) - PARAGRAPHS_PER_DOCUMENT + 1, PARAGRAPHS_PER_DOCUMENT):
+        chunk = list(zip(pairs[n : n + PARAGRAPHS_PER_DOCUMENT], machine[n : n + PARAGRAPHS_PER_DOCUMENT]))
+        text, gold, cursor = [], [], 0
+        for (_, _, _, human), mt in chunk:
+            gold += [(cursor + s, cursor + e, "minor") for s, e in ter_bad_words(mt, human)]
+            text.append(mt)
+            cursor += len(mt) + 2
+        refs = [Reference(id=f"{c}-p{i}", text=e) for (c, i, e, _), _ in chunk]
+        docs.append(TrainingDocument(f"debian-reference-{n // PARAGRAPHS_PER_DOCUMENT}", "debian-reference",
+                                     first_group + n, "\n\n".join(text), refs, gold, None))
+    return docs
+
+
+def extract(docs: Sequence[TrainingDocument], store: TranslationCache) -> list[Rows]:
+    classes = french_word_classes()
+    if classes is None:
+        sys.exit("train_combiner.py needs Grammalecte (Debian: apt-get install python3-grammalecte)")
+    engine = CachedEngine(load_engine(EngineSpec(name="apertium")).engine, store)
+    recorder = ContextRecorder()
+    detectors = build_detectors()
+    for detector in detectors:
+        if hasattr(detector, "cache") and detector.cache is None:
+            detector.cache = store
+    checker = Checker(engine=engine, reverse_engine=reverse_engine(store), detectors=[recorder], cache=store)
+    engine.translate(sorted({s.text for d in docs for s in checker.segmenter.segment(d.text)}))
+    rows, started = [], time.perf_counter()
+    for n, doc in enumerate(docs):
+        checker.check(doc.text, doc.references, article_id=doc.id)
+        context = recorder.context
+        flags = [f for d in detectors for f in d.assess(context)[0]]
+        words = article_word_features(context, classes)
+        spans = [(s, e) for s, e, _ in doc.gold]
+        severity = []
+        for w in words:
+            found = [sev for s, e, sev in doc.gold if s < w.end and w.start < e]
+            severity.append(max(found, key=SEVERITY_RANK.__getitem__) if found else None)
+        rows.append(Rows(doc, words, [tuple(f for f in flags if f.start < w.end and w.start < f.end) for w in words],
+                         [overlaps((w.start, w.end), spans) for w in words], severity, flags))
+        if n % 200 == 0:
+            print(f"  {n}/{len(docs)} documents, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return rows
+
+
+def mcc(gold: np.ndarray, pred: np.ndarray) -> float:
+    tp, tn = float(np.sum(gold & pred)), float(np.sum(~gold & ~pred))
+    fp, fn = float(np.sum(~gold & pred)), float(np.sum(gold & ~pred))
+    denom = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (tp * tn - fp * fn) / denom if denom else 0.0
+
+
+def prf(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float, float, float]:
+    tp = float(np.sum(gold & pred))
+    p = tp / max(1.0, float(pred.sum()))
+    r = tp / max(1.0, float(gold.sum()))
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0), mcc(gold, pred)
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(x, y).statistic)
+
+
+def detector_precision(hits: Sequence[Sequence[Flag]], gold: np.ndarray, rows: np.ndarray) -> dict[str, float]:
+    """Share of BAD words among the words of ``rows`` each detector flags, for the detectors
+    that flag at least MIN_DETECTOR_EVIDENCE of them."""
+    flagged, bad = defaultdict(int), defaultdict(int)
+    for j in rows:
+        for name in {f.detector for f in hits[j]}:
+            flagged[name] += 1
+            bad[name] += int(gold[j])
+    return {name: round(bad[name] / n, 3) for name, n in sorted(flagged.items()) if n >= MIN_DETECTOR_EVIDENCE}
+
+
+def combine_with_rules(probability: float, hits: Sequence[Flag], precision: dict[str, float]) -> float:
+    """The combiner's noisy-or of the model's probability with the rules on a word."""
+    if not hits:
+        return probability
+    return 1.0 - (1.0 - probability) * (1.0 - max(precision.get(f.detector, f.confidence) for f in hits))
+
+
+def model_card(about: dict, weights: int, threshold: float, precisions: dict[str, float]) -> str:
+    """The model card shipped beside the weights: what the model was trained on, under which
+    licence, how it was measured and how to retrain it."""
+    cv = about["cross_validation"]
+    words, doc = cv["word_level"], cv["document_mqm"]
+    folds = "\n".join(
+        f"| {k + 1} | {f['precision']:.3f} | {f['recall']:.3f} | {f['f1_bad']:.3f} | {f['mcc']:.3f} "
+        f"| {f['f1_every_word']:.3f} |" for k, f in enumerate(cv["per_fold"]))
+    noref = cv["word_level_without_references"]
+    return f"""# mtcheck-detection
+
+The word-level error model behind mtcheck's flags (`mtcheck/qe/combiner.py`): a logistic
+regression over the word features of `mtcheck/qe/features.py` and every rule detector's flags,
+a multinomial regression for the severity, and a ridge regression for the document MQM score.
+{weights} word weights. A word some detector flagged is flagged at probability >= {threshold}
+({about["threshold_rule"]}); {about["unexplained_threshold_rule"]}; {about["severe_threshold_rule"]}
+(flags no detector explains are always minor). A detector's flag also counts at the precision
+training measured for it (below), or at the confidence it states where it flagged fewer than
+{MIN_DETECTOR_EVIDENCE} training words, combined with the model's probability by noisy-or.
+
+## Training data
+
+| source | what | licence |
+| --- | --- | --- |
+| WMT20 QE task 3, en-fr (`../shared/dev-data`) | {about["trained_on"]["wmt20-qe-enfr"]} | not stated by the task; released for research |
+| Debian Reference 2.100 (`apt-get download debian-reference-en debian-reference-fr`) | {about["trained_on"]["debian-reference"]} | GPL-2.0-or-later |
+
+Words: {about["words"]["wmt20"]} WMT20 words (BAD rate {about["words"]["bad_rate_wmt20"]}),
+{about["words"]["debian_reference"]} Debian Reference words (BAD rate {about["words"]["bad_rate_debian_reference"]}).
+The Debian Reference labels follow the way WMT made its word-level QE labels: the English is
+translated by a machine (Apertium en→fr), the machine French is aligned with the human French
+by TER, and the words the human changed are BAD. Apertium's French is rule-based and literal,
+so these labels teach the model the calques and word-for-word renderings that the product
+descriptions rarely show; they weigh {about["trained_on"]["debian-reference"].rsplit(" ", 1)[-1]} of a WMT word.
+
+## Cross-validated figures
+
+{cv["folds"]}. Word level, BAD class, at the shipped threshold:
+
+| fold | precision | recall | F1-BAD | MCC | F1 flagging every word |
+| --- | --- | --- | --- | --- | --- |
+{folds}
+| all | {words["precision"]:.3f} | {words["recall"]:.3f} | {words["f1_bad"]:.3f} | {words["mcc"]:.3f} | {words["f1_flag_every_word"]:.3f} |
+
+MCC spread over folds {words["mcc_spread"]["min"]:.3f}–{words["mcc_spread"]["max"]:.3f}; the
+same documents without their references (as a news article quoting nothing): F1-BAD
+{noref["f1_bad"]:.3f}, MCC {noref["mcc"]:.3f}. Best MCC at any threshold: {cv["best_mcc"]:.3f}
+(at {cv["best_mcc_threshold"]}).
+
+Document MQM, out-of-fold: Pearson {doc["pearson"]:.3f}, Spearman {doc["spearman"]:.3f}
+(per fold: {", ".join(f"{f['pearson']:.3f}" for f in doc["per_fold"])}).
+
+Detector precision measured on the WMT words: {", ".join(f"{k} {v:.3f}" for k, v in precisions.items())}.
+
+Severity: trained on {", ".join(f"{n} {k}" for k, n in cv["severity"]["training_bad_words"].items())}
+annotated words; {cv["severity"]["accuracy_on_training"]:.3f} agreement on them.
+
+## Retraining
+
+    {about["command"]}
+
+needs `../shared/dev-data`, Grammalecte and Apertium (`apt-get install python3-grammalecte
+apertium apertium-eng-spa apertium-fr-es`) and the two Debian Reference packages unpacked where
+`--debian-reference` points (`apt-get download debian-reference-en debian-reference-fr` and
+`dpkg-deb -x` of each into one folder). Learner: {about["learner"]}.
+"""
+
+
+def main() -> None:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.model_selection import GroupKFold
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev-data", default=str(DEV_DATA))
+    parser.add_argument("--debian-reference", default="/tmp/debref/x",
+                        help="folder where debian-reference-en and -fr were extracted (see above); "
+                             "skipped when missing")
+    parser.add_argument("--precision", type=float, default=0.5, help="precision the word threshold is chosen for")
+    parser.add_argument("--severe-precision", type=float, default=0.65,
+                        help="precision a flag needs before the model calls it major or critical")
+    parser.add_argument("--unexplained-precision", type=float, default=0.6,
+                        help="precision the threshold for words no detector flagged is chosen for")
+    parser.add_argument("--regularisation", type=float, default=0.3, help="scikit-learn's C (smaller: simpler)")
+    parser.add_argument("--debian-weight", type=float, default=0.5,
+                        help="weight of a TER-labelled word against a professionally annotated one")
+    parser.add_argument("--min-weight", type=float, default=0.01, help="drop weights smaller than this")
+    parser.add_argument("--out", default=str(ROOT / "mtcheck" / "resources" / Path(*BUNDLED_DETECTION_MODEL)))
+    parser.add_argument("--rows-cache", help="pickle of the extracted documents, reused when it exists (delete it "
+                                             "after changing a detector or mtcheck/qe/features.py)")
+    parser.add_argument("--limit", type=int, help="only the first N WMT documents (for a quick try)")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    cache = Path(args.rows_cache) if args.rows_cache else None
+    if cache and cache.exists():
+        rows: list[Rows] = pickle.loads(cache.read_bytes())
+    else:
+        store = TranslationCache(default_cache_dir() / "translations.sqlite")
+        docs = wmt_documents(Path(args.dev_data))
+        if args.limit:
+            docs = docs[: 2 * args.limit]
+        debian = Path(args.debian_reference)
+        if debian.exists():
+            docs += debian_reference_documents(debian, store, first_group=100_000)
+        else:
+            print(f"{debian}: not found, training without the Debian Reference documents", file=sys.stderr)
+        rows = extract(docs, store)
+        if cache:
+            cache.write_bytes(pickle.dumps(rows))
+    print(f"{len(rows)} documents extracted, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+    word_rows = [(r, i) for r in rows for i in range(len(r.words))]
+    features = [model_features(r.words[i], r.hits[i]) for r, i in word_rows]
+    gold = np.array([r.bad[i] for r, i in word_rows])
+    groups = np.array([r.document.group for r, _ in word_rows])
+    source = np.array([r.document.source for r, _ in word_rows])
+    weight = np.where(source == "debian-reference", args.debian_weight, 1.0)
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform(features)
+    wmt = source != "debian-reference"
+    scored = source == "wmt20"
+
+    # Out-of-fold probabilities of every WMT word (folds by document; Debian always trains),
+    # with the detectors' flags combined as the shipped combiner does, on precisions measured
+    # on the training part only.
+    oof = np.zeros(len(gold))
+    fold_of = np.full(len(gold), -1)
+    wmt_index = np.flatnonzero(wmt)
+    hit_lists = [r.hits[i] for r, i in word_rows]
+    for k, (train, test) in enumerate(GroupKFold(5).split(wmt_index, groups=groups[wmt_index])):
+        train_rows = np.concatenate([wmt_index[train], np.flatnonzero(~wmt)])
+        model = LogisticRegression(C=args.regularisation, max_iter=3000)
+        model.fit(x[train_rows], gold[train_rows], sample_weight=weight[train_rows])
+        precision = detector_precision(hit_lists, gold, wmt_index[train])
+        probabilities = model.predict_proba(x[wmt_index[test]])[:, 1]
+        oof[wmt_index[test]] = [combine_with_rules(p, hit_lists[j], precision)
+                                for p, j in zip(probabilities, wmt_index[test])]
+        fold_of[wmt_index[test]] = k
+        print(f"  fold {k + 1}/5 fitted, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+    candidates = [round(float(t), 3) for t in np.arange(0.10, 0.90, 0.005)]
+    reaching = [t for t in candidates if prf(gold[scored], oof[scored] >= t)[0] >= args.precision]
+    threshold = reaching[0] if reaching else max(candidates, key=lambda t: mcc(gold[scored], oof[scored] >= t))
+    # Below this a flag is minor whatever its likely kind: a reviewer triages by severity, and
+    # a guess should not outrank what the model is sure of.
+    reaching = [t for t in candidates if prf(gold[scored], oof[scored] >= t)[0] >= args.severe_precision]
+    severe_threshold = reaching[0] if reaching else candidates[-1]
+    # A word no rule flagged is flagged only from a higher probability: on news the model's own
+    # flags are much less precise than on the product descriptions it learned from (precision
+    # at the base rate on the sample at the word threshold), while the rules keep theirs.
+    explained = np.array([bool(h) for h in hit_lists])
+    unexplained = scored & ~explained
+    reaching = [t for t in candidates if t >= threshold
+                and prf(gold[unexplained], oof[unexplained] >= t)[0] >= args.unexplained_precision]
+    unexplained_threshold = reaching[0] if reaching else candidates[-1]
+    flagged = np.where(explained, oof >= threshold, oof >= unexplained_threshold)
+    best_mcc_threshold = max(candidates, key=lambda t: mcc(gold[scored], oof[scored] >= t))
+    per_fold = []
+    for k in range(5):
+        mask = scored & (fold_of == k)
+        p, r, f, m = prf(gold[mask], flagged[mask])
+        _, _, bf, _ = prf(gold[mask], np.ones(mask.sum(), bool))
+        per_fold.append({"precision": p, "recall": r, "f1_bad": f, "mcc": m, "f1_every_word": bf})
+    p, r, f, m = prf(gold[scored], flagged[scored])
+    noref = source == "wmt20-noref"
+    np_, nr, nf, nm = prf(gold[noref], flagged[noref])
+
+    # Severity: multinomial regression of the professionals' severities on the out-of-fold logit
+    # and the detector flags, over the BAD words of the WMT documents.
+    sev_rows = [(j, r.severity[i]) for j, (r, i) in enumerate(word_rows) if wmt[j] and r.severity[i]]
+    eps = 1e-6
+    sev_features = [{"logit": float(np.log(max(oof[j], eps) / max(1 - oof[j], eps))),
+                     **{k: v for k, v in features[j].items() if k.startswith("hit_")}} for j, _ in sev_rows]
+    sev_vectorizer = DictVectorizer()
+    sx = sev_vectorizer.fit_transform(sev_features)
+    sev_labels = np.array([s for _, s in sev_rows])
+    severity_model = LogisticRegression(C=1.0, max_iter=3000).fit(sx, sev_labels)
+    severities = {}
+    for c, label in enumerate(severity_model.classes_):
+        coef = severity_model.coef_[c] if len(severity_model.classes_) > 2 else (
+            severity_model.coef_[0] * (1 if c else -1))
+        bias = severity_model.intercept_[c] if len(severity_model.classes_) > 2 else (
+            severity_model.intercept_[0] * (1 if c else -1))
+        severities[str(label)] = LinearScore({n: float(w) for n, w in zip(sev_vectorizer.feature_names_, coef)
+                                              if abs(w) >= 1e-3}, float(bias))
+    sev_accuracy = float(np.mean(severity_model.predict(sx) == sev_labels))
+    sev_counts = {s: int(np.sum(sev_labels == s)) for s in SEVERITIES}
+
+    # Document score: ridge regression of MQM on the document features of out-of-fold probabilities.
+    offsets = np.cumsum([0] + [len(r.words) for r in rows])
+    doc_rows = [(r, oof[offsets[k]:offsets[k + 1]]) for k, r in enumerate(rows)
+                if r.document.source == "wmt20" and r.words]
+    severity_scorer = DetectionModel(words=LinearScore({}), threshold=threshold, severities=severities,
+                                     document=LinearScore({}), severe_threshold=severe_threshold)
+    doc_x = [document_features(list(p), threshold, r.detector_flags, r.words,
+                               [severity_scorer.expected_penalty(model_features(w, h), q)
+                                for w, h, q in zip(r.words, r.hits, p)]) for r, p in doc_rows]
+    names = sorted(doc_x[0])
+    dx = np.array([[d[n] for n in names] for d in doc_x])
+    dy = np.array([r.document.mqm for r, _ in doc_rows])
+    dgroups = np.array([r.document.group for r, _ in doc_rows])
+    doc_oof = np.zeros(len(dy))
+    doc_folds = []
+    for train, test in GroupKFold(5).split(dx, groups=dgroups):
+        doc_oof[test] = Ridge(alpha=1.0).fit(dx[train], dy[train]).predict(dx[test])
+        doc_folds.append((float(np.corrcoef(doc_oof[test], dy[test])[0, 1]), spearman(doc_oof[test], dy[test])))
+    pearson_doc, spearman_doc = float(np.corrcoef(doc_oof, dy)[0, 1]), spearman(doc_oof, dy)
+    doc_model = Ridge(alpha=1.0).fit(dx, dy)
+
+    final = LogisticRegression(C=args.regularisation, max_iter=3000).fit(x, gold, sample_weight=weight)
+    weights = {n: float(w) for n, w in zip(vectorizer.feature_names_, final.coef_[0]) if abs(w) >= args.min_weight}
+
+    def spread(key: str) -> dict[str, float]:
+        values = [fold[key] for fold in per_fold]
+        return {"mean": round(float(np.mean(values)), 3), "min": round(min(values), 3), "max": round(max(values), 3)}
+
+    about = {
+        "name": "mtcheck-detection",
+        "trained_on": {
+            "wmt20-qe-enfr": f"{Path(args.dev_data).name}: {sum(r.document.source == 'wmt20' for r in rows)} "
+                             "documents (WMT20 QE task 3 en-fr, professional MQM spans), each also without "
+                             "its references",
+            "debian-reference": f"{sum(r.document.source == 'debian-reference' for r in rows)} documents of "
+                                "Debian Reference 2.100 (debian-reference-en/-fr, GPL-2.0-or-later): Apertium "
+                                "en→fr, words labelled by TER alignment with the human French, weight "
+                                f"{args.debian_weight}",
+        },
+        "words": {"wmt20": int(scored.sum()), "wmt20_without_references": int(noref.sum()),
+                  "debian_reference": int((~wmt).sum()), "bad_rate_wmt20": round(float(gold[scored].mean()), 3),
+                  "bad_rate_debian_reference": round(float(gold[~wmt].mean()), 3) if (~wmt).any() else None},
+        "threshold_rule": f"lowest threshold whose cross-validated precision reaches {args.precision}",
+        "unexplained_threshold_rule": f"a word no detector flagged needs probability {unexplained_threshold}, the "
+                                      f"lowest whose cross-validated precision on such words reaches "
+                                      f"{args.unexplained_precision}",
+        "severe_threshold_rule": f"major or critical only from probability {severe_threshold}, the lowest whose "
+                                 f"cross-validated precision reaches {args.severe_precision}",
+        "cross_validation": {
+            "folds": "5, by WMT document (GroupKFold); Debian documents in every training part",
+            "word_level": {"precision": round(p, 3), "recall": round(r, 3), "f1_bad": round(f, 3), "mcc": round(m, 3),
+                           "mcc_spread": spread("mcc"), "f1_bad_spread": spread("f1_bad"),
+                           "f1_flag_every_word": round(float(np.mean([x["f1_every_word"] for x in per_fold])), 3)},
+            "word_level_without_references": {"precision": round(np_, 3), "recall": round(nr, 3),
+                                              "f1_bad": round(nf, 3), "mcc": round(nm, 3)},
+            "per_fold": [{k: round(v, 3) for k, v in fold.items()} for fold in per_fold],
+            "best_mcc_threshold": best_mcc_threshold,
+            "best_mcc": round(mcc(gold[scored], oof[scored] >= best_mcc_threshold), 3),
+            "document_mqm": {"pearson": round(pearson_doc, 3), "spearman": round(spearman_doc, 3),
+                             "per_fold": [{"pearson": round(a, 3), "spearman": round(b, 3)} for a, b in doc_folds]},
+            "severity": {"training_bad_words": sev_counts, "accuracy_on_training": round(sev_accuracy, 3)},
+        },
+        "command": "python scripts/train_combiner.py"
+                   + (f" --precision {args.precision}" if args.precision != 0.5 else ""),
+        "learner": "scikit-learn LogisticRegression (words, severity), Ridge (document)",
+    }
+    model = DetectionModel(
+        words=LinearScore(weights, float(final.intercept_[0])), threshold=threshold, severities=severities,
+        severe_threshold=severe_threshold, unexplained_threshold=unexplained_threshold,
+        detector_precision=detector_precision(hit_lists, gold, wmt_index),
+        document=LinearScore(dict(zip(names, map(float, doc_model.coef_))), float(doc_model.intercept_)),
+        target_precision=args.precision, about=about)
+    model.save(Path(args.out))
+    card = model_card(about, len(weights), threshold, model.detector_precision)
+    Path(args.out).with_suffix(".md").write_text(card, encoding="utf-8")
+    print(json.dumps(about["cross_validation"], indent=1))
+    print(f"{len(weights)} weights, threshold {threshold}; {time.perf_counter() - started:.0f} s → {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""The detection model: detector flags and word features in, calibrated flags and a document score out."""
+
+import json
+from dataclasses import replace
+import math
+from pathlib import Path
+
+import pytest
+
+from mtcheck.config import CheckConfig, load_config
+from mtcheck.errors import ConfigError
+from mtcheck.lang.grammalecte import french_word_classes, grammalecte_checker
+from mtcheck.qe.combiner import Combiner, document_features, model_features
+from mtcheck.qe.features import WordFeatures, article_word_features
+from mtcheck.qe.model import DetectionModel, LinearScore
+from mtcheck.types import Category, Flag, Severity
+
+from .detectors._context import context
+
+needs_grammalecte = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _model(words: dict[str, float], bias: float = -3.0, threshold: float = 0.5,
+           severity: dict[str, LinearScore] | None = None, document: LinearScore | None = None,
+           precision: dict[str, float] | None = None) -> DetectionModel:
+    # lexicon and grammar as if training had measured them as rarely right: the weights decide.
+    return DetectionModel(
+        detector_precision={"lexicon": 0.01, "grammar": 0.01} if precision is None else precision,
+        words=LinearScore(words, bias), threshold=threshold,
+        # By default: critical where a detector said critical, otherwise minor below logit 2, major above.
+        severities=severity or {"minor": LinearScore({}, 0.0), "major": LinearScore({"logit": 1.0}, -2.0),
+                                "critical": LinearScore({"hit_sev_critical": 10.0}, -5.0)},
+        document=document or LinearScore({"mean_probability": -100.0}, 100.0))
+
+
+def _flag(french: str, text: str, detector: str = "lexicon", severity: Severity = Severity.MAJOR,
+          category: Category = Category.TERMINOLOGY) -> Flag:
+    start = french.index(text)
+    return Flag(start=start, end=start + len(text), text=text, category=category, severity=severity,
+                message=f"{detector} says so", detector=detector, evidence={"rule": detector},
+                suggestion="use the right word", confidence=0.9)
+
+
+@needs_grammalecte
+def test_a_rule_the_training_data_never_saw_counts_at_its_stated_confidence():
+    """News rules rarely fire on product descriptions: their flags must not vanish because the
+    model has no weight for them, and their own severity stands."""
+    french = "Il ne faut pas laisser les Patriotes se mettent au chômage."
+    rule = _flag(french, "se mettent", detector="causative-infinitive", severity=Severity.CRITICAL,
+                 category=Category.GRAMMAR)
+    combiner = Combiner(_model({}), french_word_classes())
+    (flag,) = combiner.combine(context(french), [rule])[0]
+    assert (flag.detector, flag.severity, flag.text) == ("causative-infinitive", Severity.CRITICAL, "se mettent")
+    measured = Combiner(_model({}, precision={"causative-infinitive": 0.2}), french_word_classes())
+    assert measured.combine(context(french), [rule])[0] == [], "measured below the threshold: the model decides"
+
+
+def test_the_model_is_a_logistic_regression_over_named_features():
+    model = _model({"a": 1.5, "b": -0.5}, bias=-1.0)
+    assert model.probability({"a": 1.0, "b": 1.0}) == pytest.approx(1 / (1 + math.exp(-(-1.0 + 1.5 - 0.5))))
+    assert model.probability({"unseen": 1.0}) == pytest.approx(1 / (1 + math.exp(1.0)))
+    assert [n for n, _ in model.contributions({"a": 1.0, "b": 1.0})] == ["a", "b"]
+
+
+def test_severity_is_the_likeliest_class_and_the_document_score_stays_within_0_and_100():
+    model = _model({})
+    assert model.severity({}, 0.6) is Severity.MINOR  # logit 0.4: below the major score's 2
+    assert model.severity({}, 0.99) is Severity.MAJOR
+    assert model.severity({"hit_sev_critical": 1.0}, 0.6) is Severity.CRITICAL
+    probabilities = model.severity_probabilities({}, 0.9)
+    assert sum(probabilities.values()) == pytest.approx(1.0)
+    assert model.document_mqm({"mean_probability": 0.1}) == pytest.approx(90.0)
+    assert model.document_mqm({"mean_probability": 3.0}) == 0.0
+
+
+def test_a_saved_model_loads_back_unchanged_and_a_broken_one_names_its_file(tmp_path):
+    path = tmp_path / "model.json"
+    model = _model({"cap_unexplained": 2.0, "hit_lexicon": 3.0})
+    model.save(path)
+    again = DetectionModel.load(path)
+    assert again.to_json() == model.to_json() and again.signature == model.signature
+    assert _model({"cap_unexplained": 2.5}).signature != model.signature
+    path.write_text('{"words": {},\n "threshold": oops}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"model\.json, line 2: not valid JSON"):
+        DetectionModel.load(path)
+    data = model.to_json()
+    path.write_text(json.dumps({**data, "threshold": 1.5}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="model.json: malformed detection model.*between 0 and 1"):
+        DetectionModel.load(path)
+    path.write_text(json.dumps({**data, "severity": {"blocker": data["severity"]["minor"]}}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="severities must be among"):
+        DetectionModel.load(path)
+    del data["document"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ConfigError, match="needs document"):
+        DetectionModel.load(path)
+    with pytest.raises(ConfigError, match="not found"):
+        DetectionModel.load(tmp_path / "missing.json")
+
+
+def test_detector_flags_become_features_and_segments_without_a_reference_get_their_own_copies():
+    french = "Il a parlé."
+    word = WordFeatures(0, 2, "Il", 0, {"class_G": 1.0, "word=il": 1.0, "cap_mid": 1.0})
+    flag = _flag(french, "Il a", detector="grammar", severity=Severity.MINOR, category=Category.GRAMMAR)
+    features = model_features(word, [flag])
+    assert {"hit_any", "hit_grammar", "hit_sev_minor", "hit_cat_grammar"} <= features.keys()
+    assert features["noref|hit_grammar"] == 1.0 and features["noref|cap_mid"] == 1.0
+    assert "noref|word=il" not in features  # the word itself means the same with or without an original
+    referenced = WordFeatures(0, 2, "Il", 0, {"class_G": 1.0, "seg_has_reference": 1.0})
+    assert not any(name.startswith("noref|") for name in model_features(referenced, [flag]))
+
+
+@needs_grammalecte
+def test_a_detector_flag_stays_where_the_model_agrees_and_keeps_its_message():
+    french = "Les armes artificielles sont arrivées. Le pays remercie ses alliés."
+    lexicon = _flag(french, "armes artificielles")
+    grammar = _flag(french, "remercie", detector="grammar", severity=Severity.MINOR, category=Category.GRAMMAR)
+    # The model trusts the lexicon and not the grammar detector.
+    combiner = Combiner(_model({"hit_lexicon": 6.0, "hit_grammar": 1.0}), french_word_classes())
+    flags, mqm = combiner.combine(context(french), [lexicon, grammar])
+    (flag,) = flags
+    assert (flag.start, flag.end, flag.text) == (lexicon.start, lexicon.end, "armes artificielles")
+    assert (flag.detector, flag.category, flag.message, flag.suggestion) == (
+        "lexicon", Category.TERMINOLOGY, "lexicon says so", "use the right word")
+    assert flag.evidence["rule"] == "lexicon" and float(flag.evidence["probability"]) > 0.9
+    assert flag.severity is Severity.MAJOR  # from the model's severity part, not copied
+    assert 0 <= mqm < 100
+
+
+@needs_grammalecte
+def test_the_model_flags_what_no_detector_saw_and_says_why():
+    french = "Le sac est lightweight and durable. Il convient au vélo."
+    combiner = Combiner(_model({"copied_unknown": 6.0, "english_word": 6.0}), french_word_classes())
+    ctx = context(french, references=["The bag is lightweight and durable.", "It fits the bike."],
+                  reference_translations={"r0": "Le sac est imperméable et durable.", "r1": "Il convient au vélo."})
+    (flag,) = combiner.combine(ctx, [])[0]
+    assert flag.text == "lightweight and" == french[flag.start:flag.end]
+    assert flag.detector == "model" and flag.category is Category.MISTRANSLATION
+    assert "copied from the English original" in flag.message
+    assert "imperméable" in flag.suggestion and flag.evidence["back_translation"]
+    assert flag.severity is Severity.MINOR, "no rule explains it: the model does not call it major"
+
+
+@needs_grammalecte
+def test_a_word_no_detector_flagged_needs_the_higher_threshold():
+    french = "Le sac est lightweight. Il convient au vélo."
+    refs = ["The bag is lightweight.", "It fits the bike."]
+    # copied_unknown alone gives probability sigmoid(3 - 3) = 0.5 on "lightweight."
+    model = _model({"copied_unknown": 3.0}, threshold=0.4)
+    assert [f.text for f in Combiner(model, french_word_classes()).combine(context(french, references=refs), [])[0]]
+    stricter = replace(model, unexplained_threshold=0.6)
+    assert Combiner(stricter, french_word_classes()).combine(context(french, references=refs), [])[0] == []
+    rule = _flag(french, "lightweight", detector="untranslated")
+    kept = Combiner(replace(stricter, detector_precision={"untranslated": 0.01}), french_word_classes())
+    assert [f.detector for f in kept.combine(context(french, references=refs), [rule])[0]] == ["untranslated"]
+
+
+@needs_grammalecte
+def test_a_run_of_flagged_words_stops_at_the_end_of_its_segment():
+    french = "Il est parti hier.\n\nHier il est parti."
+    combiner = Combiner(_model({"word=hier": 6.0, "word+1=hier": 6.0, "word-1=hier": 6.0}), french_word_classes())
+    flags = combiner.combine(context(french), [])[0]
+    assert [f.text for f in flags] == ["parti hier.", "Hier il"]
+    assert len({f.segment_index for f in flags}) == 2
+
+
+@needs_grammalecte
+def test_a_name_of_the_references_or_of_the_article_is_not_an_unexplained_capital():
+    french = ("Le conseiller Jake Sullivan a parlé. Selon Sullivan, les Patriotes se mettent au chômage. "
+              "Il veut des Systèmes nouveaux.")
+    ctx = context(french, references=["National security adviser Jake Sullivan said Patriot systems would help."])
+    words = {w.text.strip(".,"): w.features for w in article_word_features(ctx, french_word_classes())}
+    assert "name_in_references" in words["Sullivan"] and "cap_unexplained" not in words["Sullivan"]
+    assert "name_elsewhere" in words["Jake"] or "name_in_references" in words["Jake"]
+    assert "cap_unexplained" in words["Patriotes"] and "cap_unexplained" in words["Systèmes"]
+    assert words["Le"].keys().isdisjoint({"cap_mid", "cap_unexplained"})
+    assert 0 < words["Le"]["doc_reference_coverage"] <= 1
+
+
+def test_the_document_features_measure_how_much_and_how_surely():
+    words = [WordFeatures(0, 1, "a", 0, {"doc_reference_coverage": 0.5})] * 4
+    features = document_features([0.9, 0.1, 0.1, 0.1], 0.5, [], words)
+    assert features["share_flagged"] == 0.25 and features["mean_probability"] == pytest.approx(0.3)
+    assert features["mean_top_decile"] == 0.9 and features["reference_coverage"] == 0.5
+
+
+@needs_grammalecte
+def test_the_bundled_model_is_the_default_and_knows_the_features_the_pipeline_makes(hf_tiny):
+    from mtcheck import Checker
+
+    model = DetectionModel.load()
+    assert 0 < model.threshold < 1 and model.target_precision
+    figures = model.about["cross_validation"]
+    assert figures["word_level"]["mcc"] > 0 and len(figures["per_fold"]) == 5
+    french = "Le sac à dos imperméable comprend deux poches latérales et une sangle réglable."
+    ctx = context(french, references=["The waterproof backpack has two side pockets and an adjustable strap."],
+                  reference_translations={"r0": "Le sac à dos imperméable a deux poches latérales et une sangle."})
+    made = {name for w in article_word_features(ctx, french_word_classes()) for name in model_features(w, [])}
+    # A renamed feature would leave the model's weight unused: most made features must be known.
+    assert len(made & model.words.weights.keys()) / len(made) > 0.6
+    checker = Checker(engine=hf_tiny, reverse_engine=None)
+    report = checker.check("le président a parlé .")
+    assert f"|flag_model:{model.signature}|" in str(report.signature)
+    assert report.mqm_estimate_source == "model"
+    plain = Checker(engine=hf_tiny, reverse_engine=None, combiner=None).check("le président a parlé .")
+    assert plain.signature.flag_model == "none" and plain.mqm_estimate_source == "flags"
+
+
+def test_the_config_chooses_the_flag_model_and_names_a_bad_one(tmp_path):
+    assert CheckConfig().flag_model == "bundled"
+    assert CheckConfig().override(flag_model="none").build_combiner() is None
+    path = tmp_path / "run.toml"
+    path.write_text('flag_model = "models/mine.json"\n', encoding="utf-8")
+    config = load_config(path)
+    assert config.flag_model == str((tmp_path / "models" / "mine.json").resolve())
+    if grammalecte_checker() is not None:
+        with pytest.raises(ConfigError, match="mine.json: detection model not found"):
+            config.build_combiner()
+    path.write_text("flag_model = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="run.toml: flag_model must be"):
+        load_config(path)
+
+
+def test_the_model_card_names_the_data_its_licence_and_the_figures_of_the_bundled_model():
+    card = (ROOT / "mtcheck" / "resources" / "models" / "detection.md").read_text(encoding="utf-8")
+    about = DetectionModel.load().about
+    assert "WMT20" in card and "GPL-2.0-or-later" in card and "scripts/train_combiner.py" in card
+    figures = about["cross_validation"]["word_level"]
+    assert f"{figures['mcc']:.3f}" in card and f"{figures['f1_bad']:.3f}" in card
+    assert f"{about['cross_validation']['document_mqm']['pearson']:.3f}" in card
+
+
+def test_the_training_script_records_the_context_the_checker_builds(hf_tiny):
+    """scripts/train_combiner.py reads every document through a recording detector; a
+    Checker that stopped showing detectors its context would train on nothing."""
+    from mtcheck import Checker
+
+    module = _training_script()
+    recorder = module.ContextRecorder()
+    report = Checker(engine=hf_tiny, detectors=[recorder], reverse_engine=None).check("le président a parlé .")
+    assert recorder.context is not None and tuple(recorder.context.segments) == report.segments
+
+
+def test_the_training_labels_mark_the_words_a_human_changed():
+    """TER labels: machine words the human French keeps are OK, the others BAD."""
+    module = _training_script()
+    machine = "Le fichier de configuration est lu au démarrage"
+    human = "Le fichier de configuration est chargé au démarrage"
+    bad = module.ter_bad_words(machine, human)
+    assert [machine[s:e] for s, e in bad] == ["lu"]
+    assert module.ter_bad_words(human, human) == []
+
+
+def _training_script():
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("train_combiner", ROOT / "scripts" / "train_combiner.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["train_combiner"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
