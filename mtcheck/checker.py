@@ -62,6 +62,8 @@ class Checker:
     # The detection model that decides the flags from every detector's evidence ("auto": the
     # bundled one where Grammalecte is installed; None: the detectors' flags as they are).
     combiner: Combiner | str | None = "auto"
+    # The decoding settings the run signature records (see RunSignature.decoding).
+    decoding: str = ""
 
     def __post_init__(self) -> None:
         self.progress = Progress.of(self.progress)
@@ -82,7 +84,8 @@ class Checker:
 
     @classmethod
     def from_config(cls, config: CheckConfig | str | Path | None = None, *, engine: str = "auto",
-                    model: str | None = None, beam_size: int = 4, device: str = "auto",
+                    model: str | None = None, beam_size: int | None = None, device: str | None = None,
+                    max_length: int | None = None, batch_tokens: int | None = None, threads: int | None = None,
                     detectors: Sequence[str] | None = None, lexicons: Sequence[str | Path] = (),
                     min_severity: str | None = None, cache: str | Path | bool = True,
                     input_format: str = "text", neural_metric: str | None = None,
@@ -99,17 +102,23 @@ class Checker:
         if not isinstance(config, CheckConfig):
             config = load_config(config) if config else CheckConfig()
         config = config.override(detectors=tuple(detectors) if detectors else None, min_severity=min_severity,
-                                 lexicons=tuple(Path(p) for p in lexicons), flag_model=flag_model)
+                                 lexicons=tuple(Path(p) for p in lexicons), flag_model=flag_model,
+                                 decoding=dict(beam_size=beam_size, device=device, max_length=max_length,
+                                               batch_tokens=batch_tokens, threads=threads))
         # Detectors first: a wrong setting is refused before a model takes seconds to load.
         detector_list = config.build_detectors()
         combiner = config.build_combiner()
-        choice = load_engine(EngineSpec(name=engine, model=model, beam_size=beam_size, device=device))
+        decoding = config.decoding
+        choice = load_engine(EngineSpec(name=engine, model=model, beam_size=decoding.get("beam_size", 4),
+                                        device=decoding.get("device", "auto"), max_length=decoding.get("max_length"),
+                                        batch_tokens=decoding.get("batch_tokens"), threads=decoding.get("threads")))
         store = None if cache is False else open_cache(None if cache is True else Path(cache))
         forward = choice.engine if store is None else CachedEngine(choice.engine, store)
         return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=detector_list,
                    min_severity=config.min_severity, cache=store, progress=progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural_metric,
-                   neural_model=neural_model, engine_message=choice.message, combiner=combiner)
+                   neural_model=neural_model, engine_message=choice.message, combiner=combiner,
+                   decoding=_decoding_record(choice.engine))
 
     @property
     def signature(self) -> RunSignature:
@@ -124,6 +133,7 @@ class Checker:
             sacrebleu=sacrebleu.__version__,
             metrics=self.scorer.signatures(),
             flag_model=self.combiner.signature if isinstance(self.combiner, Combiner) else "none",
+            decoding=self.decoding,
         )
 
     def check(self, text: str, references: Sequence[Reference] = (), article_id: str = "article") -> ArticleReport:
@@ -288,3 +298,12 @@ def check_article(
     """Check one French article against its English references and return the report."""
     checker = Checker(engine=engine or EngineSpec(), detectors=detectors)
     return checker.check(text, references, article_id=article_id)
+
+
+def _decoding_record(engine: object) -> str:
+    """What the run signature says of a neural engine's decoding beyond its own signature."""
+    if getattr(engine, "name", None) not in ("hf", "ct2"):
+        return ""
+    parts = {"batch_tokens": getattr(engine, "batch_tokens", None) or "auto",
+             "threads": getattr(engine, "threads", 0) or "auto", "device": getattr(engine, "device", "auto")}
+    return ",".join(f"{k}={v}" for k, v in parts.items())

@@ -9,14 +9,12 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .checker import Checker
-from .compare import compare_runs
 from .corpus import read_article, read_article_text
-from .detectors import REGISTRY
+from .detector_names import DETECTOR_NAMES
 from .engines import ENGINE_NAMES
 from .engines.cache import TranslationCache, open_cache
 from .errors import InputError, MtcheckError
@@ -27,6 +25,9 @@ from .progress import ProgressMode
 from .resources import sample_folder
 from .segment import FrenchSegmenter, guess_format
 from .types import Severity
+
+if TYPE_CHECKING:
+    from .checker import Checker
 
 def _debugging() -> bool:
     """--debug on the command line, or MTCHECK_DEBUG in the environment (for batch workers and CI)."""
@@ -140,11 +141,17 @@ def _checker_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--engine", type=click.Choice(ENGINE_NAMES), default="auto", show_default=True,
                      help="Back-translation engine; auto tries hf (local cache, then the hub), then apertium."),
         click.option("--model", help="Model id or local folder for hf/ct2 (default Helsinki-NLP/opus-mt-fr-en)."),
-        click.option("--beam-size", type=int, default=4, show_default=True),
-        click.option("--device", default="auto", show_default=True, help="cpu, cuda or auto."),
+        click.option("--beam-size", type=click.IntRange(min=1), help="Beam width of hf/ct2 decoding [default: 4]."),
+        click.option("--device", help="cpu, cuda or auto [default: auto]."),
+        click.option("--max-length", type=click.IntRange(min=1),
+                     help="Most output tokens per sentence (hf/ct2) [default: 256]."),
+        click.option("--batch-tokens", type=click.IntRange(min=1),
+                     help="Source tokens per decoding batch (hf/ct2) [default: the engine's]."),
+        click.option("--threads", type=click.IntRange(min=0),
+                     help="CPU threads of the hf/ct2 engine (0: all cores) [default: 0]."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False),
                      help="TOML file choosing detectors, their thresholds and lexicons (see README)."),
-        click.option("--detectors", help=f"Comma-separated detectors (available: {', '.join(REGISTRY)})."),
+        click.option("--detectors", help=f"Comma-separated detectors (available: {', '.join(DETECTOR_NAMES)})."),
         click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
                      help="Extra calque/false-friend lexicon (YAML); repeatable."),
         click.option("--flag-model", help="Detection model deciding the flags from every detector's evidence: "
@@ -168,12 +175,16 @@ def _checker_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _build_checker(*, engine: str, model: str | None, beam_size: int, device: str, config_path: str | None,
+def _build_checker(*, engine: str, model: str | None, beam_size: int | None, device: str | None,
+                   max_length: int | None, batch_tokens: int | None, threads: int | None, config_path: str | None,
                    detectors: str | None, lexicons: tuple[str, ...], min_severity: str | None, flag_model: str | None,
                    cache_path: str | None, no_cache: bool, neural: str | None, neural_model: str | None,
                    quiet: bool, input_format: str = "text", progress: ProgressMode | None = None) -> Checker:
+    from .checker import Checker
+
     checker = Checker.from_config(
-        config_path, engine=engine, model=model, beam_size=beam_size, device=device,
+        config_path, engine=engine, model=model, beam_size=beam_size, device=device, max_length=max_length,
+        batch_tokens=batch_tokens, threads=threads,
         detectors=detectors.split(",") if detectors else None, lexicons=lexicons, min_severity=min_severity,
         flag_model=flag_model, cache=False if no_cache else (cache_path or True), input_format=input_format, neural_metric=neural,
         neural_model=neural_model,
@@ -321,6 +332,8 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
 @_user_errors
 def compare(run_a: str, run_b: str, samples: int, fmt: str) -> None:
     """Compare two runs (reports from check --format json, or folders of them) with paired bootstrap."""
+    from .compare import compare_runs
+
     result = compare_runs(run_a, run_b, samples=samples)
     click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.to_text())
 

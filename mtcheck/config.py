@@ -11,6 +11,13 @@
     [detector.confidence]
     min_probability = 0.1
 
+    [decoding]                             # the hf and ct2 engines
+    beam_size = 4
+    max_length = 256                       # output tokens per sentence
+    batch_tokens = 1024                    # source tokens per batch
+    threads = 2                            # CPU threads (0: the engine's default)
+    device = "cpu"                         # cpu, cuda or auto
+
 Command-line options override the file. TOML because Python reads it without a
 dependency (``tomllib``) and it is what ``pyproject.toml`` users already write.
 """
@@ -27,7 +34,9 @@ from typing import Any
 from .errors import ConfigError
 from .types import Severity
 
-_KEYS = {"detectors", "min_severity", "lexicons", "detector", "flag_model"}
+_KEYS = {"detectors", "min_severity", "lexicons", "detector", "flag_model", "decoding"}
+# [decoding] settings and the type each must have.
+DECODING_KEYS = {"beam_size": int, "max_length": int, "batch_tokens": int, "threads": int, "device": str}
 
 
 @dataclass(frozen=True)
@@ -39,11 +48,15 @@ class CheckConfig:
     # "bundled": the detection model shipped in the package decides the flags; "none": the
     # detectors' flags as they are; otherwise a model file (scripts/train_combiner.py).
     flag_model: str = "bundled"
+    # How the neural engines decode (DECODING_KEYS); what is not set keeps the engine's default.
+    decoding: Mapping[str, Any] = field(default_factory=dict)
 
     def override(self, *, detectors: tuple[str, ...] | None = None, min_severity: str | None = None,
-                 lexicons: tuple[Path, ...] = (), flag_model: str | None = None) -> CheckConfig:
-        """This config with the command line's choices applied on top."""
+                 lexicons: tuple[Path, ...] = (), flag_model: str | None = None,
+                 decoding: Mapping[str, Any] | None = None) -> CheckConfig:
+        """This config with the command line's choices applied on top (None: not given)."""
         return CheckConfig(
+            decoding={**self.decoding, **{k: v for k, v in (decoding or {}).items() if v is not None}},
             detectors=detectors or self.detectors,
             min_severity=Severity(min_severity) if min_severity else self.min_severity,
             lexicons=self.lexicons + tuple(lexicons),
@@ -147,7 +160,18 @@ def load_config(path: str | Path) -> CheckConfig:
         raise ConfigError(f"{path}: flag_model must be \"bundled\", \"none\" or a model file")
     if flag_model not in ("bundled", "none"):
         flag_model = str((path.parent / flag_model).resolve())
+    decoding = data.get("decoding", {})
+    if not isinstance(decoding, dict):
+        raise ConfigError(f"{path}: [decoding] must be a section of settings")
+    for key, value in decoding.items():
+        kind = DECODING_KEYS.get(key)
+        if kind is None:
+            raise ConfigError(f"{path}: [decoding] has no setting {key!r}; known: {', '.join(DECODING_KEYS)}")
+        if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < (0 if key == "threads" else 1)):
+            want = "a positive whole number" if kind is int else "a string"
+            raise ConfigError(f"{path}: [decoding] {key} must be {want}, not {value!r}")
     return CheckConfig(
+        decoding=decoding,
         flag_model=flag_model,
         detectors=tuple(detectors) if detectors is not None else None,
         min_severity=severity,

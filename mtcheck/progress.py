@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TextIO
 
-from tqdm.auto import tqdm
 
 
 class ProgressMode(StrEnum):
@@ -57,6 +56,8 @@ class Progress:
             print(f"mtcheck: {description}{size}", file=stream, flush=True)
             yield _nothing
         else:
+            from tqdm.auto import tqdm  # only where a bar is drawn: it costs every command 0.1 s
+
             with tqdm(total=total, desc=description, unit=unit, leave=False, file=stream, dynamic_ncols=True,
                       mininterval=0.5) as bar:
                 yield bar.update

@@ -22,7 +22,17 @@ class EngineSpec:
     model: str | None = None
     beam_size: int = 4
     device: str = "auto"
+    # Decoding limits; None keeps each engine's default.
+    max_length: int | None = None
+    batch_tokens: int | None = None
+    threads: int | None = None
     options: dict[str, object] = field(default_factory=dict)
+
+    def engine_options(self, engine: str) -> dict[str, object]:
+        """The decoding limits under the names ``engine``'s class gives them."""
+        length = {"hf": "max_new_tokens", "ct2": "max_decoding_length"}[engine]
+        given = {length: self.max_length, "batch_tokens": self.batch_tokens, "threads": self.threads}
+        return {**{k: v for k, v in given.items() if v is not None}, **self.options}
 
 
 @dataclass(frozen=True)
@@ -73,19 +83,19 @@ def _looks_like_path(model: str) -> bool:
 
 
 def _load_hf(spec: EngineSpec) -> Engine:
-    return _cache_then_hub(HFEngine, spec)
+    return _cache_then_hub(HFEngine, spec, spec.engine_options("hf"))
 
 
 def _load_ct2(spec: EngineSpec) -> Engine:
     from .ct2 import CT2Engine
 
-    return _cache_then_hub(CT2Engine, spec)
+    return _cache_then_hub(CT2Engine, spec, spec.engine_options("ct2"))
 
 
-def _cache_then_hub(engine_class: Callable[..., Engine], spec: EngineSpec) -> Engine:
+def _cache_then_hub(engine_class: Callable[..., Engine], spec: EngineSpec, options: dict[str, object]) -> Engine:
     """Load from the local cache; give the hub one short try only when it may be asked."""
     model = spec.model or DEFAULT_MODEL
-    kwargs = dict(model=model, beam_size=spec.beam_size, device=spec.device, **spec.options)
+    kwargs = dict(model=model, beam_size=spec.beam_size, device=spec.device, **options)
     try:
         return engine_class(local_files_only=True, **kwargs)
     except EngineError as cached_error:

@@ -35,6 +35,8 @@ class HFEngine:
     # Source tokens per batch; None: 4,096 on a GPU, 1,024 on CPU, where larger batches are no
     # faster (measured: same speed as 4,096) and beam search's vocabulary-wide scores grow with them.
     batch_tokens: int | None = None
+    # torch's intra-op CPU threads for this process; 0: torch's default (every core).
+    threads: int = 0
     local_files_only: bool = False
     alignment_layer: int = ALIGNMENT_LAYER
     name: str = field(default="hf", init=False)
@@ -46,6 +48,8 @@ class HFEngine:
         except ImportError as exc:  # pragma: no cover - both are hard dependencies
             raise EngineError(f"the hf engine needs torch and transformers: {exc}") from exc
         self._torch = torch
+        if self.threads:
+            torch.set_num_threads(self.threads)
         if self.device == "auto":
             self.device = "cuda" if torch.cuda.is_available() else "cpu"
         if self.batch_tokens is None:

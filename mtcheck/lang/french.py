@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
-import snowballstemmer
 
 # Words that end with a full stop without ending the sentence, compared without the dot,
 # case-sensitively where case matters ("M." is Monsieur, "m." a metre at a sentence end).
@@ -100,7 +100,9 @@ def quoted_spans(passage: str) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> snowballstemmer.stemmer:
+def _stemmer() -> Any:
+    import snowballstemmer  # the segmenter does not stem: only detectors pay for loading it
+
     return snowballstemmer.stemmer("french")
 
 

@@ -36,13 +36,17 @@ class RunSignature:
     # The detection model that turned the detectors' flags into the report's ("none": the
     # detectors' flags, merged, as they are).
     flag_model: str = "none"
+    # The decoding settings of a neural engine that its own signature leaves out (batch token
+    # budget, threads, device); "" for an engine that does not decode.
+    decoding: str = ""
 
     def __str__(self) -> str:
         return (
             f"mtcheck:{self.mtcheck}|seg:{self.segmenter}|engine:[{self.engine}]|align:{self.aligner}"
             f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|min_severity:{self.min_severity}"
             f"|flag_model:{self.flag_model}"
-            f"|sacrebleu:{self.sacrebleu}"
+            + (f"|decoding:{self.decoding}" if self.decoding else "")
+            + f"|sacrebleu:{self.sacrebleu}"
         )
 
     def _detector_part(self, name: str) -> str:
