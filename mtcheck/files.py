@@ -60,3 +60,9 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def default_cache_dir() -> Path:
+    """Where mtcheck keeps converted models, the translation cache and unpacked model data
+    (``MTCHECK_CACHE`` overrides)."""
+    return Path(os.environ.get("MTCHECK_CACHE") or Path.home() / ".cache" / "mtcheck")

@@ -47,3 +47,23 @@ def test_the_command_lines_list_of_detectors_is_the_registry():
     from mtcheck.detectors import REGISTRY
 
     assert DETECTOR_NAMES == tuple(REGISTRY)
+
+
+def test_the_unpacked_language_model_gives_py3langid_s_own_answers(tmp_path):
+    """The memory-mapped copy must be the same model: same ranking, same probabilities."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from mtcheck.lang.identify import _unpacked
+
+    model = MODEL_DIR / MODEL_FILE
+    own = LanguageIdentifier.from_modelpath(model, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = _unpacked(model, tmp_path)
+    ours = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+    again = _unpacked(model, tmp_path)  # from the files this time
+    reread = LanguageIdentifier(again[0], again[1], again[2], again[3], again[5], norm_probs=True, tk_row=again[4])
+    for text in ("Le président ukrainien a remercié les alliés pour les armes livrées la semaine dernière.",
+                 "The Ukrainian president thanked the allies for the weapons delivered last week.",
+                 "Presiden Ukraina berterima kasih kepada sekutu atas senjata yang dikirim pekan lalu."):
+        assert own.rank(text)[:3] == ours.rank(text)[:3] == reread.rank(text)[:3]
+    assert sorted(p.name for p in next(tmp_path.iterdir()).iterdir()) == sorted(
+        f"{n}.npy" for n in ("ptc", "pc", "classes", "nextmove", "row", "output"))

@@ -15,11 +15,13 @@ in the human French (lower-case program names such as "gzip", a typo, jokes like
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from ..engines.cache import TranslationCache
 from ..lang import french
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions
@@ -43,18 +45,32 @@ class SpellingDetector(BaseDetector):
 
     min_length: int = 4
     name: str = field(default="spelling", init=False)
-    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE, Need.REFERENCES})
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE, Need.REFERENCES, Need.CACHE})
+    # Grammalecte's suggestions take a third of a second a word; the Checker's store keeps them.
+    cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:
         self._is_french = french_spellchecker()
         self._suggest = french_suggestions()
         if self._is_french is None or self._suggest is None:
             raise dictionary_missing(self.name)
+        from grammalecte.fr import gc_engine
+
+        self._signature = f"grammalecte-suggest|{gc_engine.__version__}"
+
+    def _suggestions(self, words: Sequence[str]) -> dict[str, list[str]]:
+        """Grammalecte's suggestions for each of ``words``, from the cache where it has them."""
+        wanted = sorted(set(words))
+        found = self.cache.get_analyses(self._signature, wanted) if self.cache else {}
+        fresh = [(w, self._suggest(w)) for w in wanted if w not in found]
+        if fresh and self.cache:
+            self.cache.put_analyses(self._signature, fresh)
+        return {**found, **dict(fresh)}
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}
         skipped = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
-        flags = []
+        unknown = []  # (segment, start, end, word), to ask for every suggestion at once
         for seg in context.segments:
             for match in french.WORD.finditer(seg.text):
                 start, end = seg.start + match.start(), seg.start + match.end()
@@ -63,24 +79,33 @@ class SpellingDetector(BaseDetector):
                 word = french.ELISION.sub("", match.group())
                 if self._known(word, copied):
                     continue
-                foreign = sorted({c for c in word.lower() if c.isalpha() and c not in _FRENCH_LETTERS})
-                if foreign:
-                    # A word of another language (the pivot's, in a chained engine): what the
-                    # dictionary finds near it is no fix.
-                    message = (f"'{word}' is not a French word: {', '.join(foreign)} is no French letter, so a word "
-                               "of another language was left in")
-                    suggestion = f"translate '{word}'"
-                else:
-                    message = f"'{word}' is not a French word (not in Grammalecte's dictionary)"
-                    near = [s for s in self._suggest(word) if SequenceMatcher(None, word, s).ratio() >= _NEAR][:3]
-                    suggestion = " or ".join(near) if near else "check the word against the original"
-                flags.append(Flag(
-                    start=start, end=end, text=context.text[start:end], category=Category.FLUENCY,
-                    severity=Severity.MAJOR, message=message,
-                    detector=self.name, evidence={"dictionary": "Grammalecte"},
-                    suggestion=suggestion, confidence=0.6, segment_index=seg.index,
-                ))
+                unknown.append((seg, start, end, word))
+        suggestions = self._suggestions([w for *_, w in unknown if not self._foreign(w)])
+        flags = []
+        for seg, start, end, word in unknown:
+            foreign = self._foreign(word)
+            if foreign:
+                # A word of another language (the pivot's, in a chained engine): what the
+                # dictionary finds near it is no fix.
+                message = (f"'{word}' is not a French word: {', '.join(foreign)} is no French letter, so a word "
+                           "of another language was left in")
+                suggestion = f"translate '{word}'"
+            else:
+                message = f"'{word}' is not a French word (not in Grammalecte's dictionary)"
+                near = [s for s in suggestions[word] if SequenceMatcher(None, word, s).ratio() >= _NEAR][:3]
+                suggestion = " or ".join(near) if near else "check the word against the original"
+            flags.append(Flag(
+                start=start, end=end, text=context.text[start:end], category=Category.FLUENCY,
+                severity=Severity.MAJOR, message=message,
+                detector=self.name, evidence={"dictionary": "Grammalecte"},
+                suggestion=suggestion, confidence=0.6, segment_index=seg.index,
+            ))
         return flags
+
+    @staticmethod
+    def _foreign(word: str) -> list[str]:
+        """The letters of ``word`` that French does not write."""
+        return sorted({c for c in word.lower() if c.isalpha() and c not in _FRENCH_LETTERS})
 
     def _known(self, word: str, copied: set[str]) -> bool:
         if len(word) < self.min_length or not word[0].islower() or word.lower() in copied or word in NOT_FRENCH:

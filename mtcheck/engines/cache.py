@@ -25,6 +25,7 @@ from typing import Any
 
 from ..types import TokenScore, Translation, WordLink
 from .base import Engine
+from ..files import default_cache_dir  # noqa: F401 - where it was first defined; still imported from here
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -42,11 +43,6 @@ CREATE TABLE IF NOT EXISTS analyses (
     PRIMARY KEY (signature, source)
 )
 """
-
-
-def default_cache_dir() -> Path:
-    """Where mtcheck keeps converted models and the translation cache (``MTCHECK_CACHE`` overrides)."""
-    return Path(os.environ.get("MTCHECK_CACHE") or Path.home() / ".cache" / "mtcheck")
 
 
 def open_cache(path: Path | None = None) -> "TranslationCache":

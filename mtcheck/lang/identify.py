@@ -8,8 +8,13 @@ a few words, so short texts are given the benefit of the doubt.
 
 from __future__ import annotations
 
+import os
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from ..files import default_cache_dir
 
 # Below this many letters langid's guess is close to chance; such texts are not rejected.
 _MIN_LETTERS = 40
@@ -33,7 +38,46 @@ class LanguageGuess:
 def _identifier():  # noqa: ANN202 - py3langid has no type hints
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    model = MODEL_DIR / MODEL_FILE
+    try:
+        ptc, pc, classes, nextmove, row, output = _unpacked(model, default_cache_dir() / "langid")
+    except (OSError, ValueError, KeyError):  # an unwritable or damaged cache: py3langid's own loader
+        return LanguageIdentifier.from_modelpath(model, norm_probs=True)
+    return LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+
+
+_PARTS = ("ptc", "pc", "classes", "nextmove", "row", "output")
+
+
+def _unpacked(model: Path, folder: Path) -> tuple:
+    """py3langid's model as its loader returns it, from an unpacked copy under ``folder``.
+
+    py3langid ships its model LZMA-compressed and decompresses 68 MB in every process that
+    identifies a language (a quarter of a second of each ``mtcheck check``); unpacked once
+    into .npy files, later processes map the two large tables instead (and the page cache
+    shares them between processes). The copy is named after the model file's size and time,
+    so a py3langid upgrade unpacks anew.
+    """
+    import numpy as np
+
+    stat = model.stat()
+    target = folder / f"{model.name.split('.')[0]}-{stat.st_size}-{int(stat.st_mtime)}"
+    if not all((target / f"{name}.npy").exists() for name in _PARTS):
+        from py3langid.modelio import load_model
+
+        target.mkdir(parents=True, exist_ok=True)
+        for name, value in zip(_PARTS, load_model(model)):
+            # Each written whole, then renamed: a process reading at the same time never sees half.
+            partial = target / f"{name}.{os.getpid()}.partial.npy"
+            np.save(partial, np.asarray(value), allow_pickle=False)
+            os.replace(partial, target / f"{name}.npy")
+    parts = {name: np.load(target / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _PARTS}
+
+    def stdlib(values: np.ndarray) -> array:  # py3langid walks these as stdlib arrays
+        return array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize], values.tobytes())
+
+    return (parts["ptc"], parts["pc"], parts["classes"].tolist(), stdlib(parts["nextmove"]),
+            stdlib(parts["row"]), parts["output"].tolist())
 
 
 def identify(text: str) -> LanguageGuess:

@@ -42,3 +42,14 @@ def test_only_suggestions_near_the_word_are_offered():
 def test_names_code_links_english_and_keyboard_spellings_raise_nothing(french):
     refs = ["The bag is waterproof, says the leaflet: lightweight design."]
     assert SpellingDetector().detect(context(french, references=refs)) == []
+
+
+def test_a_recheck_takes_the_suggestions_from_the_cache_and_not_from_grammalecte(tmp_path):
+    from mtcheck.engines.cache import TranslationCache
+
+    french = "Selon une source connaissante de la décision, les systèmes restent en stock."
+    cache = TranslationCache(tmp_path / "cache.sqlite")
+    first = SpellingDetector(cache=cache).detect(context(french))
+    again = SpellingDetector(cache=cache)
+    again._suggest = lambda word: pytest.fail(f"Grammalecte asked again for {word!r}")
+    assert again.detect(context(french)) == first and "connaissant" in first[0].suggestion

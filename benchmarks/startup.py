@@ -1,0 +1,66 @@
+"""Start-up cost of the command line (issue #23): `mtcheck segment` and `mtcheck --help`
+against `python -c "import mtcheck"`, and a warm `mtcheck check` of the sample.
+
+    python benchmarks/startup.py [--repeats 7] [--no-write]
+
+Each command runs in a fresh process ``--repeats`` times; the best time of each is kept (the
+least disturbed by the rest of the machine). The warm check runs after one check has filled
+the translation cache, with Apertium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _results import write_section  # noqa: E402
+
+
+def best(command: list[str], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    mtcheck = ["mtcheck"]
+    with tempfile.TemporaryDirectory() as folder:
+        small = Path(folder) / "small.fr.txt"
+        small.write_text("Le président a parlé mardi. Il a annoncé un nouveau plan d'aide.\n", encoding="utf-8")
+        subprocess.run([*mtcheck, "check", "--engine", "apertium", "--quiet"], check=True, capture_output=True)
+        figures = {
+            'python -c "import mtcheck"': best([sys.executable, "-c", "import mtcheck"], args.repeats),
+            "mtcheck --help": best([*mtcheck, "--help"], args.repeats),
+            "mtcheck segment small.fr.txt": best([*mtcheck, "segment", str(small)], args.repeats),
+            "mtcheck check (sample, warm cache, apertium)": best(
+                [*mtcheck, "check", "--engine", "apertium", "--quiet"], max(3, args.repeats // 2)),
+        }
+    base, helptime = figures['python -c "import mtcheck"'], figures["mtcheck --help"]
+    rows = [f"| `{name}` | {seconds:.3f} s | {seconds / base:.2f}× |" for name, seconds in figures.items()]
+    body = "\n".join([
+        "## Start-up (issue #23)", "", f"Command: `python benchmarks/startup.py --repeats {args.repeats}`", "",
+        "Goals: `segment` ≤ 1.5× `import mtcheck`; a warm `check` of the sample ≤ 2× `mtcheck --help`.", "",
+        "| command | best time | × import mtcheck |", "| --- | ---: | ---: |", *rows, "",
+        f"`segment` / `import mtcheck`: {figures['mtcheck segment small.fr.txt'] / base:.2f}; warm `check` / "
+        f"`--help`: {figures['mtcheck check (sample, warm cache, apertium)'] / helptime:.2f}."])
+    print(body)
+    if not args.no_write:
+        write_section("startup", body)
+
+
+if __name__ == "__main__":
+    main()
