@@ -260,6 +260,10 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
     from .batch.sources import Columns, count_articles, iter_articles
 
     options["input_format"] = "text" if options["input_format"] == "auto" else options["input_format"]
+    if options.get("threads") is None and (backend == "ray" or jobs > 1):
+        # Each worker's engine would otherwise take every core of the machine for itself.
+        share = cpus_per_worker if backend == "ray" else (os.cpu_count() or 1) / jobs
+        options["threads"] = max(1, int(share))
     articles = iter_articles(source, Columns(id_column, text_column, refs_column), split)
     quiet = options["quiet"]
     factory = functools.partial(_checker_factory, **{**options, "progress": ProgressMode.OFF})

@@ -37,16 +37,17 @@ class RunSignature:
     # detectors' flags, merged, as they are).
     flag_model: str = "none"
     # The decoding settings of a neural engine that its own signature leaves out (batch token
-    # budget, threads, device); "" for an engine that does not decode.
-    decoding: str = ""
+    # budget, threads, device); "" for an engine that does not decode. Recorded, but not part of
+    # the signature string: they change speed, not results, and the string is what decides
+    # whether a batch rerun may reuse an article's stored result.
+    decoding: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return (
             f"mtcheck:{self.mtcheck}|seg:{self.segmenter}|engine:[{self.engine}]|align:{self.aligner}"
             f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|min_severity:{self.min_severity}"
             f"|flag_model:{self.flag_model}"
-            + (f"|decoding:{self.decoding}" if self.decoding else "")
-            + f"|sacrebleu:{self.sacrebleu}"
+            f"|sacrebleu:{self.sacrebleu}"
         )
 
     def _detector_part(self, name: str) -> str:
