@@ -280,3 +280,49 @@ def test_a_mistyped_local_path_is_not_looked_up_on_the_hub(tmp_path: Path):
                              "--engine", "apertium", "-q"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "no such file or folder" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+class _CountingEngine:
+    """A real engine, with a count of the calls made to it."""
+
+    def __init__(self, engine):
+        self.engine, self.calls, self.sentences = engine, 0, 0
+        self.name, self.signature = engine.name, engine.signature
+
+    def translate(self, texts):
+        self.calls += 1
+        self.sentences += len(texts)
+        return self.engine.translate(texts)
+
+
+def test_a_batch_translates_several_articles_in_one_engine_call_with_the_same_results(
+        tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import mtcheck.batch.run as batch_run
+    from mtcheck import Checker, Reference
+    from mtcheck.batch.run import run_batch
+    from mtcheck.corpus import ArticleInput
+    from mtcheck.engines.cache import CachedEngine, TranslationCache
+    from mtcheck.engines.hf import HFEngine
+
+    texts = ["Le président a parlé hier soir. La source a refusé.", "La frappe a eu lieu. Le président a parlé hier soir.",
+             "Les alliés ont livré des armes.", "Le pays a gagné la guerre. Il a remercié les alliés.",
+             "La source a refusé la frappe."]
+    articles = [ArticleInput(id=f"a{i}", text=t, references=(Reference(id="r", text="The president spoke."),),
+                             position=i) for i, t in enumerate(texts)]
+    engine = HFEngine(str(tiny_model), beam_size=1, local_files_only=True)
+
+    def run(name: str) -> tuple[_CountingEngine, dict[str, bytes]]:
+        counting = _CountingEngine(engine)
+        store = TranslationCache(tmp_path / f"{name}.sqlite")
+        make = lambda: Checker(engine=CachedEngine(counting, store), reverse_engine=None, cache=store,  # noqa: E731
+                               detectors=["reference-divergence"], combiner=None)
+        run_batch(iter(articles), make, tmp_path / name, progress=False)
+        return counting, _article_files(tmp_path / name)
+
+    together, together_files = run("together")
+    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 1)
+    alone, alone_files = run("alone")
+    assert together.calls == 1 and alone.calls == len(articles)
+    distinct = {s for t in texts for s in t.replace(". ", ".\n").splitlines()}
+    assert together.sentences == len(distinct), "each distinct sentence is translated once"
+    assert together_files == alone_files and len(together_files) == len(articles)

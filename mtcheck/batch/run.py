@@ -93,6 +93,29 @@ def article_records(report: ArticleReport, position: int, language: str,
         yield {"type": "flag", "article_id": report.article_id, **flag}
 
 
+# Articles whose sentences go to the engine together (see Checker.prefetch): enough for full
+# batches, few enough that a killed run loses little translation work that the cache lacks.
+PREFETCH_ARTICLES = 16
+
+
+def _windows(items: Iterable[ArticleInput], size: int) -> Iterator[list[ArticleInput]]:
+    window: list[ArticleInput] = []
+    for item in items:
+        window.append(item)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _reusable(checker: Checker, article: ArticleInput, output: Path) -> bool:
+    """Whether ``article``'s stored result can be reused as it is (same content, same settings)."""
+    path = output / ARTICLES / f"{safe_name(article.id)}.jsonl"
+    stored = _stored_identity(path) if path.exists() else None
+    return stored is not None and stored.get("identity") == article_identity(article, str(checker.signature))[1]
+
+
 def check_one(checker: Checker, article: ArticleInput, output: Path) -> ArticleOutcome:
     """Check one article and write its file, unless an identical result is stored already."""
     name = safe_name(article.id)
@@ -216,8 +239,11 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
     with progress.stage(f"checking articles into {output}", total, "article") as advance:
         if jobs <= 1:
             checker = make_checker()
-            for article in pending():
-                record(check_one(checker, article, output))
+            for window in _windows(pending(), PREFETCH_ARTICLES):
+                # Translate the window's new sentences in one engine call, then check each article.
+                checker.prefetch([a.text for a in window if not _reusable(checker, a, output)])
+                for article in window:
+                    record(check_one(checker, article, output))
         else:
             with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(make_checker,)) as pool:
                 running: set[Future] = set()
