@@ -61,6 +61,15 @@ def test_tolerances_decide_what_is_a_regression():
     assert not any(c.regression for c in loose)
 
 
+def test_a_row_shows_enough_digits_to_tell_why_it_failed():
+    base = {"c": {"corpus": {"chrf": 50.0}, "articles": {}}}
+    now = {"c": {"corpus": {"chrf": 49.4951}, "articles": {}}}  # worse by 0.5049: "0.50" at two decimals
+    (change,) = compare(base, now, Tolerance({"chrf": 0.5}, relative=0.0))
+    assert change.regression and change.note == "worse by 0.505 (allowed 0.500)"
+    (clear,) = compare(base, {"c": {"corpus": {"chrf": 48.0}, "articles": {}}}, Tolerance({"chrf": 0.5}, relative=0.0))
+    assert clear.note == "worse by 2.00 (allowed 0.50)"
+
+
 def test_a_missing_stored_translation_without_an_engine_is_a_clear_error(tmp_path: Path):
     corpus = tmp_path / "debian-faq"
     shutil.copytree(ROOT / "data" / "corpora" / "debian-faq", corpus)

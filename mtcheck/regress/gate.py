@@ -125,9 +125,20 @@ def _compare_scores(corpus: str, article: str | None, old: Mapping[str, Any], ne
             continue
         worse_by = (a - b) if higher_is_better else (b - a)
         allowed = tolerance.allowed(metric, a)
+        gap, digits = abs(b - a), _telling_digits(abs(worse_by), allowed)
         changes.append(Change(corpus, article, metric, a, b, worse_by > allowed,
-                              f"{'worse' if worse_by > 0 else 'better'} by {abs(b - a):.2f} (allowed {allowed:.2f})"))
+                              f"{'worse' if worse_by > 0 else 'better'} by {gap:.{digits}f} "
+                              f"(allowed {allowed:.{digits}f})"))
     return changes
+
+
+def _telling_digits(gap: float, allowed: float) -> int:
+    """Decimals enough to show why a row passed or failed: "worse by 0.505 (allowed 0.500)",
+    never "worse by 0.50 (allowed 0.50)" beside a ✗."""
+    for digits in range(2, 7):
+        if f"{gap:.{digits}f}" != f"{allowed:.{digits}f}":
+            return digits
+    return 6
 
 
 def junit_xml(changes: Sequence[Change], current: Mapping[str, Any]) -> str:
