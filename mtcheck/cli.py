@@ -286,6 +286,11 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
                    f"{outcome.failed} failed -> {Path(output) / 'report.html'}", err=True)
 
 
+def _in_ci() -> bool:
+    """Whether this runs in CI (GitHub Actions, GitLab, most others set ``CI``)."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
 @main.command()
 @click.argument("corpora", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("--baseline", required=True, type=click.Path(dir_okay=False), help="Baseline JSON file.")
@@ -304,17 +309,22 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
 @click.option("--rel-tol", type=float, default=0.02, show_default=True, help="Relative tolerance (fraction).")
 @click.option("--max-new-critical", type=int, default=0, show_default=True,
               help="New critical flags allowed per article.")
+@click.option("--fail-on-removed/--allow-removed", default=None,
+              help="An article of the baseline missing from its corpus fails the gate [default: fail where the "
+                   "CI environment variable is set, else a note].")
 @_user_errors
 def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, junit: str | None, engine: str | None,
             model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None, flag_model: str | None,
-            abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int) -> None:
+            abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int, fail_on_removed: bool | None) -> None:
     """Score sample CORPORA and exit 1 when quality dropped below the baseline's tolerances."""
     _require_writable(junit, baseline if update_baseline else None)
     from .regress.gate import junit_xml, parse_tolerances, run_regression
     from .regress.table import render_changes
 
     gate = run_regression([Path(c) for c in corpora], Path(baseline),
-                          tolerance=parse_tolerances(abs_tol, rel_tol, max_new_critical), engine=engine,
+                          tolerance=parse_tolerances(abs_tol, rel_tol, max_new_critical,
+                                                     _in_ci() if fail_on_removed is None else fail_on_removed),
+                          engine=engine,
                           model=model, detectors=detectors.split(",") if detectors else None,
                           flag_model=flag_model, update_cache=update_cache, rebuild_cache=rebuild_cache, update_baseline=update_baseline)
     click.echo(render_changes(gate.changes, gate.current))

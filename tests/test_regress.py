@@ -70,6 +70,15 @@ def test_a_row_shows_enough_digits_to_tell_why_it_failed():
     assert clear.note == "worse by 2.00 (allowed 0.50)"
 
 
+def test_an_article_removed_from_a_corpus_fails_only_when_asked():
+    base = {"c": {"corpus": {"chrf": 50.0}, "articles": {"a": {"chrf": 50.0}, "worst": {"chrf": 10.0}}}}
+    now = {"c": {"corpus": {"chrf": 50.0}, "articles": {"a": {"chrf": 50.0}}}}
+    (noted,) = compare(base, now, Tolerance())
+    assert (noted.article, noted.note, noted.regression) == ("worst", "article removed", False)
+    (failed,) = compare(base, now, Tolerance(removed_fails=True))
+    assert failed.regression and failed.where.endswith("worst")
+
+
 def test_a_missing_stored_translation_without_an_engine_is_a_clear_error(tmp_path: Path):
     corpus = tmp_path / "debian-faq"
     shutil.copytree(ROOT / "data" / "corpora" / "debian-faq", corpus)
