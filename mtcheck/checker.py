@@ -108,10 +108,8 @@ class Checker:
         # Detectors first: a wrong setting is refused before a model takes seconds to load.
         detector_list = config.build_detectors()
         combiner = config.build_combiner()
-        decoding = config.decoding
-        choice = load_engine(EngineSpec(name=engine, model=model, beam_size=decoding.get("beam_size", 4),
-                                        device=decoding.get("device", "auto"), max_length=decoding.get("max_length"),
-                                        batch_tokens=decoding.get("batch_tokens"), threads=decoding.get("threads")))
+        # [decoding] settings are named as EngineSpec's fields; what is unset keeps its default.
+        choice = load_engine(EngineSpec(name=engine, model=model, **config.decoding))
         store = None if cache is False else open_cache(None if cache is True else Path(cache))
         forward = choice.engine if store is None else CachedEngine(choice.engine, store)
         return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=detector_list,

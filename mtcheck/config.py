@@ -35,7 +35,7 @@ from .errors import ConfigError
 from .types import Severity
 
 _KEYS = {"detectors", "min_severity", "lexicons", "detector", "flag_model", "decoding"}
-# [decoding] settings and the type each must have.
+# [decoding] settings (EngineSpec's field names) and the type each must have.
 DECODING_KEYS = {"beam_size": int, "max_length": int, "batch_tokens": int, "threads": int, "device": str}
 
 

@@ -109,20 +109,25 @@ def _windows(items: Iterable[ArticleInput], size: int) -> Iterator[list[ArticleI
         yield window
 
 
-def _reusable(checker: Checker, article: ArticleInput, output: Path) -> bool:
-    """Whether ``article``'s stored result can be reused as it is (same content, same settings)."""
+def _stored_result(checker: Checker, article: ArticleInput,
+                   output: Path) -> tuple[Path, tuple[str, str], dict[str, Any] | None, bool]:
+    """Where ``article``'s result goes, its identity under ``checker``, the identity stored
+    there (None: nothing stored), and whether that stored result can be reused as it is."""
     path = output / ARTICLES / f"{safe_name(article.id)}.jsonl"
+    identity = article_identity(article, str(checker.signature))
     stored = _stored_identity(path) if path.exists() else None
-    return stored is not None and stored.get("identity") == article_identity(article, str(checker.signature))[1]
+    return path, identity, stored, stored is not None and stored.get("identity") == identity[1]
+
+
+def _reusable(checker: Checker, article: ArticleInput, output: Path) -> bool:
+    return _stored_result(checker, article, output)[3]
 
 
 def check_one(checker: Checker, article: ArticleInput, output: Path) -> ArticleOutcome:
     """Check one article and write its file, unless an identical result is stored already."""
     name = safe_name(article.id)
-    path = output / ARTICLES / f"{name}.jsonl"
-    identity = article_identity(article, str(checker.signature))
-    stored = _stored_identity(path) if path.exists() else None
-    if stored is not None and stored.get("identity") == identity[1]:
+    path, identity, stored, reusable = _stored_result(checker, article, output)
+    if reusable:
         return ArticleOutcome("reused")
     why = ""
     if stored is not None:

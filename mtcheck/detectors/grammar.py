@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from dataclasses import dataclass, field
 
-from ..engines.cache import TranslationCache
+from ..engines.cache import TranslationCache, cached_analyses
 from ..errors import ConfigError
 from ..lang.grammalecte import grammalecte_checker
 from ..types import Category, Flag, Severity
@@ -67,12 +67,7 @@ class GrammarDetector(BaseDetector):
         return flags
 
     def _errors(self, paragraphs: list[str]) -> dict[str, list[dict]]:
-        found = self.cache.get_analyses(self.signature, paragraphs) if self.cache else {}
-        fresh = [(p, self._check(p)) for p in dict.fromkeys(paragraphs) if p not in found]
-        if fresh and self.cache:
-            self.cache.put_analyses(self.signature, fresh)
-        found.update(fresh)
-        return found
+        return cached_analyses(self.cache, self.signature, paragraphs, self._check)
 
     def _check(self, paragraph: str) -> list[dict]:
         result = self._checker.getParagraphErrors(paragraph)

@@ -15,13 +15,12 @@ in the human French (lower-case program names such as "gzip", a typo, jokes like
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from ..engines.cache import TranslationCache
+from ..engines.cache import TranslationCache, cached_analyses
 from ..lang import french
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions
@@ -58,15 +57,6 @@ class SpellingDetector(BaseDetector):
 
         self._signature = f"grammalecte-suggest|{gc_engine.__version__}"
 
-    def _suggestions(self, words: Sequence[str]) -> dict[str, list[str]]:
-        """Grammalecte's suggestions for each of ``words``, from the cache where it has them."""
-        wanted = sorted(set(words))
-        found = self.cache.get_analyses(self._signature, wanted) if self.cache else {}
-        fresh = [(w, self._suggest(w)) for w in wanted if w not in found]
-        if fresh and self.cache:
-            self.cache.put_analyses(self._signature, fresh)
-        return {**found, **dict(fresh)}
-
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}
         skipped = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
@@ -80,7 +70,8 @@ class SpellingDetector(BaseDetector):
                 if self._known(word, copied):
                     continue
                 unknown.append((seg, start, end, word))
-        suggestions = self._suggestions([w for *_, w in unknown if not self._foreign(w)])
+        suggestions = cached_analyses(self.cache, self._signature,
+                                      [w for *_, w in unknown if not self._foreign(w)], self._suggest)
         flags = []
         for seg, start, end, word in unknown:
             foreign = self._foreign(word)

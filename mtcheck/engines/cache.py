@@ -18,7 +18,7 @@ import sqlite3
 import time
 import glob
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,18 @@ CREATE TABLE IF NOT EXISTS analyses (
     PRIMARY KEY (signature, source)
 )
 """
+
+
+def cached_analyses(cache: TranslationCache | None, signature: str, sources: Sequence[str],
+                    analyse: Callable[[str], Any]) -> dict[str, Any]:
+    """``analyse(source)`` for each of ``sources``, taken from ``cache`` where it holds it and
+    stored there when computed; without a cache, everything is computed."""
+    found = cache.get_analyses(signature, sources) if cache else {}
+    fresh = [(s, analyse(s)) for s in dict.fromkeys(sources) if s not in found]
+    if fresh and cache:
+        cache.put_analyses(signature, fresh)
+    found.update(fresh)
+    return found
 
 
 def open_cache(path: Path | None = None) -> "TranslationCache":

@@ -25,7 +25,7 @@ from ..types import Flag, Severity
 
 # Where the bundled detection model lives (scripts/train_combiner.py writes it there).
 BUNDLED_DETECTION_MODEL = ("models", "detection.json")
-SEVERITIES = ("minor", "major", "critical")
+SEVERITIES = tuple(s.value for s in Severity)
 # What an error of each severity costs in an MQM score (WMT20 QE task 3's weights).
 MQM_WEIGHTS = {"minor": 1.0, "major": 5.0, "critical": 10.0}
 # Fewer flagged training words than this and a detector's measured precision says more about

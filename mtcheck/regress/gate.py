@@ -202,7 +202,6 @@ class GateRun:
     current: dict[str, Any]
     changes: list[Change]
     detectors: tuple[str, ...]
-    flag_model: str = "bundled"
 
     @property
     def regressions(self) -> list[str]:
@@ -251,6 +250,6 @@ def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolera
         merged = {**((old or {}).get("corpora", {})), **current}
         atomic_write(baseline, json.dumps({"detectors": list(names), "flag_model": model_setting, "corpora": merged},
                                           indent=1, ensure_ascii=False, sort_keys=True) + "\n")
-        return GateRun(current, [], names, model_setting)
+        return GateRun(current, [], names)
     changes = compare(old["corpora"], current, tolerance or Tolerance()) if old else []
-    return GateRun(current, changes, names, model_setting)
+    return GateRun(current, changes, names)

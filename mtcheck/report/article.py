@@ -11,10 +11,10 @@ if TYPE_CHECKING:
     import pandas
 
 from ..neural import NeuralScore
+from ..qe.model import MQM_WEIGHTS
 from ..types import Alignment, BackTranslation, Flag, MetricScore, PairScores, Segment
 
 
-_MQM_WEIGHT = {"minor": 1.0, "major": 5.0, "critical": 10.0}
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class ArticleReport:
         if self.model_mqm is not None:
             return self.model_mqm
         words = max(1, len(self.text.split()))
-        penalty = sum(_MQM_WEIGHT[f.severity.value] * f.confidence for f in self.flags)
+        penalty = sum(MQM_WEIGHTS[f.severity.value] * f.confidence for f in self.flags)
         return max(0.0, 100.0 - 100.0 * penalty / words)
 
     @property
