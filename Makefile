@@ -3,7 +3,7 @@ PYTHON ?= python3
 export HF_HUB_OFFLINE ?= 1
 
 # Debian packages: Apertium (a real fr→es→en engine that works offline), Grammalecte (the
-# optional grammar detector) and Chromium (the HTML report's browser test).
+# optional grammar detector) and Chromium (the browser tests of the report and the review app).
 APT_PACKAGES = apertium apertium-fr-es apertium-eng-spa python3-grammalecte chromium
 
 .PHONY: setup system demo test bench

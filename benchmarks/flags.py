@@ -2,6 +2,7 @@
 
     python benchmarks/flags.py [--engine apertium] [--dev-data ../shared/dev-data/wmt20-qe-enfr-train.jsonl]
                                [--limit N] [--no-write]
+                               [--reviewed RUN --gold REVIEW.jsonl]   # your own reviewed articles
 
 Each French word (whitespace token) is BAD in the gold when an annotated span overlaps it
 and BAD in the prediction when a flag overlaps it. Reported: precision, recall and F1 of
@@ -9,6 +10,10 @@ BAD words, the Matthews correlation coefficient (MCC), the same for a flag-every
 baseline, how many annotated spans (and critical ones) some flag touches, word recall per
 annotated category and severity, and — on the development data — the Pearson correlation
 between mtcheck's document score and the annotated document MQM.
+
+With ``--reviewed RUN --gold REVIEW.jsonl`` the articles of a reviewed run (``mtcheck
+review RUN --export REVIEW.jsonl``: accepted flags and added spans are the gold) are scored
+too, so a newsroom measures mtcheck on its own articles.
 
 Data: ``mtcheck/resources/samples/*/awkward-spans.jsonl`` (the reviewer's spans on each bundled
 article) and the WMT20 QE en-fr MQM training documents, read from ../shared (not copied
@@ -118,6 +123,17 @@ def sample_documents() -> list[Document]:
                 for o in map(json.loads, spans_file.read_text(encoding="utf-8").splitlines()) if o]
         docs.append(Document(folder.name, article.text, list(article.references), gold))
     return docs
+
+
+def reviewed_documents(run_path: Path, gold_path: Path) -> list[Document]:
+    """The articles of a reviewed run with the reviewers' gold (``mtcheck review --export``)."""
+    from mtcheck.review.export import read_gold
+    from mtcheck.review.run import ReviewRun
+
+    run, gold = ReviewRun.open(run_path), read_gold(gold_path)
+    return [Document(a.article_id, a.text, list(a.references),
+                     [GoldSpan(g.start, g.end, g.category, g.severity) for g in gold.get(a.article_id, [])])
+            for a in run.articles]
 
 
 def dev_documents(path: Path, limit: int | None) -> list[Document]:
@@ -260,7 +276,11 @@ def main() -> None:
     parser.add_argument("--dev-data", default=str(DEV_DATA))
     parser.add_argument("--limit", type=int, help="only the first N development documents")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--reviewed", help="a reviewed run (batch folder or check JSON report) to score as well")
+    parser.add_argument("--gold", help="its review export (mtcheck review RUN --export FILE.jsonl)")
     args = parser.parse_args()
+    if bool(args.reviewed) != bool(args.gold):
+        parser.error("--reviewed and --gold go together")
 
     engine = load_engine(EngineSpec(name=args.engine, model=args.model)).engine
     store = TranslationCache(default_cache_dir() / "translations.sqlite")
@@ -282,6 +302,9 @@ def main() -> None:
     system, baseline, _ = evaluate(checker, sample_documents())
     lines += table("Bundled samples (reviewer's awkward spans)", system, baseline)
     lines += [""] + professional_table(checker)
+    if args.reviewed:
+        system, baseline, _ = evaluate(checker, reviewed_documents(Path(args.reviewed), Path(args.gold)))
+        lines += [""] + table(f"Reviewed run {args.reviewed} (reviewers' decisions in {args.gold})", system, baseline)
     dev_path = Path(args.dev_data)
     if dev_path.exists():
         docs = dev_documents(dev_path, args.limit)

@@ -15,7 +15,7 @@ from .detectors.merge import merge_flags
 from .engines import Engine, EngineSpec, load_engine
 from .engines.apertium import reverse_engine
 from .engines.cache import CachedEngine, TranslationCache, open_cache
-from .config import CheckConfig, load_config
+from .config import CheckConfig, DropRule, load_config
 from .corpus import read_article
 from .errors import InputError
 from .lang.invisible import VisibleText
@@ -64,6 +64,9 @@ class Checker:
     combiner: Combiner | str | None = "auto"
     # The decoding settings the run signature records (see RunSignature.decoding).
     decoding: str = ""
+    # Flags not to raise, by detector (and category, severity): what a reviewer's decisions
+    # showed to be wrong on these articles (``mtcheck calibrate``).
+    drop: Sequence[DropRule] = ()
 
     def __post_init__(self) -> None:
         self.progress = Progress.of(self.progress)
@@ -116,7 +119,7 @@ class Checker:
                    min_severity=config.min_severity, cache=store, progress=progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural_metric,
                    neural_model=neural_model, engine_message=choice.message, combiner=combiner,
-                   decoding=_decoding_record(choice.engine))
+                   decoding=_decoding_record(choice.engine), drop=config.drop)
 
     @property
     def signature(self) -> RunSignature:
@@ -132,6 +135,7 @@ class Checker:
             metrics=self.scorer.signatures(),
             flag_model=self.combiner.signature if isinstance(self.combiner, Combiner) else "none",
             decoding=self.decoding,
+            drop=tuple(str(rule) for rule in self.drop),
         )
 
     def check(self, text: str, references: Sequence[Reference] = (), article_id: str = "article") -> ArticleReport:
@@ -158,7 +162,8 @@ class Checker:
         if isinstance(self.combiner, Combiner):
             flags, model_mqm = self.combiner.combine(context, flags)
             mqm_source = "model"
-        flags = [f for f in merge_flags(flags, text) if f.severity.rank >= Severity(self.min_severity).rank]
+        flags = [f for f in merge_flags(flags, text) if f.severity.rank >= Severity(self.min_severity).rank
+                 and not any(rule.matches(f) for rule in self.drop)]
         return ArticleReport(
             article_id=article_id,
             text=text,

@@ -220,7 +220,12 @@ def check(article: str | None, refs: str | None, fmt: str, output: str | None, i
     elif fmt == "jsonl":
         _write("".join(dumps_line(r) for r in report.jsonl_records()), output)
     else:
-        _write(report.to_table(), output)
+        _write(report.to_table(width=None if output is None else 140, color=output is None and _colour()), output)
+
+
+def _colour() -> bool:
+    """Colours on a terminal, never with NO_COLOR set (https://no-color.org) or TERM=dumb."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 def _checker_factory(**options: Any) -> Checker:
@@ -309,15 +314,19 @@ def _in_ci() -> bool:
 @click.option("--rel-tol", type=float, default=0.02, show_default=True, help="Relative tolerance (fraction).")
 @click.option("--max-new-critical", type=int, default=0, show_default=True,
               help="New critical flags allowed per article.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="TOML run settings (detectors, thresholds, flags to drop), as check --config.")
 @click.option("--fail-on-removed/--allow-removed", default=None,
               help="An article of the baseline missing from its corpus fails the gate [default: fail where the "
                    "CI environment variable is set, else a note].")
 @_user_errors
 def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, junit: str | None, engine: str | None,
             model: str | None, update_cache: bool, rebuild_cache: bool, detectors: str | None, flag_model: str | None,
-            abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int, fail_on_removed: bool | None) -> None:
+            abs_tol: tuple[str, ...], rel_tol: float, max_new_critical: int, config_path: str | None,
+            fail_on_removed: bool | None) -> None:
     """Score sample CORPORA and exit 1 when quality dropped below the baseline's tolerances."""
     _require_writable(junit, baseline if update_baseline else None)
+    from .config import load_config
     from .regress.gate import junit_xml, parse_tolerances, run_regression
     from .regress.table import render_changes
 
@@ -326,7 +335,8 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
                                                      _in_ci() if fail_on_removed is None else fail_on_removed),
                           engine=engine,
                           model=model, detectors=detectors.split(",") if detectors else None,
-                          flag_model=flag_model, update_cache=update_cache, rebuild_cache=rebuild_cache, update_baseline=update_baseline)
+                          flag_model=flag_model, update_cache=update_cache, rebuild_cache=rebuild_cache,
+                          update_baseline=update_baseline, config=load_config(config_path) if config_path else None)
     click.echo(render_changes(gate.changes, gate.current))
     if junit:
         atomic_write(Path(junit), junit_xml(gate.changes, gate.current))
@@ -425,6 +435,69 @@ def segment(file: str, fmt: str, input_format: str) -> None:
                                    "paragraph": seg.paragraph, "quote": seg.quote}), nl=False)
         else:
             click.echo(f"{seg.start}-{seg.end}\t{seg.text}")
+
+
+@main.command()
+@click.argument("run")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port (0: a free one).")
+@click.option("--token", envvar="MTCHECK_REVIEW_TOKEN",
+              help="Access token every request must carry (also: MTCHECK_REVIEW_TOKEN).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.option("--export", "export_file", type=click.Path(dir_okay=False),
+              help="Write the decisions to this file (.jsonl: every decision; .tsv: WMT20 QE task 3) and exit.")
+@_user_errors
+def review(run: str, host: str, port: int, token: str | None, no_browser: bool, export_file: str | None) -> None:
+    """Review RUN (a batch output folder or a check --format json report) in the browser."""
+    from .review.run import ReviewRun
+
+    reviewed = ReviewRun.open(run)
+    if export_file:
+        from .review.decisions import DecisionStore
+        from .review.export import write_export
+
+        _require_writable(export_file)
+        written = write_export(reviewed, DecisionStore(reviewed.database), export_file)
+        click.echo(f"mtcheck: {written} annotation(s) written to {export_file}", err=True)
+        return
+    from .review.server import serve
+
+    def ready(address: Any) -> None:
+        click.echo(f"mtcheck: reviewing {run} ({len(reviewed.articles)} article(s)) at {address.url}", err=True)
+        click.echo(f"mtcheck: decisions are kept in {reviewed.database}; Ctrl-C stops the server", err=True)
+
+    serve(reviewed, host=host, port=port, token=token, open_browser=not no_browser, on_ready=ready)
+
+
+@main.command()
+@click.argument("run")
+@click.option("--min-precision", type=click.FloatRange(0, 1), default=0.7, show_default=True,
+              help="Turn off (or drop the flags of) what reviewers found right less often than this.")
+@click.option("--min-decisions", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Decisions needed before a detector or group is judged.")
+@click.option("--decisions", "decisions_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read the decisions from this review export (.jsonl) instead of RUN's database.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Config file to write (TOML).")
+@_user_errors
+def calibrate(run: str, min_precision: float, min_decisions: int, decisions_file: str | None, output: str) -> None:
+    """Precision per detector from the review of RUN, and a config that keeps what is precise enough."""
+    from .review.calibrate import calibrate as calibrate_run
+    from .review.decisions import DecisionStore
+    from .review.export import read_records, review_records
+    from .review.run import ReviewRun
+
+    _require_writable(output)
+    reviewed = ReviewRun.open(run)
+    records = read_records(decisions_file) if decisions_file else review_records(reviewed, DecisionStore(reviewed.database))
+    if not records:
+        raise InputError(decisions_file or reviewed.database, "no decisions to calibrate on: review the run first "
+                                                             f"(mtcheck review {run})")
+    result = calibrate_run(records, min_precision=min_precision, min_decisions=min_decisions,
+                           detectors=reviewed.detectors, flag_model=reviewed.flag_model_setting)
+    click.echo(result.table())
+    atomic_write(Path(output), result.to_toml(run))
+    click.echo(f"mtcheck: config written to {output} (use it with check, batch or regress --config {output})", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

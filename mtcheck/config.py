@@ -18,6 +18,11 @@
     threads = 2                            # CPU threads (0: the engine's default)
     device = "cpu"                         # cpu, cuda or auto
 
+    [[drop]]                               # flags not to raise (what `mtcheck calibrate` writes)
+    detector = "spelling"                  # the flag's detector ("model": the model's own flags)
+    category = "fluency"                   # optional: only flags of this category
+    severity = "minor"                     # optional: only flags of this severity
+
 Command-line options override the file. TOML because Python reads it without a
 dependency (``tomllib``) and it is what ``pyproject.toml`` users already write.
 """
@@ -34,9 +39,31 @@ from typing import Any
 from .errors import ConfigError
 from .types import Severity
 
-_KEYS = {"detectors", "min_severity", "lexicons", "detector", "flag_model", "decoding"}
+_KEYS = {"detectors", "min_severity", "lexicons", "detector", "flag_model", "decoding", "drop"}
+_DROP_KEYS = {"detector", "category", "severity", "reason"}
 # [decoding] settings (EngineSpec's field names) and the type each must have.
 DECODING_KEYS = {"beam_size": int, "max_length": int, "batch_tokens": int, "threads": int, "device": str}
+
+
+@dataclass(frozen=True)
+class DropRule:
+    """Flags a run does not raise: those of ``detector`` (of one category or severity when given).
+
+    Finer than leaving a detector out: a detector right about grammar but wrong about
+    fluency on an outlet's articles keeps its grammar flags (see ``mtcheck calibrate``).
+    """
+
+    detector: str
+    category: str | None = None
+    severity: str | None = None
+
+    def matches(self, flag: Any) -> bool:
+        return (flag.detector == self.detector
+                and (self.category is None or flag.category == self.category)
+                and (self.severity is None or flag.severity == self.severity))
+
+    def __str__(self) -> str:
+        return "/".join((self.detector, self.category or "*", self.severity or "*"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,7 @@ class CheckConfig:
     flag_model: str = "bundled"
     # How the neural engines decode (DECODING_KEYS); what is not set keeps the engine's default.
     decoding: Mapping[str, Any] = field(default_factory=dict)
+    drop: tuple[DropRule, ...] = ()
 
     def override(self, *, detectors: tuple[str, ...] | None = None, min_severity: str | None = None,
                  lexicons: tuple[Path, ...] = (), flag_model: str | None = None,
@@ -62,6 +90,7 @@ class CheckConfig:
             lexicons=self.lexicons + tuple(lexicons),
             detector_options=self.detector_options,
             flag_model=flag_model or self.flag_model,
+            drop=self.drop,
         )
 
     def build_combiner(self) -> Any:
@@ -132,6 +161,29 @@ def _line_of(path: Path, section: str, key: str | None = None) -> int:
     return found or 1
 
 
+def _drop_rules(path: Path, entries: Any) -> tuple[DropRule, ...]:
+    from .detector_names import DETECTOR_NAMES
+    from .types import Category
+
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{path}: drop must be [[drop]] tables, each with a detector")
+    rules = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path}: [[drop]] number {number}"
+        if unknown := set(entry) - _DROP_KEYS:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_DROP_KEYS))}")
+        detector = entry.get("detector")
+        if detector not in (*DETECTOR_NAMES, "model"):
+            raise ConfigError(f"{where}: detector must name a detector (or \"model\"), not {detector!r}")
+        category, severity = entry.get("category"), entry.get("severity")
+        if category is not None and category not in {c.value for c in Category}:
+            raise ConfigError(f"{where}: category must be one of {', '.join(c.value for c in Category)}")
+        if severity is not None and severity not in {s.value for s in Severity}:
+            raise ConfigError(f"{where}: severity must be one of {', '.join(s.value for s in Severity)}")
+        rules.append(DropRule(detector, category, severity))
+    return tuple(rules)
+
+
 def load_config(path: str | Path) -> CheckConfig:
     """Read a TOML config; every problem names the file (and the line, where TOML says it)."""
     path = Path(path)
@@ -171,6 +223,7 @@ def load_config(path: str | Path) -> CheckConfig:
             want = "a positive whole number" if kind is int else "a string"
             raise ConfigError(f"{path}: [decoding] {key} must be {want}, not {value!r}")
     return CheckConfig(
+        drop=_drop_rules(path, data.get("drop", [])),
         decoding=decoding,
         flag_model=flag_model,
         detectors=tuple(detectors) if detectors is not None else None,

@@ -32,6 +32,11 @@ def test_command_line_overrides_the_file():
     ("detectors = [", "invalid TOML"),
     ('colour = "red"', "unknown setting"),
     ('min_severity = "huge"', "min_severity must be"),
+    ('[[drop]]\ndetector = "speling"', r"\[\[drop\]\] number 1: detector must name a detector"),
+    ('[[drop]]\ndetector = "lexicon"\ncategory = "style"', r"\[\[drop\]\] number 1: category must be one of"),
+    ('[[drop]]\ndetector = "lexicon"\nseverity = "fatal"', r"\[\[drop\]\] number 1: severity must be one of"),
+    ('[[drop]]\ndetector = "lexicon"\ncolour = "red"', r"\[\[drop\]\] number 1: unknown key"),
+    ('drop = "lexicon"', "drop must be"),
 ])
 def test_bad_config_names_the_file_and_problem(tmp_path: Path, body, problem):
     path = tmp_path / "bad.toml"
@@ -67,3 +72,22 @@ def test_a_section_for_an_unknown_detector_is_an_error(tmp_path: Path):
     path.write_text('[detector.nonexistent]\nthreshold = 0.5\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="nonexistent"):
         load_config(path).build_detectors()
+
+
+def test_drop_rules_are_read_and_match_a_flags_detector_category_and_severity(tmp_path: Path):
+    from mtcheck.types import Category, Flag
+
+    path = tmp_path / "drop.toml"
+    path.write_text('[[drop]]\ndetector = "lexicon"\ncategory = "terminology"\n'
+                    '[[drop]]\ndetector = "model"\nseverity = "minor"\nreason = "precision 0.2 (1/5)"\n', encoding="utf-8")
+    rules = load_config(path).drop
+    assert [str(r) for r in rules] == ["lexicon/terminology/*", "model/*/minor"]
+
+    def flag(detector, category, severity):
+        return Flag(0, 1, "x", Category(category), Severity(severity), "", detector)
+
+    assert rules[0].matches(flag("lexicon", "terminology", "major"))
+    assert not rules[0].matches(flag("lexicon", "mistranslation", "major"))
+    assert rules[1].matches(flag("model", "fluency", "minor"))
+    assert not rules[1].matches(flag("model", "fluency", "major"))
+    assert not any(r.matches(flag("spelling", "terminology", "minor")) for r in rules)

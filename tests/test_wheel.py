@@ -101,3 +101,28 @@ def test_a_missing_bundled_resource_is_an_error_naming_it(wheel_env: dict[str, P
             moved.rename(moved.with_suffix(".yaml"))
     assert out.returncode == 2
     assert "mtcheck/resources/lexicons" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_review_app_serves_its_pages_from_the_wheel(wheel_env: dict[str, Path], tmp_path: Path):
+    """The review's templates, script and styles are package data: the installed app serves them."""
+    script = (
+        "import json, sys, mtcheck.review.app as app\n"
+        "from mtcheck.review.run import ReviewRun\n"
+        "from starlette.testclient import TestClient\n"
+        "run = ReviewRun.open(sys.argv[1])\n"
+        "client = TestClient(app.create_app(run, settings=app.ReviewSettings(allowed_hosts=['testserver'])))\n"
+        "print(json.dumps({'module': app.__file__, 'statuses': [client.get(u).status_code for u in "
+        "('/', '/article/' + run.articles[0].article_id, '/static/review.js', '/static/review.css')]}))\n")
+    report = tmp_path / "report.json"
+    out = subprocess.run([str(wheel_env["mtcheck"]), "check", "--engine", "apertium", "-q", "--format", "json",
+                          "-o", str(report)], capture_output=True, text=True, cwd=wheel_env["elsewhere"],
+                         env=_env(wheel_env["elsewhere"] / "cache"))
+    if out.returncode != 0 and "apertium" in out.stderr.lower():
+        pytest.skip(out.stderr.strip())
+    assert out.returncode == 0, out.stderr
+    served = subprocess.run([str(wheel_env["python"]), "-c", script, str(report)], capture_output=True, text=True,
+                            cwd=wheel_env["elsewhere"], env=_env(wheel_env["elsewhere"] / "cache"))
+    assert served.returncode == 0, served.stderr
+    result = json.loads(served.stdout)
+    assert Path(result["module"]).is_relative_to(wheel_env["venv"])
+    assert result["statuses"] == [200, 200, 200, 200]

@@ -54,8 +54,16 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
     atomic_write(output / "summary.parquet", buffer.getvalue())
     errors = read_errors(output)
     atomic_write(output / "errors.jsonl", "".join(dumps_line(e) for e in errors))
+    atomic_write(output / "report.html", batch_report_page(output, title, detailed, summaries=summaries, errors=errors))
 
-    summaries = worst_first(summaries)
+
+def batch_report_page(output: str | Path, title: str = "mtcheck batch report", detailed: int = 50, *,
+                      review_base: str | None = None, summaries: list[dict[str, Any]] | None = None,
+                      errors: list[dict[str, Any]] | None = None) -> str:
+    """The HTML of the batch report (``review_base``: link each article to a review server there)."""
+    output = Path(output)
+    summaries = worst_first(read_summaries(output) if summaries is None else summaries)
+    errors = read_errors(output) if errors is None else errors
     categories: Counter = Counter()
     details = []
     for rank, summary in enumerate(summaries):
@@ -70,8 +78,7 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
             [r for r in records if r["type"] == "segment"], [r for r in records if r["type"] == "reference"],
             scores={"MQM est.": summary["mqm_estimate"], **{k: v for k, v in summary["scores"].items()}})})
         summary["detailed"] = True
-    html = batch_report_html(summaries, errors, details, categories, title)
-    atomic_write(output / "report.html", html)
+    return batch_report_html(summaries, errors, details, categories, title, review_base=review_base)
 
 
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.

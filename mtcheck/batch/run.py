@@ -84,6 +84,7 @@ def article_records(report: ArticleReport, position: int, language: str,
         "scores": {k: v["score"] for k, v in data["scores"].items()},
         "flag_counts": data["flag_counts"], "mqm_estimate": data["mqm_estimate"],
         "text": report.text, "signature": data["signature"]["string"],
+        "detectors": list(report.signature.detectors), "flag_model": report.signature.flag_model,
     }
     for seg in data["segments"]:
         yield {"type": "segment", "article_id": report.article_id, **seg}

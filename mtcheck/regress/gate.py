@@ -212,7 +212,7 @@ class GateRun:
 def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolerance | None = None,
                    engine: str | None = None, model: str | None = None, detectors: Sequence[str] | None = None,
                    flag_model: str | None = None, update_cache: bool = False, rebuild_cache: bool = False,
-                   update_baseline: bool = False) -> GateRun:
+                   update_baseline: bool = False, config: CheckConfig | None = None) -> GateRun:
     """Score ``corpora`` from their stored back-translations and compare with ``baseline``.
 
     Sentences with no stored back-translation go to ``engine`` when one is named (and are
@@ -221,16 +221,21 @@ def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolera
     (``flag_model``: "bundled", "none" or a model file) likewise, where a baseline that names
     none predates the model and was made without it. With
     ``update_baseline`` the figures are merged into the baseline file instead of compared.
+    ``config`` (a TOML file's settings, as ``check --config``) sets detectors, their options,
+    the model, the severity floor and the flags to drop; ``detectors`` and ``flag_model`` win over it.
     """
-    from ..detectors import build_detectors, default_detectors
+    from ..detectors import default_detectors
     from ..engines import EngineSpec, load_engine
     from ..engines.apertium import ApertiumEngine
     from ..engines.stored import StoredEngine
 
     old = None if update_baseline and not baseline.exists() else read_baseline(baseline)
-    names = tuple(detectors) if detectors else tuple((old or {}).get("detectors") or default_detectors())
-    model_setting = flag_model or (old.get("flag_model", "none") if old else "bundled")
-    combiner = CheckConfig(flag_model=model_setting).build_combiner()
+    names = tuple(detectors or (config.detectors if config else None) or (old or {}).get("detectors")
+                  or default_detectors())
+    model_setting = flag_model or (config.flag_model if config else None) or (
+        old.get("flag_model", "none") if old else "bundled")
+    settings = (config or CheckConfig()).override(detectors=names, flag_model=model_setting)
+    combiner = settings.build_combiner()
     fallback = (lambda: load_engine(EngineSpec(name=engine, model=model)).engine) if engine else None
     reverse_fallback = ApertiumEngine.english_to_french if engine else None
     stored: list[tuple[Path, StoredEngine]] = []
@@ -239,7 +244,8 @@ def run_regression(corpora: Sequence[Path], baseline: Path, *, tolerance: Tolera
         forward = StoredEngine.open(corpus / STORED, fallback, rebuild_cache)
         reverse = StoredEngine.open(corpus / REVERSE_STORED, reverse_fallback, rebuild_cache)
         stored.extend([(corpus / STORED, forward), (corpus / REVERSE_STORED, reverse)])
-        return Checker(engine=forward, reverse_engine=reverse, detectors=build_detectors(names), combiner=combiner)
+        return Checker(engine=forward, reverse_engine=reverse, detectors=settings.build_detectors(),
+                       combiner=combiner, min_severity=settings.min_severity, drop=settings.drop)
 
     current = run_gate(list(corpora), make_checker)
     if update_cache or rebuild_cache:

@@ -41,13 +41,16 @@ class RunSignature:
     # the signature string: they change speed, not results, and the string is what decides
     # whether a batch rerun may reuse an article's stored result.
     decoding: str = field(default="", compare=False)
+    # Flags not raised, as detector/category/severity ("*": any); empty for most runs.
+    drop: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return (
             f"mtcheck:{self.mtcheck}|seg:{self.segmenter}|engine:[{self.engine}]|align:{self.aligner}"
             f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|min_severity:{self.min_severity}"
             f"|flag_model:{self.flag_model}"
-            f"|sacrebleu:{self.sacrebleu}"
+            + (f"|drop:{','.join(self.drop)}" if self.drop else "")
+            + f"|sacrebleu:{self.sacrebleu}"
         )
 
     def _detector_part(self, name: str) -> str:
@@ -120,7 +123,7 @@ class ArticleReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict following ``mtcheck/resources/schema/report.schema.json``."""
         return {
-            "article": {"id": self.article_id, "characters": len(self.text)},
+            "article": {"id": self.article_id, "characters": len(self.text), "text": self.text},
             "signature": {**asdict(self.signature), "detectors": list(self.signature.detectors),
                           "string": str(self.signature)},
             "scores": {name: {"score": round(m.score, 4), "signature": m.signature} for name, m in self.scores.items()},
@@ -196,10 +199,11 @@ class ArticleReport:
                    "detector", "confidence", "segment_index"]
         return pd.DataFrame(rows, columns=columns + sorted({k for r in rows for k in r} - set(columns)))
 
-    def to_table(self) -> str:
+    def to_table(self, width: int | None = None, color: bool = False) -> str:
+        """The text table (stacked blocks below 110 columns); ``width``: the terminal's when None."""
         from .table import render_table
 
-        return render_table(self)
+        return render_table(self, width, color)
 
 
 def _reference_dict(a: Alignment) -> dict[str, Any]:

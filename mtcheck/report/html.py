@@ -75,8 +75,13 @@ def article_html(article_id: str, text: str, flags: Sequence[Mapping[str, Any]],
 
 
 def batch_report_html(summaries: Sequence[Mapping[str, Any]], errors: Sequence[Mapping[str, Any]],
-                      details: Sequence[Mapping[str, Any]], flag_categories: Counter, title: str) -> str:
-    """The batch report: summary table worst first, plots, and the worst articles in full."""
+                      details: Sequence[Mapping[str, Any]], flag_categories: Counter, title: str,
+                      review_base: str | None = None) -> str:
+    """The batch report: summary table worst first, plots, and the worst articles in full.
+
+    ``review_base``: where a review server shows an article (its id appended); the report it
+    serves links every article there, the file on disk links the worst to their own section.
+    """
     chrf = [s["scores"].get("chrf") for s in summaries]
     has_chrf = [c for c in chrf if c is not None]
     quality = [s["mqm_estimate"] for s in summaries]
@@ -91,5 +96,6 @@ def batch_report_html(summaries: Sequence[Mapping[str, Any]], errors: Sequence[M
         figures.append(("Flags by category", plots.flags_by_category(flag_categories)))
     template = _environment().get_template("report.html.j2")
     return template.render(title=title, summaries=summaries, errors=errors, details=details, figures=figures,
+                           review_base=review_base,
                            totals=Counter({k: sum(s["flag_counts"][k] for s in summaries)
                                            for k in ("critical", "major", "minor")}))

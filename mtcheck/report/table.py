@@ -1,4 +1,10 @@
-"""The per-sentence table printed by ``mtcheck check`` (rich renders and wraps it)."""
+"""The per-sentence table printed by ``mtcheck check`` (rich renders and wraps it).
+
+At the terminal's width: from ``STACKED_BELOW`` columns down, one block per sentence (French,
+back-translation, reference, flags, each wrapped to the width) instead of six columns too
+narrow to read. Severities are coloured on a terminal (not with NO_COLOR, nor in a file); the
+severity is also written out, so nothing depends on the colour.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ import re
 import shutil
 from typing import TYPE_CHECKING
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
@@ -15,6 +22,7 @@ if TYPE_CHECKING:  # annotations only: the report calls this module, not the oth
     from .article import ArticleReport
 
 _SEVERITY_STYLE = {"critical": "bold red", "major": "red", "minor": "yellow"}
+STACKED_BELOW = 110  # columns: below this, six columns leave each under 20 characters
 # Control characters would act on the terminal (an escape sequence recolours it, a carriage
 # return overwrites the line) and bidirectional overrides reorder what is shown (a flag could
 # read as other words): each is shown as a visible sign instead, so the text reads as written.
@@ -35,13 +43,39 @@ def printable(text: str) -> str:
     return _CONTROL.sub(_visible_sign, text)
 
 
-def render_table(report: ArticleReport, width: int | None = None) -> str:
-    """The report as text: one row per sentence, then the ranked flags, then article scores."""
-    width = width or max(100, shutil.get_terminal_size((140, 20)).columns)
+def render_table(report: ArticleReport, width: int | None = None, color: bool = False) -> str:
+    """The report as text: the sentences (a table, or stacked blocks below STACKED_BELOW
+    columns), then the ranked flags, then article scores. ``width``: the terminal's when None;
+    ``color``: ANSI colours for the severities."""
+    width = width or shutil.get_terminal_size((140, 20)).columns
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    refs = {a.reference.id: a.reference for a in report.alignments}
+    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
+                      no_color=not color, highlight=False)
+    if width < STACKED_BELOW:
+        _print_stacked(console, report)
+    else:
+        _print_columns(console, report)
+    _print_details(console, report)
+    # rich pads every line to the width: trailing spaces only make a narrow terminal wrap.
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
+
+def _flag_lines(report: ArticleReport, segment) -> Text:
+    flags = Text()
+    for f in report.flags_in(segment):
+        if flags:
+            flags.append("\n")
+        flags.append(f"{f.severity.value} {f.category.value}: ", style=_SEVERITY_STYLE[f.severity.value])
+        flags.append(f"«{printable(f.text)}»")
+    return flags
+
+
+def _reference_text(report: ArticleReport, index: int) -> Text:
+    refs = {a.reference.id: a.reference for a in report.alignments}
+    return Text(printable("\n".join(f"[{rid}] {refs[rid].text}" for rid in report.reference_ids(index))) or "-")
+
+
+def _print_columns(console: Console, report: ArticleReport) -> None:
     # Article text is text: an editor's "[sic]" or a stray "[/]" must print as written, so every
     # cell is a Text (rich reads plain strings as markup).
     table = Table(title=Text(printable(f"mtcheck: {report.article_id}")), show_lines=True, expand=True)
@@ -53,30 +87,44 @@ def render_table(report: ArticleReport, width: int | None = None) -> str:
     table.add_column("Flags", ratio=2)
     for bt in report.back_translations:
         seg = bt.segment
-        ref_ids = report.reference_ids(seg.index)
         scores = report.segment_scores(seg.index)
-        flags = Text()
-        for f in report.flags_in(seg):
-            flags.append(f"{f.severity.value} {f.category.value}: ", style=_SEVERITY_STYLE[f.severity.value])
-            flags.append(f"«{printable(f.text)}»\n")
-        table.add_row(
-            str(seg.index),
-            Text(printable(seg.text)),
-            Text(printable(bt.text)),
-            Text(printable("\n".join(f"[{rid}] {refs[rid].text}" for rid in ref_ids)) or "-"),
-            f"{scores['chrf']:.1f}" if scores else "-",
-            flags,
-        )
+        table.add_row(str(seg.index), Text(printable(seg.text)), Text(printable(bt.text)),
+                      _reference_text(report, seg.index), f"{scores['chrf']:.1f}" if scores else "-",
+                      _flag_lines(report, seg))
     console.print(table)
 
+
+def _print_stacked(console: Console, report: ArticleReport) -> None:
+    console.print(Text(printable(f"mtcheck: {report.article_id}"), style="bold"))
+    for bt in report.back_translations:
+        seg = bt.segment
+        scores = report.segment_scores(seg.index)
+        title = f"{seg.index}" + (f" · chrF {scores['chrf']:.1f}" if scores else "")
+        block = Table.grid(padding=(0, 1), expand=True)
+        block.add_column(no_wrap=True, style="bold")
+        block.add_column(ratio=1, overflow="fold")
+        block.add_row("French", Text(printable(seg.text)))
+        block.add_row("Back", Text(printable(bt.text)))
+        block.add_row("Ref", _reference_text(report, seg.index))
+        flags = _flag_lines(report, seg)
+        if flags:
+            block.add_row("Flags", flags)
+        console.print(Group(Rule(Text(title), align="left", characters="─"), block))
+
+
+def _print_details(console: Console, report: ArticleReport) -> None:
     if report.flags:
         console.print(f"\nFlags, most serious first ({len(report.flags)}):")
+        listing = Table.grid(padding=(0, 1), expand=True)
+        listing.add_column(justify="right", no_wrap=True)
+        listing.add_column(ratio=1, overflow="fold")
         for n, f in enumerate(report.flags, 1):
-            console.print(printable(
-                f"{n:>3}. [{f.severity.value}/{f.category.value}] {f.start}-{f.end} «{f.text}» ({f.detector})")
-                + f"\n     {printable(f.message)}\n     suggestion: {printable(f.suggestion) or '-'}",
-                highlight=False, markup=False,
-            )
+            entry = Text()
+            entry.append(f"[{f.severity.value}/{f.category.value}]", style=_SEVERITY_STYLE[f.severity.value])
+            entry.append(printable(f" {f.start}-{f.end} «{f.text}» ({f.detector})"))
+            entry.append(f"\n{printable(f.message)}\nsuggestion: {printable(f.suggestion) or '-'}")
+            listing.add_row(f"{n}.", entry)
+        console.print(listing)
     missing = [a.reference.id for a in report.alignments if not a.found]
     if missing:
         console.print(f"\nReferences not found in the article: {printable(', '.join(missing))}", markup=False)
@@ -85,11 +133,9 @@ def render_table(report: ArticleReport, width: int | None = None) -> str:
                 for a in report.alignments if len(a.renderings) > 1]
     if repeated:
         console.print("\nQuotes rendered more than once (compare the renderings): " + "; ".join(
-            f"{printable(rid)} in segments {', '.join(map(str, segs))}" for rid, segs in repeated), markup=False,
-            soft_wrap=True)
+            f"{printable(rid)} in segments {', '.join(map(str, segs))}" for rid, segs in repeated), markup=False)
     if report.scores:
         console.print("\nArticle scores (aligned pairs):", markup=False)
         for m in report.scores.values():
             console.print(f"  {m.name:<5} {m.score:6.2f}   {m.signature}", markup=False, highlight=False)
     console.print(f"\nrun signature: {report.signature}", markup=False, highlight=False)
-    return buffer.getvalue()
