@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -121,6 +122,70 @@ def test_report_opens_in_headless_chromium_with_highlights_and_plots(uninterrupt
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
                     "--window-size=1280,2000", page.as_uri()], capture_output=True, timeout=120)
     assert shot.stat().st_size > 10_000
+
+
+def test_report_table_sorts_and_filters_and_every_article_has_its_page(uninterrupted: Path, tmp_path: Path):
+    """In headless Chromium: the inline script runs under the report's CSP (by its hash), the
+    table sorts and filters, each article's page lists its flags; screenshots at phone and
+    desktop widths."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    summaries = list(csv.DictReader((uninterrupted / "summary.csv").open(encoding="utf-8")))
+    pages = sorted(p.name for p in (uninterrupted / "pages").glob("*.html"))
+    assert len(pages) == len(summaries)  # every article, not only the worst 50
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto((uninterrupted / "report.html").as_uri())
+        assert page.locator("#controls").is_visible()  # the script ran: the CSP allows it by its hash
+        page.screenshot(path=str(tmp_path / "report-desktop.png"))
+
+        def column(index: int) -> list[float]:
+            return [float(v) for v in page.eval_on_selector_all(
+                "#articles tbody tr:not([hidden])", f"rows => rows.map(r => r.cells[{index}].dataset.value)")]
+
+        assert column(1) == sorted(column(1))  # worst first, as written
+        page.click("#articles thead th:nth-child(2) button")
+        page.click("#articles thead th:nth-child(2) button")  # second click: descending
+        assert column(1) == sorted(column(1), reverse=True)
+        page.fill("#filter", summaries[7]["article_id"])
+        visible = page.eval_on_selector_all("#articles tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.id)")
+        assert summaries[7]["article_id"] in visible and len(visible) < len(summaries)
+        page.fill("#filter", "")
+        page.check("#only-critical")
+        with_critical = sum(int(s["critical"]) > 0 for s in summaries)
+        assert page.locator("#articles tbody tr:not([hidden])").count() == with_critical
+
+        page.uncheck("#only-critical")
+        page.locator("#articles tbody tr").last.locator("a").first.click()  # the best article: not detailed inline
+        page.wait_for_selector(".mtcheck-article")
+        flags = page.locator(".mtcheck-article mark").count()
+        assert page.locator(".mtcheck-flag-list li").count() == flags  # listed, not only on hover
+        assert page.locator(".mtcheck-legend").count() == 1
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(tmp_path / "article-phone.png"), full_page=True)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 420, f"the article page is {width}px wide on a 390px phone"
+        browser.close()
+    assert not errors, errors
+    assert (tmp_path / "report-desktop.png").stat().st_size > 10_000
+    assert (tmp_path / "article-phone.png").stat().st_size > 10_000
+
+
+def test_plots_follow_what_the_run_holds():
+    from collections import Counter
+
+    from mtcheck.report.html import report_figures
+
+    def summaries(n):
+        return [{"mqm_estimate": 50.0 + i, "scores": {"chrf": 40.0 + i}, "characters": 1000 + 10 * i} for i in range(n)]
+
+    one, note = report_figures(summaries(1), Counter({"grammar": 2}))
+    assert [caption for caption, _ in one] == ["Flags by category"] and "5 articles" in note
+    many, note = report_figures(summaries(12), Counter())
+    assert [c for c, _ in many] == ["Estimated MQM score per article", "chrF per article",
+                                    "Score vs article length"] and note == ""
 
 
 def _chromium() -> str:

@@ -6,6 +6,7 @@
     summary.csv / .parquet  one row per article (written at the end, from the files above)
     errors.jsonl            the failed articles (idem)
     report.html             a self-contained report, worst articles first
+    pages/<name>.html       every article's own page (its flags listed, its sentences), linked from the report
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 from ..errors import MtcheckError
 
-ARTICLES, FAILED = "articles", "failed"
+ARTICLES, FAILED, PAGES = "articles", "failed", "pages"
 LOCK = ".mtcheck-batch.lock"
 
 

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 from ..files import atomic_write
 from ..jsonl import dumps_line
-from ..report.html import article_html, batch_report_html
-from .layout import read_article_records, read_errors, read_summaries
+from ..report.html import article_html, article_page_html, batch_report_html
+from .layout import PAGES, read_article_records, read_errors, read_summaries, safe_name
 
 SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
                    "references_found", "bleu", "chrf", "ter", "critical", "major", "minor", "mqm_estimate")
@@ -54,31 +54,58 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
     atomic_write(output / "summary.parquet", buffer.getvalue())
     errors = read_errors(output)
     atomic_write(output / "errors.jsonl", "".join(dumps_line(e) for e in errors))
-    atomic_write(output / "report.html", batch_report_page(output, title, detailed, summaries=summaries, errors=errors))
+    atomic_write(output / "report.html", batch_report_page(output, title, detailed, summaries=summaries, errors=errors,
+                                                           pages=True))
 
 
 def batch_report_page(output: str | Path, title: str = "mtcheck batch report", detailed: int = 50, *,
                       review_base: str | None = None, summaries: list[dict[str, Any]] | None = None,
-                      errors: list[dict[str, Any]] | None = None) -> str:
-    """The HTML of the batch report (``review_base``: link each article to a review server there)."""
+                      errors: list[dict[str, Any]] | None = None, pages: bool = False) -> str:
+    """The HTML of the batch report (``review_base``: link each article to a review server there).
+
+    ``pages``: also write every article's own page into ``output/pages/`` (and remove the
+    pages of articles no longer in the run), which the report links to.
+    """
     output = Path(output)
     summaries = worst_first(read_summaries(output) if summaries is None else summaries)
     errors = read_errors(output) if errors is None else errors
     categories: Counter = Counter()
     details = []
+    written = set()
     for rank, summary in enumerate(summaries):
-        # Every article's file is read (one at a time) for the flag categories; the worst are shown.
+        # Every article's file is read (one at a time) for the flag categories and its page.
         records = read_article_records(output, summary["article_id"])
         flags = [r for r in records if r["type"] == "flag"]
         categories.update(f["category"] for f in flags)
-        if rank >= detailed:
+        name = safe_name(summary["article_id"]) + ".html"
+        summary["page"] = f"{PAGES}/{name}"
+        if rank >= detailed and not pages:
             continue
-        details.append({"html": article_html(
-            summary["article_id"], summary["text"], flags,
-            [r for r in records if r["type"] == "segment"], [r for r in records if r["type"] == "reference"],
-            scores={"MQM est.": summary["mqm_estimate"], **{k: v for k, v in summary["scores"].items()}})})
-        summary["detailed"] = True
+        segments = [r for r in records if r["type"] == "segment"]
+        references = [r for r in records if r["type"] == "reference"]
+        html = article_html(summary["article_id"], summary["text"], flags, segments, references,
+                            scores={"MQM est.": summary["mqm_estimate"], **summary["scores"]})
+        if pages:
+            (output / PAGES).mkdir(exist_ok=True)
+            atomic_write(output / PAGES / name, article_page_html(
+                summary["article_id"], html, _segment_rows(segments, references), title))
+            written.add(name)
+        if rank < detailed:
+            details.append({"html": html})
+            summary["detailed"] = True
+    if pages:
+        for stale in (output / PAGES).glob("*.html") if (output / PAGES).exists() else ():
+            if stale.name not in written:
+                stale.unlink()
     return batch_report_html(summaries, errors, details, categories, title, review_base=review_base)
+
+
+def _segment_rows(segments: list[dict[str, Any]], references: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_segment: dict[int, list[str]] = {}
+    for ref in references:
+        for index in ref.get("segment_indices", []):
+            by_segment.setdefault(index, []).append(ref["text"])
+    return [{**s, "references": by_segment.get(s["index"], [])} for s in segments]
 
 
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.

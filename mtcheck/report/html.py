@@ -6,10 +6,13 @@ text in the page, never markup or script.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import jinja2
@@ -74,6 +77,52 @@ def article_html(article_id: str, text: str, flags: Sequence[Mapping[str, Any]],
                            scores=scores or {}, flags=flags, standalone=standalone)
 
 
+# A histogram of fewer articles than this shows bars, not a distribution.
+MIN_FOR_DISTRIBUTION = 5
+
+
+def report_figures(summaries: Sequence[Mapping[str, Any]], flag_categories: Counter) -> tuple[list[tuple[str, str]], str]:
+    """The plots that say something about this run, and a note on those left out."""
+    quality = [s["mqm_estimate"] for s in summaries]
+    chrf = [s["scores"].get("chrf") for s in summaries if s["scores"].get("chrf") is not None]
+    figures = []
+    if len(quality) >= MIN_FOR_DISTRIBUTION and len(set(quality)) > 1:
+        figures.append(("Estimated MQM score per article", plots.score_distribution(quality, "estimated MQM")))
+    if len(chrf) >= MIN_FOR_DISTRIBUTION and len(set(chrf)) > 1:
+        figures.append(("chrF per article", plots.score_distribution(chrf, "chrF")))
+    if len(quality) >= 3:
+        figures.append(("Score vs article length", plots.score_vs_length(
+            [s["characters"] for s in summaries], quality, "estimated MQM")))
+    if flag_categories:
+        figures.append(("Flags by category", plots.flags_by_category(flag_categories)))
+    note = ""
+    if len(quality) < MIN_FOR_DISTRIBUTION:
+        note = (f"Score distributions are drawn from {MIN_FOR_DISTRIBUTION} articles up (this run has "
+                f"{len(quality)}); the table below gives every score.")
+    return figures, note
+
+
+@lru_cache(maxsize=1)
+def _table_script() -> str:
+    return resources.files("mtcheck.resources").joinpath("templates", "report-table.js").read_text(encoding="utf-8")
+
+
+def _script_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+# The report is one file opened from disk: inline styles, data: images, and its one inline
+# script allowed by its hash (the table's sorting and filtering); nothing else runs or loads.
+REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+              f"script-src {_script_hash(_table_script())}; base-uri 'none'; form-action 'none'")
+
+
+def article_page_html(article_id: str, article: str, segments: Sequence[Mapping[str, Any]], title: str) -> str:
+    """One article's own page in a batch report folder (``pages/``): its flags, then every sentence."""
+    return _environment().get_template("article-page.html.j2").render(
+        article_id=article_id, article=article, segments=segments, title=title)
+
+
 def batch_report_html(summaries: Sequence[Mapping[str, Any]], errors: Sequence[Mapping[str, Any]],
                       details: Sequence[Mapping[str, Any]], flag_categories: Counter, title: str,
                       review_base: str | None = None) -> str:
@@ -82,20 +131,9 @@ def batch_report_html(summaries: Sequence[Mapping[str, Any]], errors: Sequence[M
     ``review_base``: where a review server shows an article (its id appended); the report it
     serves links every article there, the file on disk links the worst to their own section.
     """
-    chrf = [s["scores"].get("chrf") for s in summaries]
-    has_chrf = [c for c in chrf if c is not None]
-    quality = [s["mqm_estimate"] for s in summaries]
-    figures = []
-    if summaries:
-        figures.append(("Estimated MQM score per article", plots.score_distribution(quality, "estimated MQM")))
-        if has_chrf:
-            figures.append(("chrF per article", plots.score_distribution(has_chrf, "chrF")))
-        figures.append(("Score vs article length", plots.score_vs_length(
-            [s["characters"] for s in summaries], quality, "estimated MQM")))
-    if flag_categories:
-        figures.append(("Flags by category", plots.flags_by_category(flag_categories)))
+    figures, note = report_figures(summaries, flag_categories)
     template = _environment().get_template("report.html.j2")
     return template.render(title=title, summaries=summaries, errors=errors, details=details, figures=figures,
-                           review_base=review_base,
+                           review_base=review_base, plot_note=note, csp=REPORT_CSP, script=_table_script(),
                            totals=Counter({k: sum(s["flag_counts"][k] for s in summaries)
                                            for k in ("critical", "major", "minor")}))

@@ -47,8 +47,6 @@ from .run import ReviewArticle, ReviewRun
 MAX_BODY = 16 * 1024  # bytes: a decision is a few hundred
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-# The batch report is one self-contained file with inline styles and data: images.
-REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
 STATES = ("pending", "accepted", "rejected", "added")
 TOKEN_COOKIE = "mtcheck_token"
 
@@ -205,11 +203,12 @@ class _Handlers:
 
     def report(self, request: Request) -> Response:
         from ..batch.report import batch_report_page
+        from ..report.html import REPORT_CSP
 
         if not self.run.source.is_dir():
             return PlainTextResponse("a single report has no batch report", 404)
         response = HTMLResponse(batch_report_page(self.run.source, review_base="/article/"))
-        response.headers["Content-Security-Policy"] = REPORT_CSP
+        response.headers["Content-Security-Policy"] = REPORT_CSP + "; frame-ancestors 'none'"
         return response
 
     def static(self, request: Request) -> Response:
