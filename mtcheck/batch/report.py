@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 from ..files import atomic_write
 from ..jsonl import dumps_line
-from ..report.html import article_html, article_page_html, batch_report_html
+from ..report.html import article_html, article_page_html, batch_report_html, references_by_segment
 from .layout import PAGES, read_article_records, read_errors, read_summaries, safe_name
 
 SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
@@ -101,10 +101,7 @@ def batch_report_page(output: str | Path, title: str = "mtcheck batch report", d
 
 
 def _segment_rows(segments: list[dict[str, Any]], references: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_segment: dict[int, list[str]] = {}
-    for ref in references:
-        for index in ref.get("segment_indices", []):
-            by_segment.setdefault(index, []).append(ref["text"])
+    by_segment = references_by_segment(references)
     return [{**s, "references": by_segment.get(s["index"], [])} for s in segments]
 
 

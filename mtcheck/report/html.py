@@ -41,14 +41,20 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def references_by_segment(references: Sequence[Mapping[str, Any]]) -> dict[int, list[str]]:
+    """Each segment's aligned reference texts, from reference records (``segment_indices``)."""
+    found: dict[int, list[str]] = {}
+    for ref in references:
+        for index in ref.get("segment_indices", []):
+            found.setdefault(index, []).append(ref["text"])
+    return found
+
+
 def article_pieces(text: str, flags: Sequence[Mapping[str, Any]], segments: Sequence[Mapping[str, Any]],
                    references: Sequence[Mapping[str, Any]]) -> list[Piece]:
     """The article cut at flag boundaries; each flagged piece carries its evidence."""
     by_segment = {s["index"]: s for s in segments}
-    refs_by_segment: dict[int, list[str]] = {}
-    for ref in references:
-        for index in ref.get("segment_indices", []):
-            refs_by_segment.setdefault(index, []).append(ref["text"])
+    refs_by_segment = references_by_segment(references)
     pieces, cursor = [], 0
     for flag in sorted(flags, key=lambda f: (f["start"], -f["end"])):
         if flag["start"] < cursor:

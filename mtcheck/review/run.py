@@ -19,6 +19,7 @@ from typing import Any
 from ..batch.layout import ARTICLES, read_article_records, read_summaries
 from ..batch.report import worst_first
 from ..errors import InputError
+from ..report.html import references_by_segment
 from ..types import Reference
 
 DATABASE = "review.sqlite"
@@ -134,10 +135,7 @@ def _flags(article_id: str, flags: Sequence[Mapping[str, Any]]) -> tuple[ReviewF
 
 
 def _segments(segments: Sequence[Mapping[str, Any]], references: Sequence[Mapping[str, Any]]) -> tuple[ReviewSegment, ...]:
-    by_segment: dict[int, list[str]] = {}
-    for ref in references:
-        for index in ref.get("segment_indices", []):
-            by_segment.setdefault(index, []).append(ref["text"])
+    by_segment = references_by_segment(references)
     return tuple(ReviewSegment(s["index"], s["start"], s["end"], s["text"], s.get("back_translation", ""),
                                tuple(by_segment.get(s["index"], ()))) for s in segments)
 
