@@ -352,13 +352,24 @@ def regress(corpora: tuple[str, ...], baseline: str, update_baseline: bool, juni
 @click.argument("run_a")
 @click.argument("run_b")
 @click.option("--samples", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap resamples.")
+@click.option("--pair-by", type=click.Choice(["id", "path"]), default="id", show_default=True,
+              help="Pair articles by their id, or by the report's path inside each run.")
+@click.option("--tolerance", "tolerances", multiple=True, metavar="[METRIC=]POINTS",
+              help="A difference whose 95% interval lies within ±POINTS is 'no meaningful difference' "
+                   "(default 1; repeat for per-metric values, e.g. --tolerance TER=2).")
+@click.option("--neural", type=click.Choice(["comet", "bertscore"]),
+              help="Also compare a neural metric (the reports' own scores, or computed: needs mtcheck[neural]).")
+@click.option("--neural-model", help="Model for --neural (hub id or local checkpoint).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_user_errors
-def compare(run_a: str, run_b: str, samples: int, fmt: str) -> None:
-    """Compare two runs (reports from check --format json, or folders of them) with paired bootstrap."""
-    from .compare import compare_runs
+def compare(run_a: str, run_b: str, samples: int, pair_by: str, tolerances: tuple[str, ...], neural: str | None,
+            neural_model: str | None, fmt: str) -> None:
+    """Compare two runs (check --format json reports, folders of them, or batch folders): B − A per metric
+    with a paired bootstrap 95% interval, and whether the difference matters."""
+    from .compare import compare_runs, parse_tolerances
 
-    result = compare_runs(run_a, run_b, samples=samples)
+    result = compare_runs(run_a, run_b, samples=samples, pair_by=pair_by,  # type: ignore[arg-type]
+                          tolerances=parse_tolerances(tolerances), neural=neural, neural_model=neural_model)
     click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.to_text())
 
 

@@ -47,8 +47,20 @@ def neural_scores(metric: str, alignments: Sequence[Alignment], french: str, mod
     with the reference (F1).
     """
     items = [(a.reference, r) for a in alignments for r in a.renderings]
+    values = score_texts(metric, [(ref.text, french[r.start : r.end], r.back_translation) for ref, r in items], model)
+    model = model or DEFAULT_MODELS[metric]
+    return [NeuralScore(metric, model, ref.id, r.segment_indices, float(v)) for (ref, r), v in zip(items, values)]
+
+
+DEFAULT_MODELS = {"comet": "Unbabel/wmt22-cometkiwi-da", "bertscore": "roberta-large"}
+
+
+def score_texts(metric: str, items: Sequence[tuple[str, str, str]], model: str | None = None) -> list[float]:
+    """One score per (English reference, French rendering, back-translation)."""
+    if metric not in DEFAULT_MODELS:
+        raise ConfigError(f"unknown neural metric {metric!r}; choose {', '.join(NEURAL_METRICS)}")
+    model = model or DEFAULT_MODELS[metric]
     if metric == "comet":
-        model = model or "Unbabel/wmt22-cometkiwi-da"
         try:
             from comet import download_model, load_from_checkpoint
         except ImportError:
@@ -57,20 +69,16 @@ def neural_scores(metric: str, alignments: Sequence[Alignment], french: str, mod
             scorer = load_from_checkpoint(download_model(model) if "/" in model and not model.endswith(".ckpt") else model)
         except Exception as exc:
             raise ConfigError(f"COMET model {model!r} cannot be loaded ({exc}); pass a local checkpoint") from None
-        data = [{"src": ref.text, "mt": french[r.start : r.end]} for ref, r in items]
-        values = scorer.predict(data, batch_size=16, gpus=0, progress_bar=False).scores if data else []
-    elif metric == "bertscore":
-        model = model or "roberta-large"
-        try:
-            from bert_score import score
-        except ImportError:
-            raise ConfigError("BERTScore needs the bert-score package: pip install 'mtcheck[neural]'") from None
-        try:
-            _, _, f1 = score([r.back_translation for _, r in items], [ref.text for ref, _ in items],
-                             model_type=model, lang="en") if items else (None, None, [])
-        except Exception as exc:
-            raise ConfigError(f"BERTScore model {model!r} cannot be loaded ({exc})") from None
-        values = [float(v) for v in f1]
-    else:
-        raise ConfigError(f"unknown neural metric {metric!r}; choose {', '.join(NEURAL_METRICS)}")
-    return [NeuralScore(metric, model, ref.id, r.segment_indices, float(v)) for (ref, r), v in zip(items, values)]
+        data = [{"src": reference, "mt": french} for reference, french, _ in items]
+        return [float(v) for v in scorer.predict(data, batch_size=16, gpus=0, progress_bar=False).scores] if data else []
+    try:
+        from bert_score import score
+    except ImportError:
+        raise ConfigError("BERTScore needs the bert-score package: pip install 'mtcheck[neural]'") from None
+    if not items:
+        return []
+    try:
+        _, _, f1 = score([bt for _, _, bt in items], [reference for reference, _, _ in items], model_type=model, lang="en")
+    except Exception as exc:
+        raise ConfigError(f"BERTScore model {model!r} cannot be loaded ({exc})") from None
+    return [float(v) for v in f1]
