@@ -112,14 +112,16 @@ class Checker:
         detector_list = config.build_detectors()
         combiner = config.build_combiner()
         # [decoding] settings are named as EngineSpec's fields; what is unset keeps its default.
-        choice = load_engine(EngineSpec(name=engine, model=model, **config.decoding))
+        # Lazily: a run that every cached sentence (or stored result) serves never loads the model.
+        spec = EngineSpec(name=engine, model=model, **config.decoding)
+        choice = load_engine(spec, lazy=True)
         store = None if cache is False else open_cache(None if cache is True else Path(cache))
         forward = choice.engine if store is None else CachedEngine(choice.engine, store)
         return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=detector_list,
                    min_severity=config.min_severity, cache=store, progress=progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural_metric,
                    neural_model=neural_model, engine_message=choice.message, combiner=combiner,
-                   decoding=_decoding_record(choice.engine), drop=config.drop)
+                   decoding=_decoding_record(choice.engine.name, spec), drop=config.drop)
 
     @property
     def signature(self) -> RunSignature:
@@ -319,10 +321,10 @@ def check_article(
     return checker.check(text, references, article_id=article_id)
 
 
-def _decoding_record(engine: object) -> str:
-    """What the run signature says of a neural engine's decoding beyond its own signature."""
-    if getattr(engine, "name", None) not in ("hf", "ct2"):
+def _decoding_record(engine_name: str, spec: EngineSpec) -> str:
+    """What the run signature says of a neural engine's decoding beyond its own signature: the
+    settings asked for ("auto": the engine's choice on the machine), known before any load."""
+    if engine_name not in ("hf", "ct2"):
         return ""
-    parts = {"batch_tokens": getattr(engine, "batch_tokens", None) or "auto",
-             "threads": getattr(engine, "threads", 0) or "auto", "device": getattr(engine, "device", "auto")}
+    parts = {"batch_tokens": spec.batch_tokens or "auto", "threads": spec.threads or "auto", "device": spec.device}
     return ",".join(f"{k}={v}" for k, v in parts.items())

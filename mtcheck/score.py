@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from .types import Alignment, MetricScore, PairScores
 
 METRICS = ("bleu", "chrf", "ter")
+_MAX_KEPT_STATS = 200_000
 
 
 @dataclass
@@ -25,6 +27,10 @@ class Scorer:
     _sentence_bleu: BLEU = field(default_factory=lambda: BLEU(effective_order=True), init=False)
     _chrf: CHRF = field(default_factory=lambda: CHRF(word_order=2), init=False)
     _ter: TER = field(default_factory=TER, init=False)
+    # Each (metric, hypothesis, reference)'s sufficient statistics, computed once: the article
+    # and corpus scores sum the pairs' statistics as sacrebleu's corpus_score does, instead of
+    # recomputing them (TER's shifts are most of the scoring time).
+    _stats: dict[tuple[str, str, str], Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # sacrebleu learns the number of references from the first evaluation and cannot
@@ -47,9 +53,9 @@ class Scorer:
                         hypothesis=hyp,
                         reference=ref,
                         metrics={
-                            "bleu": self._sentence_bleu.sentence_score(hyp, [ref]).score,
-                            "chrf": self._chrf.sentence_score(hyp, [ref]).score,
-                            "ter": self._ter.sentence_score(hyp, [ref]).score,
+                            "bleu": self._sentence_bleu._aggregate_and_compute([self._stat("bleu", hyp, ref)]).score,
+                            "chrf": self._chrf._aggregate_and_compute([self._stat("chrf", hyp, ref)]).score,
+                            "ter": self._ter._aggregate_and_compute([self._stat("ter", hyp, ref)]).score,
                         },
                     )
                 )
@@ -59,13 +65,24 @@ class Scorer:
         """Corpus-level BLEU, chrF++ and TER over ``pairs`` (an article, or many articles)."""
         if not pairs:
             return {}
-        hyps = [p.hypothesis for p in pairs]
-        refs = [[p.reference for p in pairs]]
         out = {}
         for name, metric in (("bleu", self._bleu), ("chrf", self._chrf), ("ter", self._ter)):
-            result = metric.corpus_score(hyps, refs)
+            result = metric._aggregate_and_compute([self._stat(name, p.hypothesis, p.reference) for p in pairs])
             out[name] = MetricScore(name=name, score=result.score, signature=str(metric.get_signature()))
         return out
+
+    def _stat(self, name: str, hypothesis: str, reference: str) -> Any:
+        """sacrebleu's segment statistics, as its sentence_score and corpus_score compute them.
+        BLEU's are shared by the sentence and corpus metric: effective order changes only how
+        the counts are combined."""
+        key = (name, hypothesis, reference)
+        found = self._stats.get(key)
+        if found is None:
+            if len(self._stats) >= _MAX_KEPT_STATS:  # a long batch: keep memory flat
+                self._stats.clear()
+            metric = {"bleu": self._bleu, "chrf": self._chrf, "ter": self._ter}[name]
+            found = self._stats[key] = metric._extract_corpus_statistics([hypothesis], [[reference]])[0]
+        return found
 
     def signatures(self) -> dict[str, str]:
         """sacrebleu signatures of the sentence-level metrics used for pairs."""

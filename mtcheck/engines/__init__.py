@@ -10,8 +10,8 @@ from ..errors import ConfigError, EngineError
 from ..lang.apertium import apertium_problem
 from .apertium import ApertiumEngine
 from .base import Engine
-from .hf import DEFAULT_MODEL, HFEngine
-
+from .hf import DEFAULT_MODEL, HFEngine, local_revision
+from .lazy import LazyEngine
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,21 @@ class EngineChoice:
         return f"engine: {self.engine.name} ({self.engine.signature}){why}"
 
 
-def load_engine(spec: EngineSpec) -> EngineChoice:
-    """Load the engine ``spec`` names; ``auto`` tries hf (cache, then one short hub try), then apertium."""
+def load_engine(spec: EngineSpec, *, lazy: bool = False) -> EngineChoice:
+    """Load the engine ``spec`` names; ``auto`` tries hf (cache, then one short hub try), then apertium.
+
+    ``lazy``: where a neural model's files tell its signature (a folder, or a hub model in the
+    local cache), return a :class:`LazyEngine` that loads the model on the first sentence to
+    translate, so that a run served wholly from the cache never loads it.
+    """
     if spec.name not in ENGINE_NAMES:
         raise ConfigError(f"unknown engine {spec.name!r}; choose one of {', '.join(ENGINE_NAMES)}")
     if spec.model and _looks_like_path(spec.model) and not os.path.exists(os.path.expanduser(spec.model)):
         # A folder the user named is not a hub id to try, nor a reason to fall back to another engine.
         raise EngineError(f"{spec.model}: no such model folder (give the folder that holds config.json "
                           "and the weights, or a hub id such as Helsinki-NLP/opus-mt-fr-en)")
+    if lazy and (deferred := _lazy_engine(spec)) is not None:
+        return EngineChoice(deferred, ("hf",) if spec.name == "auto" else (spec.name,))
     if spec.name != "auto":
         return EngineChoice(ENGINES[spec.name](spec), (spec.name,))
     tried = []
@@ -75,6 +82,24 @@ def load_engine(spec: EngineSpec) -> EngineChoice:
         f"{spec.model or DEFAULT_MODEL}, or install Apertium "
         "(apt-get install apertium apertium-fr-es apertium-eng-spa)."
     )
+
+
+def _lazy_engine(spec: EngineSpec) -> LazyEngine | None:
+    """A LazyEngine for a neural engine whose signature its files tell, else None (load now)."""
+    name = "hf" if spec.name == "auto" else spec.name
+    if name == "hf":
+        engine_class: type = HFEngine
+    elif name == "ct2":
+        from .ct2 import CT2Engine
+
+        engine_class = CT2Engine
+    else:
+        return None
+    signature = engine_class.signature_without_loading(model=spec.model or DEFAULT_MODEL, beam_size=spec.beam_size,
+                                                       device=spec.device, **spec.engine_options(name))
+    if signature is None:
+        return None
+    return LazyEngine(name, signature, load=lambda: ENGINES[name](spec))
 
 
 def _looks_like_path(model: str) -> bool:
@@ -97,6 +122,9 @@ def _cache_then_hub(engine_class: Callable[..., Engine], spec: EngineSpec, optio
     model = spec.model or DEFAULT_MODEL
     kwargs = dict(model=model, beam_size=spec.beam_size, device=spec.device, **options)
     try:
+        if not os.path.isdir(model) and local_revision(model) is None:
+            # Known without importing torch (most of a second): the fallback comes sooner.
+            raise EngineError(f"{model} is not in the local Hugging Face cache")
         return engine_class(local_files_only=True, **kwargs)
     except EngineError as cached_error:
         if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False") or os.path.isdir(model):
@@ -127,4 +155,4 @@ def _hub_answers(model: str, timeout_s: float = 5.0) -> bool:
         return False
 
 
-__all__ = ["ENGINES", "ENGINE_NAMES", "Engine", "EngineSpec", "EngineChoice", "load_engine", "HFEngine", "ApertiumEngine", "DEFAULT_MODEL"]
+__all__ = ["ENGINES", "ENGINE_NAMES", "Engine", "EngineSpec", "EngineChoice", "LazyEngine", "load_engine", "HFEngine", "ApertiumEngine", "DEFAULT_MODEL"]

@@ -73,10 +73,35 @@ class CT2Engine:
 
     @property
     def signature(self) -> str:
-        return (
-            f"ct2|model:{self.model}|rev:{self._revision}|compute:{self.compute_type}|beam:{self.beam_size}"
-            f"|len:{self.min_decoding_length}-{self.max_decoding_length}|ctranslate2:{self._ct2.__version__}"
-        )
+        return ct2_signature(self.model, self._revision, self.compute_type, self.beam_size,
+                             self.min_decoding_length, self.max_decoding_length, self._ct2.__version__)
+
+    @classmethod
+    def signature_without_loading(cls, model: str, device: str = "auto", compute_type: str = "auto",
+                                  beam_size: int = 4, max_decoding_length: int = 256, min_decoding_length: int = 1,
+                                  **_: object) -> str | None:
+        """The signature the engine will have once loaded, from the files (no conversion, no model
+        in memory); None when only loading can tell (a model not in the local cache)."""
+        try:
+            import ctranslate2
+        except ImportError:
+            return None
+        path = Path(model)
+        if not path.is_dir():
+            try:
+                from huggingface_hub import snapshot_download
+
+                path = Path(snapshot_download(model, local_files_only=True))
+            except Exception:  # not in the local cache
+                return None
+        if model_folder_problem(path) is not None:
+            return None
+        if device == "auto":
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        if compute_type == "auto":
+            compute_type = "float16" if device == "cuda" else "int8"
+        return ct2_signature(model, _content_hash(path), compute_type, beam_size, min_decoding_length,
+                             max_decoding_length, ctranslate2.__version__)
 
     def _resolve_source(self) -> Path:
         path = Path(self.model)
@@ -158,6 +183,12 @@ class CT2Engine:
 
 
 _SCORED_TOKENS = 512
+
+
+def ct2_signature(model: str, revision: str, compute_type: str, beam_size: int, min_length: int, max_length: int,
+                  version: str) -> str:
+    return (f"ct2|model:{model}|rev:{revision}|compute:{compute_type}|beam:{beam_size}"
+            f"|len:{min_length}-{max_length}|ctranslate2:{version}")
 
 
 def _content_hash(folder: Path) -> str:

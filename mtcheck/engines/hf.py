@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from ..errors import EngineError
@@ -73,13 +74,21 @@ class HFEngine:
 
     @property
     def signature(self) -> str:
-        import transformers
+        return hf_signature(self.model, self._revision, self.beam_size, self.max_new_tokens, self.min_new_tokens)
 
-        return (
-            f"hf|model:{self.model}|rev:{self._revision}|beam:{self.beam_size}"
-            f"|max_new:{self.max_new_tokens}|min_new:{self.min_new_tokens}|transformers:{transformers.__version__}"
-            f"|torch:{self._torch.__version__}"
-        )
+    @classmethod
+    def signature_without_loading(cls, model: str = DEFAULT_MODEL, beam_size: int = 4,
+                                  max_new_tokens: int = 256, min_new_tokens: int = 0,
+                                  local_files_only: bool = True, **_: object) -> str | None:
+        """The signature the engine will have once loaded, read from the files alone (no torch,
+        no weights in memory); None when only loading can tell (a model not in the local cache)."""
+        revision = local_revision(model)
+        if revision is None:
+            return None
+        try:
+            return hf_signature(model, revision, beam_size, max_new_tokens, min_new_tokens)
+        except metadata.PackageNotFoundError:  # transformers or torch missing: loading will say so
+            return None
 
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         results: list[Translation | None] = [None] * len(texts)
@@ -158,15 +167,42 @@ class HFEngine:
 _LOGIT_ROWS = 256
 
 
+def hf_signature(model: str, revision: str, beam_size: int, max_new_tokens: int, min_new_tokens: int) -> str:
+    # Library versions from the installed distributions: the same strings as torch.__version__
+    # and transformers.__version__, without importing either.
+    return (
+        f"hf|model:{model}|rev:{revision}|beam:{beam_size}|max_new:{max_new_tokens}|min_new:{min_new_tokens}"
+        f"|transformers:{metadata.version('transformers')}|torch:{metadata.version('torch')}"
+    )
+
+
 def _model_revision(model_id: str, model: object) -> str:
     """A revision string for the signature: the commit hash for hub models, a content hash for folders."""
-    path = Path(model_id)
-    if path.is_dir():
-        import hashlib
-
-        digest = hashlib.sha256()
-        for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
-            digest.update(weights.read_bytes())
-        return "sha256:" + digest.hexdigest()[:16]
+    if Path(model_id).is_dir():
+        return _folder_hash(Path(model_id))
     commit = getattr(getattr(model, "config", None), "_commit_hash", None)
     return commit or "unknown"
+
+
+def local_revision(model: str) -> str | None:
+    """What :func:`_model_revision` will say, from the files: a folder's content hash, or the
+    commit of the hub model's snapshot in the local cache; None when neither is there."""
+    path = Path(model)
+    if path.is_dir():
+        return None if model_folder_problem(path) else _folder_hash(path)
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - a dependency of transformers
+        return None
+    found = try_to_load_from_cache(model, "config.json")
+    # .../models--org--name/snapshots/<commit>/config.json; transformers reads the commit from that path
+    return Path(found).parent.name if isinstance(found, str) else None
+
+
+def _folder_hash(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        digest.update(weights.read_bytes())
+    return "sha256:" + digest.hexdigest()[:16]
