@@ -1,22 +1,31 @@
-"""End-to-end batch throughput: articles per minute, time outside the engine, cache speed-up, memory.
+"""End-to-end batch throughput against raw CTranslate2, reruns, Ray with 1 and 2 workers.
 
-    python benchmarks/batch.py [--articles 200] [--beam 2] [--out-tokens 24]
+    python benchmarks/batch.py [--articles 40] [--beam 2] [--out-tokens 24] [--no-ray]
 
 The batch is real machine-translated French: the first N documents of the WMT20 QE en-fr
 development data (read from ../shared, not copied), one article each, with the English
 source sentences as references. The engine is ``ct2`` on a randomly initialised model with
-exactly the architecture of Helsinki-NLP/opus-mt-fr-en (fixed output length), so that the
-share of time spent in the engine carries over to the real model.
+exactly the architecture of Helsinki-NLP/opus-mt-fr-en, so that the time spent in the
+engine carries over to the real model.
 
-Measured in one process: the first run (every sentence translated), then a second run of
-the same batch into a fresh output folder (every sentence a cache hit), and the resident
-memory after each quarter of the first run.
+Every run is the user's command (``mtcheck batch`` in a fresh process, wall time), beside a
+raw CTranslate2 program in a fresh process that loads the same converted model and calls
+``translate_batch`` once on the same distinct sentences with the same beam and length:
+- ct2 first run (empty cache) and rerun of the same output folder (every article unchanged);
+- the same with ``--engine apertium``;
+- a profile of the ct2 rerun (top 10 by cumulative time);
+- the local backend and ``--backend ray`` with 1 and 2 workers of one thread each, on a Ray
+  instance started once beforehand (``ray start --head``), no translation cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import pstats
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,29 +33,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_DATA = ROOT.parent / "shared" / "dev-data" / "wmt20-qe-enfr-train.jsonl"
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # tests.fixture_models, _results
 
-from _results import process_memory_mb  # noqa: E402
 
-from mtcheck import Checker, Reference  # noqa: E402
-from mtcheck.batch.run import run_batch  # noqa: E402
+from mtcheck import Reference  # noqa: E402
 from mtcheck.corpus import ArticleInput  # noqa: E402
-from mtcheck.engines.cache import CachedEngine, TranslationCache  # noqa: E402
-
-
-class TimedEngine:
-    """Counts the seconds spent inside an engine."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.seconds = engine, 0.0
-        self.name, self.signature = engine.name, engine.signature
-
-    def translate(self, texts):
-        start = time.perf_counter()
-        try:
-            return self.engine.translate(texts)
-        finally:
-            self.seconds += time.perf_counter() - start
 
 
 def articles(n: int) -> list[ArticleInput]:
@@ -62,79 +53,167 @@ def articles(n: int) -> list[ArticleInput]:
     return docs
 
 
+RAW_CT2 = """
+import sys, time, json, ctranslate2
+from transformers import AutoTokenizer
+model, converted, beam, length, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+sentences = json.load(open(sys.argv[6], encoding="utf-8"))
+start = time.perf_counter()
+tokenizer = AutoTokenizer.from_pretrained(model)
+translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", intra_threads=threads)
+loaded = time.perf_counter()
+tokens = [tokenizer.convert_ids_to_tokens(tokenizer(s, truncation=True, max_length=512)["input_ids"]) for s in sentences]
+out = translator.translate_batch(tokens, beam_size=beam, max_decoding_length=length, max_batch_size=4096,
+                                 batch_type="tokens")
+done = time.perf_counter()
+print(json.dumps({"load": loaded - start, "translate": done - loaded}))
+"""
+
+
+def _timed(command: list[str], env: dict[str, str], output: list[str] | None = None) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    if output is not None:
+        output.append(done.stdout)
+    return seconds
+
+
+def _mtcheck(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "mtcheck.cli", "batch", *arguments, "--quiet"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--beam", type=int, default=2)
     parser.add_argument("--out-tokens", type=int, default=24)
+    parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--ray-only", action="store_true", help="only the local-vs-Ray rows")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     if not DEV_DATA.exists():
         raise SystemExit(f"{DEV_DATA} is missing: the batch benchmark reads real MT French from it")
 
     from tests.fixture_models import build_opus_sized_marian
-    from mtcheck.engines.apertium import ApertiumEngine
     from mtcheck.engines.ct2 import CT2Engine
+    from mtcheck.segment import FrenchSegmenter
 
     batch = articles(args.articles)
-    sentences = sum(a.text.count("\n") + 1 for a in batch)
     work = Path(tempfile.mkdtemp(prefix="mtcheck-batch-bench-"))
+    source = work / "input.jsonl"
+    source.write_text("".join(json.dumps({"id": a.id, "text": a.text, "references": [r.text for r in a.references]},
+                                         ensure_ascii=False) + "\n" for a in batch), encoding="utf-8")
+    segmenter = FrenchSegmenter()
+    sentences = list(dict.fromkeys(s.text for a in batch for s in segmenter.segment(a.text)))
+    (work / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
     model = build_opus_sized_marian(work / "opus-sized", [s for a in batch for s in a.text.splitlines()][:2000])
-    ct2 = CT2Engine(model=str(model), beam_size=args.beam, min_decoding_length=args.out_tokens,
-                    max_decoding_length=args.out_tokens, cache_dir=work)
-    cache = TranslationCache(work / "translations.sqlite")
-    forward = TimedEngine(CachedEngine(ct2, cache))
-    reverse = TimedEngine(CachedEngine(ApertiumEngine.english_to_french(), cache))
-    checker = Checker(engine=forward, reverse_engine=reverse, cache=cache)
+    env = {**os.environ, "MTCHECK_CACHE": str(work / "mtcheck-cache"), "HF_HUB_OFFLINE": "1"}
+    converted = CT2Engine(model=str(model), cache_dir=work / "mtcheck-cache")._converted  # once, outside the timings
+    threads = os.cpu_count() or 1
+    ct2 = ["--engine", "ct2", "--model", str(model), "--beam-size", str(args.beam), "--max-length", str(args.out_tokens)]
 
-    memory = []
+    if args.ray_only:
+        print("\n".join(_ray_rows(source, ct2, env, work)))
+        return
+    printed: list[str] = []
+    raw_wall = _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
+                       str(threads), str(work / "sentences.json")], env, printed)
+    raw = json.loads(printed[0])
+    first = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
+    rerun = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
+    profile = work / "rerun.prof"
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "mtcheck.cli", "batch", str(source),
+                    "-o", str(work / "ct2"), *ct2, "--quiet"], check=True, capture_output=True, env=env)
+    apertium_first = _timed(_mtcheck(str(source), "-o", str(work / "apertium"), "--engine", "apertium"), env)
+    apertium_rerun = _timed(_mtcheck(str(source), "-o", str(work / "apertium"), "--engine", "apertium"), env)
 
-    def sampled(items):
-        for i, item in enumerate(items, 1):
-            yield item
-            if i % max(1, len(batch) // 4) == 0:
-                memory.append((i, process_memory_mb("VmRSS")))
-
-    start = time.perf_counter()
-    first = run_batch(sampled(batch), lambda: checker, work / "run1", progress=False)
-    first_seconds = time.perf_counter() - start
-    engine_first, reverse_first = forward.seconds, reverse.seconds
-    forward.seconds = reverse.seconds = 0.0
-    start = time.perf_counter()
-    second = run_batch(batch, lambda: checker, work / "run2", progress=False)
-    second_seconds = time.perf_counter() - start
-    assert first.checked == second.checked
-
-    outside_forward = 1 - engine_first / first_seconds
-    outside_both = 1 - (engine_first + reverse_first) / first_seconds
     lines = [
-        "## Batch scoring end to end (issue #7)",
-        "",
+        "## Batch scoring end to end (issue #23)", "",
         f"Command: `python benchmarks/batch.py --articles {args.articles} --beam {args.beam} "
-        f"--out-tokens {args.out_tokens}`",
-        "",
-        f"{len(batch)} articles ({sentences} sentences) of real MT French from WMT20 QE en-fr with their English "
-        f"sources as references; `ct2` int8 engine on the opus-mt-fr-en-sized model (random weights, beam "
-        f"{args.beam}, {args.out_tokens} output tokens), every default detector, Apertium en→fr for the "
-        "reference translations and round trips, translation cache on.",
-        "",
-        "| figure | value |",
-        "| --- | ---: |",
-        f"| first run: articles per minute | {60 * first.checked / first_seconds:.1f} |",
-        f"| first run: share of time in the ct2 engine | {engine_first / first_seconds:.1%} |",
-        f"| first run: share in the en→fr engine (Apertium) | {reverse_first / first_seconds:.1%} |",
-        f"| first run: time outside the ct2 engine | {outside_forward:.1%} |",
-        f"| first run: time outside both engines | {outside_both:.1%} |",
-        f"| second run (all cache hits): articles per minute | {60 * second.checked / second_seconds:.1f} |",
-        f"| second run speed-up over the first | {first_seconds / second_seconds:.1f}× |",
-        "| resident memory during the first run (articles done: MB) | "
-        + ", ".join(f"{i}: {mb:.0f}" for i, mb in memory) + " |",
+        f"--out-tokens {args.out_tokens}`", "",
+        f"{len(batch)} articles ({len(sentences)} distinct sentences) of real MT French from WMT20 QE en-fr with "
+        f"their English sources as references; `ct2` int8 on the opus-mt-fr-en-sized model (random weights, beam "
+        f"{args.beam}, at most {args.out_tokens} output tokens), every default detector, Apertium en→fr for the "
+        "reference translations and round trips. Every figure is the wall time of a fresh process, from one run.", "",
+        "| figure | value |", "| --- | ---: |",
+        f"| raw CTranslate2 program (load + tokenise + one translate_batch), s | {raw_wall:.1f} |",
+        f"| of which translate_batch, s | {raw['translate']:.1f} |",
+        f"| `mtcheck batch --engine ct2`, first run, s | {first:.1f} |",
+        f"| end to end vs the raw program (raw ÷ mtcheck) | {raw_wall / first:.2f}× |",
+        f"| end to end vs translate_batch alone | {raw['translate'] / first:.2f}× |",
+        f"| time outside translate_batch's share | {1 - raw['translate'] / first:.1%} |",
+        f"| ct2 rerun, every article unchanged, s | {rerun:.2f} |",
+        f"| ct2 rerun speed-up | {first / rerun:.1f}× |",
+        f"| `--engine apertium` first run, s (sentences/s) | {apertium_first:.1f} ({len(sentences) / apertium_first:.1f}) |",
+        f"| apertium rerun, s | {apertium_rerun:.2f} |",
+        f"| apertium rerun speed-up | {apertium_first / apertium_rerun:.1f}× |",
     ]
+    print("\n".join(lines), flush=True)
+    if not args.no_ray:
+        lines += ["", *_ray_rows(source, ct2, env, work)]
+    stats = pstats.Stats(str(profile))
+    everything = max(v[3] for v in stats.stats.values())  # type: ignore[attr-defined]
+    # The entry points (runpy, click, the command's own function) hold the whole run: below them.
+    rows = sorted(((k, v) for k, v in stats.stats.items() if v[3] < 0.9 * everything),  # type: ignore[attr-defined]
+                  key=lambda kv: kv[1][3], reverse=True)[:10]
+    lines += ["", f"Profile of the ct2 rerun ({everything:.2f} s under cProfile; top 10 by cumulative time below "
+                  "the command's entry points):", "",
+              "| function | calls | cumulative s |", "| --- | ---: | ---: |"]
+    for (file, line, name), (_, calls, _, cumulative, _) in rows:
+        lines.append(f"| `{Path(file).name}:{line}({name})` | {calls} | {cumulative:.3f} |")
     print("\n".join(lines))
     if not args.no_write:
         from _results import write_section
 
         write_section("batch", "\n".join(lines))
+
+
+def _ray_rows(source: Path, ct2: list[str], env: dict[str, str], work: Path) -> list[str]:
+    """Local backend and Ray with 1 and 2 one-thread workers, on a Ray instance started once."""
+    import secrets
+
+    env = {**env, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}  # one token, head and driver
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = str(free.getsockname()[1])
+    head = subprocess.Popen([str(Path(sys.executable).with_name("ray")), "start", "--head", "--block",
+                             "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
+                             "--include-dashboard=false", "--disable-usage-stats"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    try:
+        probe = "import ray, sys; ray.init(address=sys.argv[1], log_to_driver=False); print(len(ray.nodes()))"
+        for _ in range(45):
+            if subprocess.run([sys.executable, "-c", probe, f"127.0.0.1:{port}"], capture_output=True,
+                              env=env).returncode == 0:
+                break
+            time.sleep(2)
+        common = [*ct2, "--threads", "1", "--no-cache"]
+        local = _timed(_mtcheck(str(source), "-o", str(work / "local-1"), *common), env)
+        one = _timed(_mtcheck(str(source), "-o", str(work / "ray-1"), *common, "--backend", "ray", "--jobs", "1",
+                              "--cpus-per-worker", "0.5", "--address", f"127.0.0.1:{port}"), env)
+        two = _timed(_mtcheck(str(source), "-o", str(work / "ray-2"), *common, "--backend", "ray", "--jobs", "2",
+                              "--cpus-per-worker", "0.5", "--address", f"127.0.0.1:{port}"), env)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(head.pid, sig)
+                head.wait(15)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # What `ray stop` would remove: the record that sends later ray.init() calls to this head.
+        record = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        if record.exists() and record.read_text().strip().endswith(f":{port}"):
+            record.unlink()
+    return ["| run (one engine thread per worker, no cache) | s | vs Ray 1 worker |", "| --- | ---: | ---: |",
+            f"| local backend, 1 process | {local:.1f} | {one / local:.2f}× |",
+            f"| ray, 1 worker | {one:.1f} | 1.00× |",
+            f"| ray, 2 workers | {two:.1f} | {one / two:.2f}× |"]
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_DATA = ROOT.parent / "shared" / "dev-data" / "wmt20-qe-enfr-train.jsonl"
+NEWS_DEV = ROOT.parent / "shared" / "news-dev" / "articles.jsonl"
+# Our own annotation of the news-dev articles: a held-out split, never read by training.
+NEWS_DEV_GOLD = ROOT / "benchmarks" / "annotations" / "news-dev.jsonl"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from mtcheck import Checker, Reference  # noqa: E402
@@ -134,6 +137,32 @@ def reviewed_documents(run_path: Path, gold_path: Path) -> list[Document]:
     return [Document(a.article_id, a.text, list(a.references),
                      [GoldSpan(g.start, g.end, g.category, g.severity) for g in gold.get(a.article_id, [])])
             for a in run.articles]
+
+
+def news_dev_documents(path: Path = NEWS_DEV, gold_path: Path = NEWS_DEV_GOLD) -> list[Document]:
+    """The unannotated news articles of ../shared/news-dev with our annotation of them; an
+    article whose text no longer matches the annotated one is refused, not scored wrongly."""
+    import hashlib
+
+    gold: dict[str, list[dict]] = defaultdict(list)
+    for line in gold_path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            span = json.loads(line)
+            gold[span["article"]].append(span)
+    docs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        obj = json.loads(line)
+        spans = gold.get(obj["id"], [])
+        digest = hashlib.sha256(obj["text"].encode()).hexdigest()[:16]
+        if spans and spans[0]["text_sha256"] != digest:
+            raise SystemExit(f"{gold_path}: article {obj['id']} has changed since it was annotated")
+        for span in spans:
+            if obj["text"][span["start"]:span["end"]] != span["text"]:
+                raise SystemExit(f"{gold_path}: span {span['text']!r} is not at {span['start']} in {obj['id']}")
+        refs = [Reference(id=r["id"], text=r["text"], speaker=r.get("speaker")) for r in obj.get("references", [])]
+        docs.append(Document(obj["id"], obj["text"], refs,
+                             [GoldSpan(g["start"], g["end"], g["category"], g["severity"]) for g in spans]))
+    return docs
 
 
 def dev_documents(path: Path, limit: int | None) -> list[Document]:
@@ -301,6 +330,10 @@ def main() -> None:
         lines += cross_validation_table(checker.combiner.model) + [""]
     system, baseline, _ = evaluate(checker, sample_documents())
     lines += table("Bundled samples (reviewer's awkward spans)", system, baseline)
+    if NEWS_DEV.exists() and NEWS_DEV_GOLD.exists():
+        system, baseline, _ = evaluate(checker, news_dev_documents())
+        lines += [""] + table("Held-out news: ../shared/news-dev, annotated by us (benchmarks/annotations; "
+                              "never used in training or tuning)", system, baseline)
     lines += [""] + professional_table(checker)
     if args.reviewed:
         system, baseline, _ = evaluate(checker, reviewed_documents(Path(args.reviewed), Path(args.gold)))

@@ -114,6 +114,8 @@ class Checker:
         # [decoding] settings are named as EngineSpec's fields; what is unset keeps its default.
         # Lazily: a run that every cached sentence (or stored result) serves never loads the model.
         spec = EngineSpec(name=engine, model=model, **config.decoding)
+        if engine == "ct2" and not any(d.uses(Need.TOKEN_SCORES) for d in detector_list):
+            spec = replace(spec, options={**spec.options, "token_scores": False})  # no second pass
         choice = load_engine(spec, lazy=True)
         store = None if cache is False else open_cache(None if cache is True else Path(cache))
         forward = choice.engine if store is None else CachedEngine(choice.engine, store)

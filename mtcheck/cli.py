@@ -15,12 +15,10 @@ import click
 
 from .corpus import read_article, read_article_text
 from .detector_names import DETECTOR_NAMES
-from .engines import ENGINE_NAMES
-from .engines.cache import TranslationCache, open_cache
+from .engine_names import ENGINE_NAMES
 from .errors import InputError, MtcheckError
 from .files import atomic_write, unwritable_reason
 from .jsonl import dumps_line
-from .lang.identify import identify
 from .progress import ProgressMode
 from .resources import sample_folder
 from .segment import FrenchSegmenter, guess_format
@@ -28,6 +26,7 @@ from .types import Severity
 
 if TYPE_CHECKING:
     from .checker import Checker
+    from .engines.cache import TranslationCache
 
 def _debugging() -> bool:
     """--debug on the command line, or MTCHECK_DEBUG in the environment (for batch workers and CI)."""
@@ -208,6 +207,8 @@ def check(article: str | None, refs: str | None, fmt: str, output: str | None, i
     source = read_article(article or sample_folder(), references=refs)
     if input_format == "auto":
         input_format = guess_format(str(source.path or ""))
+    from .lang.identify import identify
+
     guess = identify(source.text)
     if not guess.is_french:  # batch refuses such articles; a single check goes on, but says so
         click.echo(f"mtcheck: warning: {source.path or source.id} does not read as French "
@@ -250,11 +251,14 @@ def _checker_factory(**options: Any) -> Checker:
 @click.option("--gpus-per-worker", type=float, default=0, show_default=True, help="GPUs per Ray actor.")
 @click.option("--cpus-per-worker", type=float, default=1, show_default=True,
               help="CPUs per Ray actor; below 1 when the actors would take every CPU (Ray Data needs some).")
+@click.option("--address",
+              help="Ray cluster to run on: host:port of its head, or 'auto' [default: $RAY_ADDRESS, "
+                   "else a Ray instance started on this machine].")
 @_checker_options
 @_user_errors
 def batch(source: str, output: str, jobs: int, id_column: str, text_column: str, refs_column: str,
           split: str | None, detailed: int, backend: str, gpus_per_worker: float, cpus_per_worker: float,
-          **options: Any) -> None:
+          address: str | None, **options: Any) -> None:
     """Check every article of SOURCE into OUTPUT (resumable: a rerun reuses unchanged articles).
 
     SOURCE is a folder of article folders (article.fr.txt [+ references.en.jsonl]), a JSONL,
@@ -265,6 +269,8 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
     from .batch.sources import Columns, count_articles, iter_articles
 
     options["input_format"] = "text" if options["input_format"] == "auto" else options["input_format"]
+    if address and backend != "ray":
+        raise click.UsageError("--address is the Ray cluster to run on: give it with --backend ray")
     if options.get("threads") is None and (backend == "ray" or jobs > 1):
         # Each worker's engine would otherwise take every core of the machine for itself.
         share = cpus_per_worker if backend == "ray" else (os.cpu_count() or 1) / jobs
@@ -278,7 +284,8 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
         except ImportError:
             raise click.UsageError('--backend ray needs Ray: pip install "mtcheck[ray]"') from None
         outcome = run_batch_ray(source, factory, output, columns=Columns(id_column, text_column, refs_column),
-                                workers=jobs, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker)
+                                workers=jobs, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker,
+                                address=address)
     else:
         outcome = run_batch(articles, factory, output, jobs=jobs, progress=ProgressMode.for_stream(sys.stderr, quiet),
                             total=count_articles(source))
@@ -374,6 +381,8 @@ def compare(run_a: str, run_b: str, samples: int, pair_by: str, tolerances: tupl
 
 
 def _open_cache(path: str | None) -> TranslationCache:
+    from .engines.cache import open_cache
+
     return open_cache(Path(path) if path else None)
 
 

@@ -283,6 +283,25 @@ def test_a_rerun_reuses_only_what_is_unchanged(tiny_model: Path, tmp_path: Path)
     assert "2 checked (2 checked again: 2 settings changed)" in other.stderr
 
 
+def test_a_rerun_that_changes_nothing_leaves_the_report_as_it_was(tiny_model: Path, tmp_path: Path):
+    rows = [{"id": "a", "text": _TWO[0], "references": []}, {"id": "b", "text": _TWO[1], "references": []}]
+    output = tmp_path / "out"
+    assert _batch_rows(rows, tmp_path, tiny_model).returncode == 0
+    written = {f: (output / f).stat().st_mtime_ns for f in ("report.html", "summary.csv", "summary.parquet")}
+
+    same = _batch_rows(rows, tmp_path, tiny_model)
+    assert same.returncode == 0 and "2 unchanged and reused" in same.stderr
+    assert {f: (output / f).stat().st_mtime_ns for f in written} == written
+
+    (output / "report.html").unlink()  # a missing output is rebuilt though nothing changed
+    assert _batch_rows(rows, tmp_path, tiny_model).returncode == 0 and (output / "report.html").exists()
+
+    rows[1]["text"] = "Le pays a gagné la guerre hier."
+    assert _batch_rows(rows, tmp_path, tiny_model).returncode == 0
+    assert (output / "summary.csv").stat().st_mtime_ns != written["summary.csv"]
+    assert "guerre hier" in (output / "pages" / "b.html").read_text(encoding="utf-8")
+
+
 def test_duplicate_ids_fail_the_later_row_and_overwrite_nothing(tiny_model: Path, tmp_path: Path):
     rows = [{"id": "same", "text": _TWO[0], "references": []}, {"id": "same", "text": _TWO[1], "references": []}]
     output = tmp_path / "out"

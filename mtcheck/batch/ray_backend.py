@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ..checker import Checker
-from ..corpus import read_article
+from ..corpus import ArticleInput, read_article
 from ..errors import InputError, MtcheckError
 from .layout import output_lock
-from .run import BatchOutcome, _fail, check_one, fail_duplicate, prepare_output
+from .run import BatchOutcome, _fail, _reusable, check_one, fail_duplicate, prepare_output
 from .sources import ArticleError, Columns, _row_article, row_id
 
 
@@ -39,8 +39,12 @@ class _CheckActor:
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         ids, outcomes, details = [], [], []
         keys = list(batch)
-        for i in range(len(batch[keys[0]])):
-            row = {k: _plain(batch[k][i]) for k in keys}
+        rows = [{k: _plain(batch[k][i]) for k in keys} for i in range(len(batch[keys[0]]))]
+        articles = [None if int(r["__position"]) in self.duplicates else self._article(dict(r)) for r in rows]
+        # The batch's new sentences in one engine call, as the local backend does per window.
+        self.checker.prefetch([a.text for a in articles if isinstance(a, ArticleInput)
+                               and not _reusable(self.checker, a, self.output)])
+        for row, article in zip(rows, articles):
             position = int(row["__position"])
             if position in self.duplicates:
                 article_id = _row_id(row, self.columns, position)
@@ -48,7 +52,6 @@ class _CheckActor:
                 outcomes.append("failed")
                 details.append(fail_duplicate(self.output, article_id, position, self.duplicates[position]))
                 continue
-            article = self._article(row)
             if isinstance(article, ArticleError):
                 _fail(self.output, article)
                 ids.append(article.id)
@@ -134,18 +137,24 @@ def run_batch_ray(
     workers: int = 2,
     gpus_per_worker: float = 0,
     cpus_per_worker: float = 1,
-    batch_size: int = 8,
+    batch_size: int | None = None,
+    address: str | None = None,
 ) -> BatchOutcome:
-    """Check ``source`` on the running Ray cluster (or a local one); see the module docstring."""
+    """Check ``source`` on the Ray cluster at ``address`` (None: the one this process is
+    connected to, else a local one); see the module docstring."""
     import ray
 
     output = Path(output).resolve()
     with output_lock(output):
         prepare_output(output)
         if not ray.is_initialized():
-            ray.init(ignore_reinit_error=True, log_to_driver=False)
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
         dataset = _dataset(Path(source), columns)
         duplicates = _duplicates(dataset, columns)
+        if batch_size is None:
+            # Batches big enough for one engine call to translate many sentences at once, small
+            # enough that the last batches do not leave all but one worker idle.
+            batch_size = max(1, min(16, dataset.count() // (4 * workers)))
         # Every row goes to an actor: check_one reuses a stored result only when the article's
         # content and the run's settings are unchanged, which an id alone cannot tell.
         results = dataset.map_batches(

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 from ..files import atomic_write
 from ..jsonl import dumps_line
 from ..report.html import article_html, article_page_html, batch_report_html, references_by_segment
-from .layout import PAGES, read_article_records, read_errors, read_summaries, safe_name
+from .layout import ARTICLES, FAILED, PAGES, read_article_records, read_errors, read_summaries, safe_name
 
 SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
                    "references_found", "bleu", "chrf", "ter", "critical", "major", "minor", "mqm_estimate")
@@ -41,11 +41,21 @@ def worst_first(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(summaries, key=lambda s: (s["mqm_estimate"], s["scores"].get("chrf") or 0.0, s["article_id"]))
 
 
-def write_batch_report(output: str | Path, title: str = "mtcheck batch report", detailed: int = 50) -> None:
-    """Write summary.csv, summary.parquet, errors.jsonl and report.html into ``output``."""
-    import pandas as pd
+def write_batch_report(output: str | Path, title: str = "mtcheck batch report", detailed: int = 50) -> bool:
+    """Write summary.csv, summary.parquet, errors.jsonl and report.html into ``output``.
 
+    Skipped when none of the per-article files changed since these were last written with the
+    same settings (a rerun that reused every article): returns whether anything was written.
+    """
     output = Path(output)
+    inputs = _report_inputs(output, title, detailed)
+    stamp = output / _REPORT_STAMP
+    pages_there = (output / PAGES).is_dir() or not any((output / ARTICLES).glob("*.jsonl"))
+    if all((output / f).exists() for f in _REPORT_FILES) and pages_there and stamp.exists() \
+            and stamp.read_text() == inputs:
+        return False
+    import pandas as pd  # a sixth of a second: not for a rerun that changed nothing
+
     summaries = read_summaries(output)
     frame = pd.DataFrame(summary_rows(output, summaries), columns=list(SUMMARY_COLUMNS))
     atomic_write(output / "summary.csv", _formula_safe(frame).to_csv(index=False))
@@ -56,6 +66,29 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
     atomic_write(output / "errors.jsonl", "".join(dumps_line(e) for e in errors))
     atomic_write(output / "report.html", batch_report_page(output, title, detailed, summaries=summaries, errors=errors,
                                                            pages=True))
+    atomic_write(stamp, inputs)
+    return True
+
+
+_REPORT_FILES = ("summary.csv", "summary.parquet", "errors.jsonl", "report.html")
+# What the files above were built from, as of their last writing.
+_REPORT_STAMP = ".report-inputs"
+
+
+def _report_inputs(output: Path, title: str, detailed: int) -> str:
+    """A fingerprint of everything the report is built from: each result file's name, size and
+    modification time (as make judges staleness; a reused article's file is not rewritten),
+    the settings, and mtcheck's version (a new version may draw the report otherwise)."""
+    import hashlib
+
+    from ..version import __version__
+
+    digest = hashlib.sha256(f"{__version__}|{title}|{detailed}".encode())
+    for folder in (ARTICLES, FAILED):
+        for path in sorted((output / folder).glob("*")) if (output / folder).is_dir() else ():
+            info = path.stat()
+            digest.update(f"|{folder}/{path.name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 def batch_report_page(output: str | Path, title: str = "mtcheck batch report", detailed: int = 50, *,

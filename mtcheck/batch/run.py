@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,9 +184,15 @@ def _init_worker(make_checker: Callable[[], Checker]) -> None:
     _worker_checker = make_checker()
 
 
-def _work(article: ArticleInput, output: Path) -> ArticleOutcome:
+def _work(window: list[ArticleInput], output: Path) -> list[ArticleOutcome]:
     assert _worker_checker is not None
-    return check_one(_worker_checker, article, output)
+    return check_window(_worker_checker, window, output)
+
+
+def check_window(checker: Checker, window: Sequence[ArticleInput], output: Path) -> list[ArticleOutcome]:
+    """Check a window of articles: their new sentences go to the engine in one call first."""
+    checker.prefetch([a.text for a in window if not _reusable(checker, a, output)])
+    return [check_one(checker, article, output) for article in window]
 
 
 def run_batch(
@@ -246,21 +252,23 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
         if jobs <= 1:
             checker = make_checker()
             for window in _windows(pending(), PREFETCH_ARTICLES):
-                # Translate the window's new sentences in one engine call, then check each article.
-                checker.prefetch([a.text for a in window if not _reusable(checker, a, output)])
-                for article in window:
-                    record(check_one(checker, article, output))
+                for outcome in check_window(checker, window, output):
+                    record(outcome)
         else:
+            # Smaller windows than with one worker: each worker gets its share sooner, and the
+            # last windows leave the others idle for less time.
             with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(make_checker,)) as pool:
                 running: set[Future] = set()
-                for article in pending():
+                for window in _windows(pending(), max(1, PREFETCH_ARTICLES // 4)):
                     if len(running) >= 2 * jobs:  # a bounded window keeps memory flat
                         finished, running = wait(running, return_when=FIRST_COMPLETED)
                         for future in finished:
-                            record(future.result())
-                    running.add(pool.submit(_work, article, output))
+                            for outcome in future.result():
+                                record(outcome)
+                    running.add(pool.submit(_work, window, output))
                 for future in running:
-                    record(future.result())
+                    for outcome in future.result():
+                        record(outcome)
     return BatchOutcome(output, checked, skipped, failed, rechecked)
 
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..engine_names import ENGINE_NAMES as _LISTED_NAMES
 from ..errors import ConfigError, EngineError
 from ..lang.apertium import apertium_problem
 from .apertium import ApertiumEngine
@@ -140,8 +141,10 @@ ENGINES: dict[str, Callable[[EngineSpec], Engine]] = {
     "ct2": _load_ct2,
     "apertium": lambda spec: ApertiumEngine(),
 }
-# "auto" is a choice among them, not an engine of its own.
+# "auto" is a choice among them, not an engine of its own; the command line reads the names
+# from mtcheck.engine_names, which must say the same.
 ENGINE_NAMES = ("auto", *ENGINES)
+assert ENGINE_NAMES == _LISTED_NAMES, "mtcheck/engine_names.py must list the registered engines"
 
 
 def _hub_answers(model: str, timeout_s: float = 5.0) -> bool:

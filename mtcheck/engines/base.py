@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -54,3 +54,32 @@ def model_folder_problem(folder: Path) -> str | None:
     if not any((folder / name).is_file() for name in _WEIGHTS):
         return f"has config.json but no weights ({' or '.join(_WEIGHTS[:2])}): the download or copy is incomplete"
     return None
+
+
+def remembered_hash(folder: Path, kind: str, compute: Callable[[Path], str]) -> str:
+    """``compute(folder)`` (a hash of a model's weights, hundreds of MB to read), remembered in
+    the cache folder under the weights files' names, sizes and modification times, as make
+    judges staleness: an unchanged model is not read again on every run. ``kind`` keeps apart
+    hashes that different engines compute differently."""
+    import json
+
+    from ..files import atomic_write, default_cache_dir
+
+    weights = sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin"))
+    key = f"{kind}|{folder.resolve()}|" + ";".join(
+        f"{w.name}:{(s := w.stat()).st_size}:{s.st_mtime_ns}" for w in weights)
+    store = default_cache_dir() / "weights-hashes.json"
+    try:
+        known = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, or damaged: it only saves time
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    if key not in known:
+        known[key] = compute(folder)
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(store, json.dumps(known, indent=0, sort_keys=True))
+        except OSError:  # a read-only cache folder: compute again next time
+            pass
+    return known[key]

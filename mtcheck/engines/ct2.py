@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER, model_folder_problem, source_token_limit
+from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit
 from .cache import default_cache_dir
 from .batching import length_sorted_batches
 from .subwords import build_translation
@@ -41,6 +41,9 @@ class CT2Engine:
     local_files_only: bool = True
     threads: int = 0
     alignment_layer: int = ALIGNMENT_LAYER
+    # Per-token log-probabilities take a second pass over every sentence (CTranslate2's
+    # translate_batch gives only a sentence's total): off when no detector reads them.
+    token_scores: bool = True
     name: str = field(default="ct2", init=False)
 
     def __post_init__(self) -> None:
@@ -57,7 +60,7 @@ class CT2Engine:
         source = self._resolve_source()
         if (problem := model_folder_problem(Path(source))) is not None:
             raise EngineError(f"{source}: {problem}")
-        self._revision = _content_hash(source)
+        self._revision = remembered_hash(Path(source), "ct2", _content_hash)
         self._converted = self._convert(source)
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(source)
@@ -74,12 +77,13 @@ class CT2Engine:
     @property
     def signature(self) -> str:
         return ct2_signature(self.model, self._revision, self.compute_type, self.beam_size,
-                             self.min_decoding_length, self.max_decoding_length, self._ct2.__version__)
+                             self.min_decoding_length, self.max_decoding_length, self._ct2.__version__,
+                             self.token_scores)
 
     @classmethod
     def signature_without_loading(cls, model: str, device: str = "auto", compute_type: str = "auto",
                                   beam_size: int = 4, max_decoding_length: int = 256, min_decoding_length: int = 1,
-                                  **_: object) -> str | None:
+                                  token_scores: bool = True, **_: object) -> str | None:
         """The signature the engine will have once loaded, from the files (no conversion, no model
         in memory); None when only loading can tell (a model not in the local cache)."""
         try:
@@ -100,8 +104,8 @@ class CT2Engine:
             device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
         if compute_type == "auto":
             compute_type = "float16" if device == "cuda" else "int8"
-        return ct2_signature(model, _content_hash(path), compute_type, beam_size, min_decoding_length,
-                             max_decoding_length, ctranslate2.__version__)
+        return ct2_signature(model, remembered_hash(path, "ct2", _content_hash), compute_type, beam_size, min_decoding_length,
+                             max_decoding_length, ctranslate2.__version__, token_scores)
 
     def _resolve_source(self) -> Path:
         path = Path(self.model)
@@ -160,8 +164,8 @@ class CT2Engine:
         hypotheses = [o.hypotheses[0] for o in outputs]
         # Scoring computes the whole vocabulary's logits for every target position: bound the
         # positions scored at once, or a large batch takes gigabytes.
-        scored = self._translator.score_batch(sources, hypotheses, max_batch_size=_SCORED_TOKENS,
-                                              batch_type="tokens")
+        scored = (self._translator.score_batch(sources, hypotheses, max_batch_size=_SCORED_TOKENS,
+                                               batch_type="tokens") if self.token_scores else [None] * len(sources))
         special = set(self._tokenizer.all_special_tokens)
         translations = []
         for text, src, hyp, out, score in zip(texts, sources, hypotheses, outputs, scored):
@@ -175,7 +179,7 @@ class CT2Engine:
                     src_pieces=[src[k] for k in src_keep],
                     tgt_pieces=[hyp[j] for j in keep],
                     english=self._tokenizer.convert_tokens_to_string([hyp[j] for j in keep]),
-                    logprobs=[score.log_probs[j] for j in keep],
+                    logprobs=[score.log_probs[j] for j in keep] if score is not None else [],
                     attention=[[attention[j][k] for k in src_keep] for j in keep],
                 )
             )
@@ -186,9 +190,11 @@ _SCORED_TOKENS = 512
 
 
 def ct2_signature(model: str, revision: str, compute_type: str, beam_size: int, min_length: int, max_length: int,
-                  version: str) -> str:
+                  version: str, token_scores: bool = True) -> str:
+    # Translations without token scores are cached apart: a later run whose detectors read
+    # the scores must not be served translations that lack them.
     return (f"ct2|model:{model}|rev:{revision}|compute:{compute_type}|beam:{beam_size}"
-            f"|len:{min_length}-{max_length}|ctranslate2:{version}")
+            f"|len:{min_length}-{max_length}|ctranslate2:{version}" + ("" if token_scores else "|scores:off"))
 
 
 def _content_hash(folder: Path) -> str:

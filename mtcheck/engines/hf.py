@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER, model_folder_problem, source_token_limit
+from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit
 from .batching import length_sorted_batches
 from .subwords import build_translation
 
@@ -85,6 +84,8 @@ class HFEngine:
         revision = local_revision(model)
         if revision is None:
             return None
+        from importlib import metadata
+
         try:
             return hf_signature(model, revision, beam_size, max_new_tokens, min_new_tokens)
         except metadata.PackageNotFoundError:  # transformers or torch missing: loading will say so
@@ -170,6 +171,8 @@ _LOGIT_ROWS = 256
 def hf_signature(model: str, revision: str, beam_size: int, max_new_tokens: int, min_new_tokens: int) -> str:
     # Library versions from the installed distributions: the same strings as torch.__version__
     # and transformers.__version__, without importing either.
+    from importlib import metadata
+
     return (
         f"hf|model:{model}|rev:{revision}|beam:{beam_size}|max_new:{max_new_tokens}|min_new:{min_new_tokens}"
         f"|transformers:{metadata.version('transformers')}|torch:{metadata.version('torch')}"
@@ -179,7 +182,7 @@ def hf_signature(model: str, revision: str, beam_size: int, max_new_tokens: int,
 def _model_revision(model_id: str, model: object) -> str:
     """A revision string for the signature: the commit hash for hub models, a content hash for folders."""
     if Path(model_id).is_dir():
-        return _folder_hash(Path(model_id))
+        return remembered_hash(Path(model_id), "hf", _folder_hash)
     commit = getattr(getattr(model, "config", None), "_commit_hash", None)
     return commit or "unknown"
 
@@ -189,7 +192,7 @@ def local_revision(model: str) -> str | None:
     commit of the hub model's snapshot in the local cache; None when neither is there."""
     path = Path(model)
     if path.is_dir():
-        return None if model_folder_problem(path) else _folder_hash(path)
+        return None if model_folder_problem(path) else remembered_hash(path, "hf", _folder_hash)
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - a dependency of transformers

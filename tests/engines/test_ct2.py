@@ -53,3 +53,27 @@ def test_sentences_longer_than_the_model_accepts_are_truncated_not_fatal(ct2_flo
     long = " ".join(["le chat dort"] * 400)  # far past 512 source tokens
     (translation,) = ct2_float.translate([long])
     assert translation.text.strip()
+
+
+def test_without_token_scores_the_translation_is_the_same_and_cached_apart(ct2_float, tiny_model, tmp_path):
+    plain = CT2Engine(model=str(tiny_model), beam_size=1, compute_type="float32", cache_dir=tmp_path,
+                      token_scores=False)
+    french = [fr for fr, _, _ in training_examples()]
+    scored, unscored = ct2_float.translate(french), plain.translate(french)
+    assert [t.text for t in unscored] == [t.text for t in scored]
+    assert [t.links for t in unscored] == [t.links for t in scored]
+    assert all(t.token_scores for t in scored) and not any(t.token_scores for t in unscored)
+    assert plain.signature != ct2_float.signature
+
+
+@pytest.mark.parametrize("detectors, second_pass", [(["untranslated", "numbers"], False),
+                                                    (["untranslated", "confidence"], True)])
+def test_the_scoring_pass_runs_only_for_a_detector_that_reads_it(tiny_model, tmp_path, monkeypatch, detectors,
+                                                                 second_pass):
+    from mtcheck.checker import Checker
+
+    monkeypatch.setenv("MTCHECK_CACHE", str(tmp_path))
+    checker = Checker.from_config(engine="ct2", model=str(tiny_model), beam_size=1, cache=False, detectors=detectors)
+    report = checker.check("Le président a parlé. Le pays a gagné.", [], article_id="a")
+    assert ("scores:off" not in checker.engine.signature) == second_pass
+    assert all(bool(b.token_scores) == second_pass for b in report.back_translations)

@@ -80,3 +80,28 @@ def test_a_rerun_of_the_command_with_everything_cached_does_not_load_the_model(t
     assert second.exit_code == 0, second.output
     before, after = (json.loads((tmp_path / f).read_text(encoding="utf-8")) for f in ("first.json", "second.json"))
     assert after["segments"] == before["segments"] and after["flags"] == before["flags"]
+
+
+def test_a_models_hash_is_remembered_until_its_weights_change(tiny_model, tmp_path, monkeypatch):
+    import shutil
+
+    from mtcheck.engines.base import remembered_hash
+
+    monkeypatch.setenv("MTCHECK_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model, folder)
+    calls = []
+
+    def count(path):
+        calls.append(path)
+        return f"hash-{len(calls)}"
+
+    assert remembered_hash(folder, "test", count) == "hash-1"
+    assert remembered_hash(folder, "test", count) == "hash-1" and len(calls) == 1  # not read again
+    assert remembered_hash(folder, "other", count) == "hash-2"  # another engine's kind of hash
+    weights = next(folder.glob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes() + b"\0")  # retrained, or replaced
+    assert remembered_hash(folder, "test", count) == "hash-3"
+    # Through an engine: a changed model gets a new signature, so its old translations are not reused.
+    before = load_engine(EngineSpec(name="hf", model=str(tiny_model)), lazy=True).engine.signature
+    assert before == load_engine(EngineSpec(name="hf", model=str(tiny_model)), lazy=True).engine.signature
