@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import pstats
-import signal
 import subprocess
 import sys
 import tempfile
@@ -172,44 +171,17 @@ def main() -> None:
 
 
 def _ray_rows(source: Path, ct2: list[str], env: dict[str, str], work: Path) -> list[str]:
-    """Local backend and Ray with 1 and 2 one-thread workers, on a Ray instance started once."""
-    import secrets
+    """Local backend and Ray with 1 and 2 one-thread workers, on a Ray head started once."""
+    from tests.local_ray import local_cluster
 
-    env = {**env, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}  # one token, head and driver
-    import socket
-
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = str(free.getsockname()[1])
-    head = subprocess.Popen([str(Path(sys.executable).with_name("ray")), "start", "--head", "--block",
-                             "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
-                             "--include-dashboard=false", "--disable-usage-stats"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
-    try:
-        probe = "import ray, sys; ray.init(address=sys.argv[1], log_to_driver=False); print(len(ray.nodes()))"
-        for _ in range(45):
-            if subprocess.run([sys.executable, "-c", probe, f"127.0.0.1:{port}"], capture_output=True,
-                              env=env).returncode == 0:
-                break
-            time.sleep(2)
+    with local_cluster(work / "ray-logs", ["{}"]) as (address, cluster_env):
+        env = {**env, **{k: v for k, v in cluster_env.items() if k.startswith("RAY_")}}
         common = [*ct2, "--threads", "1", "--no-cache"]
         local = _timed(_mtcheck(str(source), "-o", str(work / "local-1"), *common), env)
         one = _timed(_mtcheck(str(source), "-o", str(work / "ray-1"), *common, "--backend", "ray", "--jobs", "1",
-                              "--cpus-per-worker", "0.5", "--address", f"127.0.0.1:{port}"), env)
+                              "--cpus-per-worker", "0.5", "--address", address), env)
         two = _timed(_mtcheck(str(source), "-o", str(work / "ray-2"), *common, "--backend", "ray", "--jobs", "2",
-                              "--cpus-per-worker", "0.5", "--address", f"127.0.0.1:{port}"), env)
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(head.pid, sig)
-                head.wait(15)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        # What `ray stop` would remove: the record that sends later ray.init() calls to this head.
-        record = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
-        if record.exists() and record.read_text().strip().endswith(f":{port}"):
-            record.unlink()
+                              "--cpus-per-worker", "0.5", "--address", address), env)
     return ["| run (one engine thread per worker, no cache) | s | vs Ray 1 worker |", "| --- | ---: | ---: |",
             f"| local backend, 1 process | {local:.1f} | {one / local:.2f}× |",
             f"| ray, 1 worker | {one:.1f} | 1.00× |",

@@ -21,7 +21,7 @@ from ..checker import Checker
 from ..corpus import ArticleInput, read_article
 from ..errors import InputError, MtcheckError
 from .layout import output_lock
-from .run import BatchOutcome, _fail, _reusable, check_one, fail_duplicate, prepare_output
+from .run import BatchOutcome, _fail, check_window, fail_duplicate, prepare_output
 from .sources import ArticleError, Columns, _row_article, row_id
 
 
@@ -41,9 +41,8 @@ class _CheckActor:
         keys = list(batch)
         rows = [{k: _plain(batch[k][i]) for k in keys} for i in range(len(batch[keys[0]]))]
         articles = [None if int(r["__position"]) in self.duplicates else self._article(dict(r)) for r in rows]
-        # The batch's new sentences in one engine call, as the local backend does per window.
-        self.checker.prefetch([a.text for a in articles if isinstance(a, ArticleInput)
-                               and not _reusable(self.checker, a, self.output)])
+        # The batch is the local backend's window: its new sentences go to the engine in one call.
+        checked = iter(check_window(self.checker, [a for a in articles if isinstance(a, ArticleInput)], self.output))
         for row, article in zip(rows, articles):
             position = int(row["__position"])
             if position in self.duplicates:
@@ -58,7 +57,7 @@ class _CheckActor:
                 outcomes.append("failed")
                 details.append(article.reason)
                 continue
-            outcome = check_one(self.checker, article, self.output)
+            outcome = next(checked)
             ids.append(article.id)
             outcomes.append(outcome.status)
             details.append(outcome.detail)

@@ -120,14 +120,12 @@ def _stored_result(checker: Checker, article: ArticleInput,
     return path, identity, stored, stored is not None and stored.get("identity") == identity[1]
 
 
-def _reusable(checker: Checker, article: ArticleInput, output: Path) -> bool:
-    return _stored_result(checker, article, output)[3]
-
-
-def check_one(checker: Checker, article: ArticleInput, output: Path) -> ArticleOutcome:
-    """Check one article and write its file, unless an identical result is stored already."""
+def check_one(checker: Checker, article: ArticleInput, output: Path,
+              stored_result: tuple[Path, tuple[str, str], dict[str, Any] | None, bool] | None = None) -> ArticleOutcome:
+    """Check one article and write its file, unless an identical result is stored already
+    (``stored_result``: what :func:`_stored_result` said of it, when the caller asked already)."""
     name = safe_name(article.id)
-    path, identity, stored, reusable = _stored_result(checker, article, output)
+    path, identity, stored, reusable = stored_result or _stored_result(checker, article, output)
     if reusable:
         return ArticleOutcome("reused")
     why = ""
@@ -191,8 +189,9 @@ def _work(window: list[ArticleInput], output: Path) -> list[ArticleOutcome]:
 
 def check_window(checker: Checker, window: Sequence[ArticleInput], output: Path) -> list[ArticleOutcome]:
     """Check a window of articles: their new sentences go to the engine in one call first."""
-    checker.prefetch([a.text for a in window if not _reusable(checker, a, output)])
-    return [check_one(checker, article, output) for article in window]
+    stored = [_stored_result(checker, article, output) for article in window]
+    checker.prefetch([article.text for article, result in zip(window, stored) if not result[3]])
+    return [check_one(checker, article, output, result) for article, result in zip(window, stored)]
 
 
 def run_batch(

@@ -53,10 +53,7 @@ class CT2Engine:
         except ImportError as exc:
             raise EngineError(f"the ct2 engine needs ctranslate2 (pip install 'mtcheck[ct2]'): {exc}") from exc
         self._ct2 = ctranslate2
-        if self.device == "auto":
-            self.device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        if self.compute_type == "auto":
-            self.compute_type = "float16" if self.device == "cuda" else "int8"
+        self.device, self.compute_type = _device_and_compute(ctranslate2, self.device, self.compute_type)
         source = self._resolve_source()
         if (problem := model_folder_problem(Path(source))) is not None:
             raise EngineError(f"{source}: {problem}")
@@ -100,10 +97,7 @@ class CT2Engine:
                 return None
         if model_folder_problem(path) is not None:
             return None
-        if device == "auto":
-            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        if compute_type == "auto":
-            compute_type = "float16" if device == "cuda" else "int8"
+        _, compute_type = _device_and_compute(ctranslate2, device, compute_type)
         return ct2_signature(model, remembered_hash(path, "ct2", _content_hash), compute_type, beam_size, min_decoding_length,
                              max_decoding_length, ctranslate2.__version__, token_scores)
 
@@ -187,6 +181,15 @@ class CT2Engine:
 
 
 _SCORED_TOKENS = 512
+
+
+def _device_and_compute(ctranslate2: object, device: str, compute_type: str) -> tuple[str, str]:
+    """``auto`` resolved: CUDA when CTranslate2 sees a GPU, with float16 there and int8 on CPU."""
+    if device == "auto":
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"  # type: ignore[attr-defined]
+    if compute_type == "auto":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
 
 
 def ct2_signature(model: str, revision: str, compute_type: str, beam_size: int, min_length: int, max_length: int,

@@ -77,8 +77,7 @@ class HFEngine:
 
     @classmethod
     def signature_without_loading(cls, model: str = DEFAULT_MODEL, beam_size: int = 4,
-                                  max_new_tokens: int = 256, min_new_tokens: int = 0,
-                                  local_files_only: bool = True, **_: object) -> str | None:
+                                  max_new_tokens: int = 256, min_new_tokens: int = 0, **_: object) -> str | None:
         """The signature the engine will have once loaded, read from the files alone (no torch,
         no weights in memory); None when only loading can tell (a model not in the local cache)."""
         revision = local_revision(model)
