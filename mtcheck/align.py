@@ -20,6 +20,7 @@ from sacrebleu.metrics import CHRF
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
 from .lang.words import word_spans
+from .segment import sentence_spans
 from .types import Alignment, BackTranslation, Reference, Rendering
 
 
@@ -35,6 +36,13 @@ class ReferenceAligner:
     multi-segment run or a sub-span wins only when it is clearly closer, and a run never
     swallows a segment that another reference claims on its own.
 
+    A long reference (a speech) is often quoted by one sentence only, whose chrF against the
+    whole speech is low however close the rendering. A reference still unaligned is compared
+    sentence by sentence with the segments no reference claims; its best sentence, at
+    ``threshold`` or above, is aligned with that segment and the rendering carries the sentence
+    (``reference_part``), against which it is scored and checked. (A free segment's usual lower
+    bar, ``weak_threshold``, paired sentences of speeches with the wrong French sentences.)
+
     Last, as in Bleualign, gaps are filled: a reference still unaligned whose neighbours in
     the reference list are aligned on both sides of exactly one free segment is aligned
     with (a part of) that segment when it reaches ``gap_threshold``. Quotes are usually
@@ -49,6 +57,7 @@ class ReferenceAligner:
 
     def align(self, back_translations: Sequence[BackTranslation], references: Sequence[Reference]) -> list[Alignment]:
         windows = list(_segment_windows(back_translations, self.max_window))
+        singles = [w for w in windows if len(w.segment_indices) == 1]
         # One n-gram cache per article: texts rarely recur across articles, and a batch must
         # not grow with every article it has seen.
         chrf = CachedCHRF()
@@ -67,7 +76,29 @@ class ReferenceAligner:
         claimed = {rid: scored[0] for rid, scored in candidates.items()
                    if scored and scored[0].similarity >= self.threshold}
         alignments = [self._choose(ref, candidates[ref.id], claimed) for ref in references]
+        alignments = self._align_parts(alignments, singles, chrf)
         return self._fill_gaps(alignments, candidates, len(back_translations))
+
+    def _align_parts(self, alignments: list[Alignment], singles: list[_Candidate], chrf: CachedCHRF) -> list[Alignment]:
+        """A speech not found whole: its sentence that a segment renders at ``threshold`` or
+        above, where no other reference claims that segment."""
+        aligned = list(alignments)
+        for k, alignment in enumerate(alignments):
+            used = {i for a in aligned for i in a.segment_indices}
+            free = [w for w in singles if w.segment_indices[0] not in used]
+            sentences = reference_sentences(alignment.reference.text) if not alignment.found and free else []
+            if len(sentences) < 2:
+                continue
+            similarity = chrf.matrix([w.back_translation for w in free], sentences)
+            i, j = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+            if similarity[i, j] < self.threshold:
+                continue
+            w, value = free[i], float(similarity[i, j])
+            rendering = Rendering(w.segment_indices, w.start, w.end, w.back_translation, value,
+                                  "chrF:reference-sentence", reference_part=sentences[j])
+            aligned[k] = Alignment(alignment.reference, (rendering,), value,
+                                   note=f"renders sentence {j + 1} of the reference's {len(sentences)}")
+        return aligned
 
     def _choose(self, ref: Reference, scored: list[Rendering], claimed: dict[str, Rendering]) -> Alignment:
         others = [r for rid, r in claimed.items() if rid != ref.id]
@@ -329,6 +360,25 @@ def _trigram_share(word: str, reference_trigrams: set[str]) -> float:
     """Share of a word's character trigrams found in the reference: a cheap stand-in for chrF."""
     grams = [word[k : k + 3] for k in range(max(1, len(word) - 2))]
     return sum(g in reference_trigrams for g in grams) / len(grams)
+
+
+# Sentences of fewer words say too little to stand for a reference on their own.
+_PART_MIN_WORDS = 5
+
+
+def reference_sentences(text: str) -> list[str]:
+    """The sentences of an English reference, each of at least ``_PART_MIN_WORDS`` words (a
+    shorter one joins the sentence before it, or after it when it comes first)."""
+    parts: list[str] = []
+    for start, end in sentence_spans(text, 0, len(text)):
+        sentence = text[start:end].strip()
+        if not sentence:
+            continue
+        if parts and (len(sentence.split()) < _PART_MIN_WORDS or len(parts[-1].split()) < _PART_MIN_WORDS):
+            parts[-1] = f"{parts[-1]} {sentence}"
+        else:
+            parts.append(sentence)
+    return parts
 
 
 def align(back_translations: Sequence[BackTranslation], references: Sequence[Reference]) -> list[Alignment]:

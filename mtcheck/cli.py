@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -75,11 +76,6 @@ def _require_writable(*paths: str | None) -> None:
     for path in paths:
         if path and (reason := unwritable_reason(Path(path))):
             raise InputError(path, reason)
-
-
-def _print_warnings(messages: Sequence[str], where: str) -> None:
-    for message in messages:
-        click.echo(f"mtcheck: warning: {where}: {message}", err=True)
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -202,26 +198,69 @@ def _build_checker(*, engine: str, model: str | None, beam_size: int | None, dev
 @_user_errors
 def check(article: str | None, refs: str | None, fmt: str, output: str | None, input_format: str,
           **options: Any) -> None:
-    """Check ARTICLE (a text file or an article folder); with none, the bundled sample."""
+    """Check ARTICLE (a text file or an article folder); with none, the bundled sample.
+
+    Checking an unchanged article again with the same settings prints the kept output at once
+    (see mtcheck.reuse); --no-cache checks it anew.
+    """
     _require_writable(output)
-    source = read_article(article or sample_folder(), references=refs)
+    source = read_article(article or sample_folder(), references=refs, check_language=False)
     if input_format == "auto":
         input_format = guess_format(str(source.path or ""))
-    from .lang.identify import identify
+    width, colour = (140, False) if output else (shutil.get_terminal_size((140, 20)).columns, _colour())
+    kept = None
+    if not options["no_cache"] and not options["neural"]:  # a neural metric's model is not in the key
+        from .reuse import CheckOutputs
 
+        kept = CheckOutputs.beside(options["cache_path"])
+        key = kept.key(source, {**{k: v for k, v in options.items() if k not in ("quiet", "cache_path")},
+                                "input_format": input_format, "format": fmt,
+                                "width": width if fmt == "table" else None, "colour": colour and fmt == "table"})
+        if (stored := kept.get(key)) is not None:
+            for line in stored.stderr_lines(options["quiet"]):
+                click.echo(line, err=True)
+            _write(stored.stdout, output)
+            return
+    result = _check_now(source, input_format, fmt, width, colour, options)
+    if kept is not None:
+        kept.put(key, result)
+    _write(result.stdout, output)
+
+
+def _check_now(source: Any, input_format: str, fmt: str, width: int, colour: bool,
+               options: dict[str, Any]) -> Any:
+    """Check ``source`` with the whole pipeline: its output, and its stderr lines as they were said."""
+    from .corpus import require_english
+    from .lang.identify import identify
+    from .reuse import KeptOutput
+
+    said: list[tuple[bool, str]] = []
+
+    def say(line: str, hidden_when_quiet: bool = False) -> None:
+        said.append((hidden_when_quiet, line))
+        if not (hidden_when_quiet and options["quiet"]):
+            click.echo(line, err=True)
+
+    if source.references:
+        require_english(source.references_path, source.references)
     guess = identify(source.text)
+    where = str(source.path or source.id)
     if not guess.is_french:  # batch refuses such articles; a single check goes on, but says so
-        click.echo(f"mtcheck: warning: {source.path or source.id} does not read as French "
-                   f"(reads as {guess.language!r}, p={guess.probability:.2f}); its flags mean little", err=True)
-    checker = _build_checker(input_format=input_format, **options)
+        say(f"mtcheck: warning: {where} does not read as French "
+            f"(reads as {guess.language!r}, p={guess.probability:.2f}); its flags mean little")
+    checker = _build_checker(input_format=input_format, **{**options, "quiet": True},
+                             progress=ProgressMode.for_stream(sys.stderr, options["quiet"]))
+    say(f"mtcheck: {checker.engine_message}", hidden_when_quiet=True)
     report = checker.check(source.text, source.references, article_id=source.id)
-    _print_warnings(report.warnings, str(source.path or source.id))
+    for message in report.warnings:
+        say(f"mtcheck: warning: {where}: {message}")
     if fmt == "json":
-        _write(report.to_json() + "\n", output)
+        text = report.to_json() + "\n"
     elif fmt == "jsonl":
-        _write("".join(dumps_line(r) for r in report.jsonl_records()), output)
+        text = "".join(dumps_line(r) for r in report.jsonl_records())
     else:
-        _write(report.to_table(width=None if output is None else 140, color=output is None and _colour()), output)
+        text = report.to_table(width=width, color=colour)
+    return KeptOutput(stdout=text, stderr=tuple(said))
 
 
 def _colour() -> bool:
@@ -398,8 +437,12 @@ _cache_option = click.option("--cache", "cache_path", type=click.Path(dir_okay=F
 @_cache_option
 @_user_errors
 def cache_stats(cache_path: str | None) -> None:
-    """Entries per engine signature and the file size."""
-    click.echo(json.dumps(_open_cache(cache_path).stats(), indent=2, ensure_ascii=False))
+    """Entries per engine signature, the file size, and the outputs of check kept beside it."""
+    from .reuse import CheckOutputs
+
+    kept = CheckOutputs.beside(cache_path)
+    stats = {**_open_cache(cache_path).stats(), "check_outputs": {"path": str(kept.folder), "kept": kept.count()}}
+    click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
 
 
 @cache.command("clear")
@@ -407,9 +450,12 @@ def cache_stats(cache_path: str | None) -> None:
 @click.option("--signature", help="Only the entries of this engine signature.")
 @_user_errors
 def cache_clear(cache_path: str | None, signature: str | None) -> None:
-    """Delete cached translations."""
+    """Delete cached translations, and the outputs of check kept beside them (a check reruns)."""
+    from .reuse import CheckOutputs
+
     removed = _open_cache(cache_path).clear(signature)
-    click.echo(f"removed {removed} entries")
+    outputs = CheckOutputs.beside(cache_path).clear()
+    click.echo(f"removed {removed} entries" + (f" and {outputs} kept check outputs" if outputs else ""))
 
 
 @cache.command("export")

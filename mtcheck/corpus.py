@@ -29,6 +29,7 @@ class ArticleInput:
     references: tuple[Reference, ...]
     path: Path | None = None
     position: int = 0  # place in a batch's input, so that outputs keep the input's order
+    references_path: Path | None = None
 
 
 def read_text(path: str | Path) -> str:
@@ -165,8 +166,12 @@ def find_references(folder: Path) -> Path | None:
     return None
 
 
-def read_article(path: str | Path, references: str | Path | None = None) -> ArticleInput:
-    """Read an article file or article folder, with references from ``references`` or the folder."""
+def read_article(path: str | Path, references: str | Path | None = None, *,
+                 check_language: bool = True) -> ArticleInput:
+    """Read an article file or article folder, with references from ``references`` or the folder.
+
+    ``check_language``: refuse references that read as another language than English (False:
+    leave that to the caller, who may know these exact references passed it before)."""
     path = Path(path)
     if path.is_dir():
         article_path = path / ARTICLE_NAME
@@ -180,6 +185,6 @@ def read_article(path: str | Path, references: str | Path | None = None) -> Arti
         article_id = path.stem.removesuffix(".fr")
     text = read_article_text(article_path)
     refs = tuple(read_references(ref_path)) if ref_path else ()
-    if refs:
+    if refs and check_language:
         require_english(ref_path, refs)
-    return ArticleInput(id=article_id, text=text, references=refs, path=article_path)
+    return ArticleInput(id=article_id, text=text, references=refs, path=article_path, references_path=ref_path)

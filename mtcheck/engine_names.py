@@ -6,3 +6,6 @@ for that. :mod:`mtcheck.engines` checks at import that its registry has exactly 
 
 # "auto" is a choice among the engines, not an engine of its own.
 ENGINE_NAMES = ("auto", "hf", "ct2", "apertium")
+
+# The model of --engine hf/ct2 (and of auto) when none is given.
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"

@@ -47,7 +47,8 @@ def neural_scores(metric: str, alignments: Sequence[Alignment], french: str, mod
     with the reference (F1).
     """
     items = [(a.reference, r) for a in alignments for r in a.renderings]
-    values = score_texts(metric, [(ref.text, french[r.start : r.end], r.back_translation) for ref, r in items], model)
+    values = score_texts(metric, [(a.rendered_text(r), french[r.start : r.end], r.back_translation)
+                                  for a in alignments for r in a.renderings], model)
     model = model or DEFAULT_MODELS[metric]
     return [NeuralScore(metric, model, ref.id, r.segment_indices, float(v)) for (ref, r), v in zip(items, values)]
 

@@ -43,9 +43,8 @@ class Scorer:
         """One :class:`PairScores` per rendering of every found reference."""
         pairs = []
         for alignment in alignments:
-            ref = alignment.reference.text
             for rendering in alignment.renderings:
-                hyp = rendering.back_translation
+                hyp, ref = rendering.back_translation, alignment.rendered_text(rendering)
                 pairs.append(
                     PairScores(
                         reference_id=alignment.reference.id,

@@ -131,6 +131,9 @@ class Rendering:
     back_translation: str
     similarity: float
     method: str
+    # The sentences of the reference that the passage renders, when it renders only those (one
+    # sentence of a long speech); None when it renders the whole reference.
+    reference_part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,10 @@ class Alignment:
     @property
     def segment_indices(self) -> tuple[int, ...]:
         return tuple(sorted({i for r in self.renderings for i in r.segment_indices}))
+
+    def rendered_text(self, rendering: Rendering) -> str:
+        """The English that ``rendering`` renders: the reference's part it renders, or all of it."""
+        return rendering.reference_part or self.reference.text
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,45 @@ def test_chrf_of_substrings_equals_sacrebleu_on_each_substring(text, data, refer
     scores = CachedCHRF().substring_scores(text, spans, reference)
     for (start, end), score in zip(spans, scores):
         assert score == pytest.approx(CHRF().sentence_score(text[start:end], [reference]).score)
+
+
+SPEECH = Reference(id="speech", text=(
+    "We have received the first deliveries of the new air defence systems this week. "
+    "Our soldiers are already learning to use them near the front line. "
+    "I thank every partner who made this possible, and I ask them not to stop now. "
+    "Winter is coming, and our cities need protection from the missiles and drones that Russia launches every night. "
+    "Every system we receive saves the lives of children, of doctors, of engineers who keep the lights on. "
+    "We will keep asking, because we have no other choice."))
+
+
+def test_a_speech_quoted_by_one_sentence_is_aligned_with_that_sentence():
+    bts = _bts([
+        ("Le président a parlé mardi soir.", "The president spoke on Tuesday evening."),
+        ("Nos soldats apprennent déjà à les utiliser près de la ligne de front.",
+         "Our soldiers are already learning to use them near the front line."),
+        ("Il pleut à Kiev.", "It is raining in Kyiv."),
+    ])
+    (whole,) = ReferenceAligner().align(bts, [SPEECH])
+    # Against the whole speech the quoted sentence scores below even the weak bar; against its sentence, far above.
+    assert CHRF().sentence_score(bts[1].text, [SPEECH.text]).score < ReferenceAligner().weak_threshold
+    assert whole.segment_indices == (1,)
+    (rendering,) = whole.renderings
+    assert rendering.reference_part == "Our soldiers are already learning to use them near the front line."
+    assert whole.rendered_text(rendering) == rendering.reference_part and "sentence 2" in whole.note
+    from mtcheck.score import Scorer
+
+    (pair,) = Scorer().pair_scores([whole])
+    assert pair.reference == rendering.reference_part and pair.metrics["chrf"] > 90
+
+
+def test_a_speech_none_of_whose_sentences_is_rendered_stays_not_found():
+    (alignment,) = ReferenceAligner().align(BTS, [SPEECH])
+    assert not alignment.found
+
+
+def test_a_segment_another_reference_claims_is_not_given_to_a_speech_sentence():
+    bts = _bts([("Nos soldats apprennent déjà à les utiliser près de la ligne de front.",
+                 "Our soldiers are already learning to use them near the front line.")])
+    claimer = Reference(id="claim", text="Our soldiers are already learning to use them near the front.")
+    speech, claim = ReferenceAligner().align(bts, [SPEECH, claimer])
+    assert claim.segment_indices == (0,) and not speech.found

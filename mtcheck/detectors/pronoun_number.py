@@ -63,7 +63,7 @@ class PronounNumberDetector(TaggedPairsDetector):
                      f"('{', '.join(english)}')"),
             detector=self.name,
             evidence={"reference_id": alignment.reference.id, "original_pronouns": ", ".join(english),
-                      "reference": alignment.reference.text},
+                      "reference": alignment.rendered_text(rendering)},
             suggestion=other + rest if other else "",
             confidence=0.6, segment_index=rendering.segment_indices[0],
         )

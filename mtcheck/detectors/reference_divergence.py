@@ -67,7 +67,7 @@ class ReferenceDivergence(BaseDetector):
         if pieces is None:
             return []
         hyp_text = rendering.back_translation
-        ref_text, truncated = _without_truncation(alignment.reference.text)
+        ref_text, truncated = _without_truncation(alignment.rendered_text(rendering))
         hyp_words = [(s, e, hyp_text[s:e]) for s, e in word_spans(hyp_text)]
         ref_words = [(s, e, ref_text[s:e]) for s, e in word_spans(ref_text)]
         if not ref_words:

@@ -45,10 +45,11 @@ def _tag(context: DetectionContext, french: ApertiumTagger, english: ApertiumTag
     pairs = [(a, r) for a in context.alignments for r in a.renderings]
     if not pairs:
         return []
-    references = {a.reference.id: a.reference.text for a, _ in pairs}
-    english_words = dict(zip(references, english.tag(list(references.values()), cache)))
+    # The English each rendering renders: a whole reference, or the sentence of it that it renders.
+    originals = list(dict.fromkeys(a.rendered_text(r) for a, r in pairs))
+    english_words = dict(zip(originals, english.tag(originals, cache)))
     french_words = french.tag([context.text[r.start : r.end] for _, r in pairs], cache)
-    return [TaggedPair(a, r, words, english_words[a.reference.id]) for (a, r), words in zip(pairs, french_words)]
+    return [TaggedPair(a, r, words, english_words[a.rendered_text(r)]) for (a, r), words in zip(pairs, french_words)]
 
 
 @dataclass

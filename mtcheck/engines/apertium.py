@@ -19,7 +19,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..errors import EngineError
-from ..lang.apertium import PIVOT_MODES, apertium_problem, by_paragraph, package_version, run_stages
+from ..lang.apertium import (PIVOT_MODES, ModeRun, apertium_problem, by_paragraph, mode_pipeline,
+                             package_version, run_streamed)
 from ..types import Translation, WordLink
 from ..lang.words import word_spans
 
@@ -42,6 +43,8 @@ class ApertiumEngine:
     pivot_modes: tuple[str, str] = PIVOT_MODES
     timeout_s: float = 600.0
     name: str = field(default="apertium", init=False)
+    # Each mode's pipeline, started on first use and kept running (see ModeRun).
+    _pipelines: dict[str, ModeRun] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def _from_french(self) -> bool:
@@ -81,8 +84,9 @@ class ApertiumEngine:
         return [out.strip() for out in by_paragraph(self._pipeline, lines)]
 
     def _pipeline(self, text: str) -> str:
-        return run_stages([(f"apertium {mode}", ["apertium", "-u", mode]) for mode in self.pivot_modes], text,
-                          self.timeout_s)
+        stages = [(f"apertium {mode}", lambda mode=mode: mode_pipeline(mode), [["apertium", "-u", mode]])
+                  for mode in self.pivot_modes]
+        return run_streamed(self._pipelines, stages, text, self.timeout_s)
 
 
 def reverse_engine(cache: "TranslationCache | None" = None) -> "Engine | None":

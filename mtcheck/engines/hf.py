@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..engine_names import DEFAULT_MODEL
 from ..errors import EngineError
 from ..types import Translation
 from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit
 from .batching import length_sorted_batches
 from .subwords import build_translation
 
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 
 
 @dataclass

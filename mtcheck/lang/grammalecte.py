@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ..errors import ConfigError
 
-_DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 T = TypeVar("T")
 
 
@@ -24,13 +24,13 @@ def grammalecte_checker() -> Any | None:
     try:
         import grammalecte
     except ImportError:
-        if _DEBIAN_DIST_PACKAGES in sys.path:
+        if DEBIAN_DIST_PACKAGES in sys.path:
             return None
-        sys.path.append(_DEBIAN_DIST_PACKAGES)
+        sys.path.append(DEBIAN_DIST_PACKAGES)
         try:
             import grammalecte
         except ImportError:
-            sys.path.remove(_DEBIAN_DIST_PACKAGES)
+            sys.path.remove(DEBIAN_DIST_PACKAGES)
             return None
     return grammalecte.GrammarChecker("fr")
 

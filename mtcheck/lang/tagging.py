@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import EngineError
-from .apertium import apertium_problem, by_paragraph, mode_file, package_version, run_stages
+from .apertium import ModeRun, apertium_problem, by_paragraph, mode_file, package_version, run_streamed, streamed_stages
 
 
 class AnalysisStore(Protocol):
@@ -66,6 +66,7 @@ class ApertiumTagger:
     mode: str
     timeout_s: float = 120.0
     _stages: tuple[Path, Path] = field(init=False, repr=False)
+    _pipelines: dict[str, ModeRun] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         problem = apertium_problem((self.mode,))
@@ -111,7 +112,9 @@ class ApertiumTagger:
         analyser, model = self._stages
         commands = (["apertium-destxt"], ["lt-proc", str(analyser)], ["apertium-tagger", "-g", "-p", str(model)],
                     ["apertium-retxt"])
-        return run_stages([(command[0], command) for command in commands], text, self.timeout_s)
+        stages = [f"lt-proc -z '{analyser}'", f"apertium-tagger -g -p '{model}'"]
+        return run_streamed(self._pipelines, [("apertium-tagger", lambda: streamed_stages(stages), commands)],
+                            text, self.timeout_s)
 
 
 def _analyser_and_model(mode: Path) -> tuple[Path, Path]:

@@ -215,7 +215,8 @@ def _reference_dict(a: Alignment) -> dict[str, Any]:
         "note": a.note,
         "renderings": [
             {"segment_indices": list(r.segment_indices), "start": r.start, "end": r.end,
-             "back_translation": r.back_translation, "similarity": round(r.similarity, 4), "method": r.method}
+             "back_translation": r.back_translation, "similarity": round(r.similarity, 4), "method": r.method,
+             "reference_part": r.reference_part}
             for r in a.renderings
         ],
     }

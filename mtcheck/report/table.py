@@ -71,8 +71,10 @@ def _flag_lines(report: ArticleReport, segment) -> Text:
 
 
 def _reference_text(report: ArticleReport, index: int) -> Text:
-    refs = {a.reference.id: a.reference for a in report.alignments}
-    return Text(printable("\n".join(f"[{rid}] {refs[rid].text}" for rid in report.reference_ids(index))) or "-")
+    # What the segment renders: the whole reference, or the sentence of it that it renders.
+    rendered = [f"[{a.reference.id}] {a.rendered_text(r)}" for a in report.alignments for r in a.renderings
+                if index in r.segment_indices]
+    return Text(printable("\n".join(dict.fromkeys(rendered))) or "-")
 
 
 def _print_columns(console: Console, report: ArticleReport) -> None:

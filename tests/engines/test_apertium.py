@@ -1,3 +1,7 @@
+from pathlib import Path
+
+import pytest
+
 from tests.conftest import needs_apertium
 
 pytestmark = needs_apertium
@@ -80,3 +84,65 @@ def test_word_links_pick_the_nearest_glossed_word_on_any_sentence():
             got = [(l.target_start, l.target_end, l.source_start, l.source_end)
                    for l in apertium._links(english, "", source)]
         assert got == by_definition(english, glossed, source)
+
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _corpus_references(count: int) -> list[str]:
+    """English paragraphs of the bundled corpora: in this order, eng-spa's tagger, kept running
+    across texts, tagged the 18th differently from `apertium` (it carries state over a NUL)."""
+    from mtcheck.corpus import read_article
+
+    texts: list[str] = []
+    for folder in sorted((ROOT / "data" / "corpora").glob("*/articles/*")):
+        texts += [r.text for r in read_article(folder).references]
+    return texts[:count]
+
+
+def _sample_paragraphs() -> list[str]:
+    text = (ROOT / "mtcheck/resources/samples/ukraine-atacms/article.fr.txt").read_text(encoding="utf-8")
+    return [p for p in text.split("\n") if p.strip()][:8]
+
+
+def _one_shot(modes, text):
+    from mtcheck.lang.apertium import run_stages
+
+    return run_stages([(m, ["apertium", "-u", m]) for m in modes], text, 120)
+
+
+@needs_apertium
+@pytest.mark.parametrize("modes,texts", [(("fr-es", "spa-eng"), _sample_paragraphs),
+                                         (("eng-spa", "es-fr"), lambda: _corpus_references(20))])
+def test_running_pipelines_translate_as_the_apertium_command_text_after_text(modes, texts):
+    from mtcheck.engines.apertium import ApertiumEngine
+
+    engine = ApertiumEngine(pivot_modes=modes)
+    for text in texts():  # each after the others, through the same running processes
+        assert engine._pipeline(text) == _one_shot(modes, text)
+    assert len(engine._pipelines) == 2  # one running pipeline per mode, started once
+
+
+@needs_apertium
+def test_a_pipeline_that_stops_is_started_again_and_a_broken_one_falls_back(apertium, monkeypatch):
+    import os
+    import signal
+
+    from mtcheck.engines.apertium import ApertiumEngine
+    from mtcheck.lang.apertium import NullFlushPipeline
+
+    engine = ApertiumEngine()
+    text = _sample_paragraphs()[0]
+    expected = _one_shot(engine.pivot_modes, text)
+    assert engine._pipeline(text) == expected
+    running = next(s for s in engine._pipelines["apertium fr-es"].steps if isinstance(s, NullFlushPipeline))
+    os.killpg(running._process.pid, signal.SIGKILL)
+    running._process.wait()
+    assert engine._pipeline(text) == expected  # started again
+
+    def cannot_start(mode: str, unknown_words: str = "-n"):
+        raise OSError("apertium-wblank-mode is missing")
+
+    # A pipeline that cannot start at all: the one-shot command answers (and would name a failure).
+    monkeypatch.setattr("mtcheck.engines.apertium.mode_pipeline", cannot_start)
+    assert ApertiumEngine()._pipeline(text) == expected
