@@ -107,6 +107,7 @@ def _plain(value: Any) -> Any:
 
 
 def _dataset(source: Path, columns: Columns):  # noqa: ANN202 - ray.data.Dataset
+    import pyarrow as pa
     import ray.data
 
     suffix = source.suffix.lower()
@@ -115,16 +116,35 @@ def _dataset(source: Path, columns: Columns):  # noqa: ANN202 - ray.data.Dataset
         if not folders:
             raise InputError(source, "holds no article folders")
         return ray.data.from_items([{"__folder": str(f), "__position": i} for i, f in enumerate(folders)])
-    readers = {".parquet": ray.data.read_parquet, ".jsonl": ray.data.read_json, ".csv": ray.data.read_csv}
+    readers = {".parquet": "parquet", ".jsonl": "json", ".csv": "csv"}
     if suffix not in readers:
         raise InputError(source, "the ray backend reads a folder of article folders or a .parquet/.jsonl/.csv file")
-    dataset = readers[suffix](str(source))
+    # Read here with Arrow (as Ray's own readers do) so that each row carries its place in the
+    # input (the local backend's "position") as a column: Ray Data keeps no row order of its own
+    # to number rows by afterwards (Dataset.zip relied on one and is deprecated).
+    table = _arrow_table(source, readers[suffix])
+    table = table.append_column("__position", pa.array(range(table.num_rows), type=pa.int64()))
+    dataset = ray.data.from_arrow(table)
     if columns.references in dataset.columns():
         # Lists of references arrive as Arrow lists; the row reader takes them as JSON text.
         dataset = dataset.map(lambda r: {**r, columns.references: json.dumps(_plain(r[columns.references]))})
-    # Each row's place in the input (the local backend's "position"): zip is positional.
-    positions = ray.data.range(dataset.count()).map(lambda r: {"__position": r["id"]})
-    return dataset.zip(positions)
+    return dataset
+
+
+def _arrow_table(source: Path, kind: str):  # noqa: ANN202 - pyarrow.Table
+    import pyarrow as pa
+    import pyarrow.csv
+    import pyarrow.json
+    import pyarrow.parquet
+
+    try:
+        if kind == "parquet":
+            return pyarrow.parquet.read_table(source)
+        if kind == "json":
+            return pyarrow.json.read_json(source)
+        return pyarrow.csv.read_csv(source)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(source, f"cannot be read as {kind}: {exc}") from None
 
 
 def run_batch_ray(

@@ -67,10 +67,10 @@ REGISTRY: dict[str, type[Detector]] = {d.name: d for d in DETECTORS}
 def missing_software(needs: frozenset[Need]) -> list[str]:
     """What of the installed software in ``needs`` this machine lacks."""
     from ..engines.apertium import apertium_problem
-    from ..lang.grammalecte import grammalecte_checker
+    from ..lang.grammalecte import grammalecte_module
 
     missing = []
-    if Need.GRAMMALECTE in needs and grammalecte_checker() is None:
+    if Need.GRAMMALECTE in needs and grammalecte_module() is None:
         missing.append("Grammalecte")
     if Need.APERTIUM in needs and apertium_problem(("fr-es", "eng-spa")) is not None:
         missing.append("Apertium (fr-es, eng-spa)")

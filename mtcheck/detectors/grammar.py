@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..engines.cache import TranslationCache, cached_analyses
 from ..errors import ConfigError
-from ..lang.grammalecte import grammalecte_checker
+from ..lang.grammalecte import grammalecte_checker, grammalecte_module
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -41,8 +41,7 @@ class GrammarDetector(BaseDetector):
     cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:
-        self._checker = grammalecte_checker()
-        if self._checker is None:
+        if grammalecte_module() is None:
             raise ConfigError("the grammar detector needs Grammalecte (Debian: apt-get install python3-grammalecte)")
         from grammalecte.fr import gc_engine
 
@@ -70,7 +69,7 @@ class GrammarDetector(BaseDetector):
         return cached_analyses(self.cache, self.signature, paragraphs, self._check)
 
     def _check(self, paragraph: str) -> list[dict]:
-        result = self._checker.getParagraphErrors(paragraph)
+        result = grammalecte_checker().getParagraphErrors(paragraph)  # built on first use
         errors = result[0] if isinstance(result, tuple) else result
         return [
             {"start": err["nStart"], "end": err["nEnd"], "rule": err["sRuleId"], "message": err["sMessage"],

@@ -19,8 +19,9 @@ T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
-def grammalecte_checker() -> Any | None:
-    """A Grammalecte ``GrammarChecker`` for French, or None when Grammalecte is not installed."""
+def grammalecte_module() -> Any | None:
+    """The ``grammalecte`` package, or None when it is not installed (importing it is cheap;
+    its checker, which loads the dictionary and the rules, is not)."""
     try:
         import grammalecte
     except ImportError:
@@ -32,27 +33,43 @@ def grammalecte_checker() -> Any | None:
         except ImportError:
             sys.path.remove(DEBIAN_DIST_PACKAGES)
             return None
-    return grammalecte.GrammarChecker("fr")
+    return grammalecte
 
+
+@lru_cache(maxsize=1)
+def grammalecte_checker() -> Any | None:
+    """A Grammalecte ``GrammarChecker`` for French, or None when Grammalecte is not installed."""
+    module = grammalecte_module()
+    return module.GrammarChecker("fr") if module is not None else None
+
+
+def _speller() -> Any:
+    checker = grammalecte_checker()
+    assert checker is not None, "asked for Grammalecte's dictionary where it is missing"
+    return checker.getSpellChecker()
+
+
+# The functions below hand out lookups that build the checker on their first call (about
+# 0.1 s): a run whose every article is reused from its stored result never builds it.
 
 def french_spellchecker() -> Callable[[str], bool] | None:
     """``is_french(word)`` from Grammalecte's dictionary, or None when Grammalecte is missing."""
-    checker = grammalecte_checker()
-    if checker is None:
+    if grammalecte_module() is None:
         return None
-    speller = checker.getSpellChecker()
-    return speller.isValid
+
+    def is_french(word: str) -> bool:
+        return _speller().isValid(word)
+
+    return is_french
 
 
 def french_suggestions() -> Callable[[str], list[str]] | None:
     """``suggest(word)``: Grammalecte's spelling suggestions, best first; None when it is missing."""
-    checker = grammalecte_checker()
-    if checker is None:
+    if grammalecte_module() is None:
         return None
-    speller = checker.getSpellChecker()
 
     def suggest(word: str) -> list[str]:
-        return [s for group in speller.suggest(word) for s in group]
+        return [s for group in _speller().suggest(word) for s in group]
 
     return suggest
 
@@ -77,14 +94,12 @@ def french_lemmas() -> Callable[[str], frozenset[str]] | None:
 
 def _dictionary_lookup(read: Callable[[list[str]], T]) -> Callable[[str], T] | None:
     """A cached ``lookup(word)``: ``read`` applied to the word's readings, each ">lemma/tags/…"."""
-    checker = grammalecte_checker()
-    if checker is None:
+    if grammalecte_module() is None:
         return None
-    speller = checker.getSpellChecker()
 
     @lru_cache(maxsize=65536)
     def lookup(word: str) -> T:
-        return read([morph for morph in speller.getMorph(word) if morph.count("/") >= 2])
+        return read([morph for morph in _speller().getMorph(word) if morph.count("/") >= 2])
 
     return lookup
 

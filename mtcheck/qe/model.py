@@ -74,6 +74,9 @@ class DetectionModel:
     unexplained_threshold: float | None = None
     detector_precision: Mapping[str, float] = field(default_factory=dict)
     about: Mapping[str, Any] = field(default_factory=dict)
+    # The SHA-256 of the file the model was read from, which names it in signatures without
+    # serialising its 50,000 weights again on every run (None: not read from a file).
+    file_digest: str | None = field(default=None, compare=False, repr=False)
 
     def weighed(self, detector: str) -> bool:
         """Whether the training data held enough of ``detector``'s flags to measure it."""
@@ -126,9 +129,13 @@ class DetectionModel:
 
     @cached_property  # every report names the model: hash its 50,000 weights once
     def signature(self) -> str:
-        """Names this model in run signatures: what it was trained as, and a digest of its weights."""
-        digest = hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:10]
-        return f"{self.about.get('name', 'detection')}@{digest}"
+        """Names this model in run signatures: what it was trained as, and a digest of the
+        model as :meth:`save` writes it (of its file, when it was read from one)."""
+        digest = self.file_digest or hashlib.sha256(self._saved_text().encode("utf-8")).hexdigest()
+        return f"{self.about.get('name', 'detection')}@{digest[:10]}"
+
+    def _saved_text(self) -> str:
+        return json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n"
 
     def to_json(self) -> dict[str, Any]:
         return {"threshold": self.threshold, "target_precision": self.target_precision,
@@ -138,7 +145,7 @@ class DetectionModel:
                 "about": dict(self.about)}
 
     def save(self, path: Path) -> None:
-        atomic_write(Path(path), json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n")
+        atomic_write(Path(path), self._saved_text())
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> DetectionModel:
@@ -182,6 +189,6 @@ class DetectionModel:
                        severe_threshold=float(severe) if severe is not None else None,
                        unexplained_threshold=float(unexplained) if unexplained is not None else None,
                        detector_precision={str(k): float(v) for k, v in data.get("detector_precision", {}).items()},
-                       about=data.get("about", {}))
+                       about=data.get("about", {}), file_digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise ConfigError(f"{path}: malformed detection model ({exc})") from None
