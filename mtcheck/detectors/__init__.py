@@ -16,10 +16,12 @@ from .causative_infinitive import CausativeInfinitiveDetector
 from .base import INSTALLED_NEEDS, BaseDetector, DetectionContext, Detector, Need
 from .confidence import ConfidenceDetector
 from .english_order import EnglishOrderDetector
+from .euphony import EuphonyDetector
 from .grammar import GrammarDetector
 from .lexicon import LexiconDetector
 from .names import NameInflectionDetector
 from .numbers import NumberDetector
+from .place_preposition import PlacePrepositionDetector
 from .pronoun_number import PronounNumberDetector
 from .reference_divergence import ReferenceDivergence
 from .repeated_quote import RepeatedQuoteDetector
@@ -48,6 +50,8 @@ DETECTORS: tuple[type[Detector], ...] = (
     BareInfinitiveDetector,
     CausativeInfinitiveDetector,
     SpeakerGenderDetector,
+    EuphonyDetector,
+    PlacePrepositionDetector,
     PronounNumberDetector,
     TenseDetector,
 )
@@ -60,8 +64,9 @@ REGISTRY: dict[str, type[Detector]] = {d.name: d for d in DETECTORS}
 # decides which of them, and which other words, the report flags.
 # The detectors that need Grammalecte (grammar 1.00 sample / 0.56 dev precision, english-order
 # 0.80–0.85 dev, spelling 1.00 / 0.61, agreement 1.00 / 0.64, bare-infinitive,
-# causative-infinitive, speaker-gender) or Apertium's taggers (pronoun-number; tense 0.50
-# sample, 0.62 dev documents 1–300) join the default set wherever that software is installed.
+# causative-infinitive, speaker-gender, euphony, place-preposition) or Apertium's taggers
+# (pronoun-number; tense 0.50 sample, 0.62 dev documents 1–300) join the default set wherever
+# that software is installed.
 
 
 def missing_software(needs: frozenset[Need]) -> list[str]:
