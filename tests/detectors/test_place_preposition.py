@@ -21,6 +21,9 @@ def _flags(text):
     ("Il est né au France.", "au France", "en France"),
     ("Ils vivent à États-Unis depuis dix ans.", "à États-Unis", "aux États-Unis"),
     ("À Maroc, les élections ont eu lieu.", "À Maroc", "Au Maroc"),
+    ("Le président de Mexique a parlé.", "de Mexique", "du Mexique"),
+    ("L'ambassadeur du France est parti.", "du France", "de France"),
+    ("Les troupes de États-Unis sont arrivées.", "de États-Unis", "des États-Unis"),
 ])
 def test_the_english_in_kept_for_every_place_is_flagged(text, span, suggestion):
     (flag,) = _flags(text)
@@ -34,6 +37,7 @@ def test_the_english_in_kept_for_every_place_is_flagged(text, span, suggestion):
     "Elle est allée à Cuba, puis en Israël.",
     "Un projecteur à LED portable.",  # an acronym
     "Le ministre a rendu visite à Hollande.",  # also a person's name
+    "Le roi du Maroc et la reine de France, l'ambassadeur d'Iran, le président des États-Unis.",
 ])
 def test_correct_french_and_names_are_left_alone(text):
     assert _flags(text) == []
