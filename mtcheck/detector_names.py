@@ -8,5 +8,5 @@ list names exactly the registry of :mod:`mtcheck.detectors`.
 DETECTOR_NAMES = (
     "reference-divergence", "lexicon", "numbers", "names", "repeated-quote", "truncation", "residue",
     "untranslated", "confidence", "grammar", "english-order", "spelling", "agreement", "bare-infinitive",
-    "causative-infinitive", "speaker-gender", "pronoun-number", "tense",
+    "causative-infinitive", "speaker-gender", "euphony", "place-preposition", "pronoun-number", "tense",
 )

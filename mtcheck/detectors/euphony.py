@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from ..lang import french
 from ..lang.grammalecte import require_word_classes
+from ..lang.words import adjacent_words
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -40,8 +41,7 @@ class EuphonyDetector(BaseDetector):
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
         for seg in context.segments:
-            tokens = list(french.WORD_OR_MARK.finditer(seg.text))
-            for form, after in zip(tokens, tokens[1:]):
+            for form, after in adjacent_words(seg.text, french.WORD):
                 given, word = form.group(), after.group()
                 plain = _BEFORE_A_CONSONANT.get(given.lower())
                 if plain is None or given not in (given.lower(), given.capitalize()) or not self._consonant(word):
