@@ -1,6 +1,6 @@
 """End-to-end batch throughput against raw CTranslate2, reruns, Ray with 1 and 2 workers.
 
-    python benchmarks/batch.py [--articles 40] [--beam 2] [--out-tokens 24] [--no-ray]
+    python benchmarks/batch.py [--articles 40] [--beam 2] [--out-tokens 24] [--ray-articles 120] [--no-ray]
 
 The batch is real machine-translated French: the first N documents of the WMT20 QE en-fr
 development data (read from ../shared, not copied), one article each, with the English
@@ -15,7 +15,8 @@ raw CTranslate2 program in a fresh process that loads the same converted model a
 - the same with ``--engine apertium``;
 - a profile of the ct2 rerun (top 10 by cumulative time);
 - the local backend and ``--backend ray`` with 1 and 2 workers of one thread each, on a Ray
-  instance started once beforehand (``ray start --head``), no translation cache.
+  instance started once beforehand (``ray start --head``), no translation cache, on the first
+  ``--ray-articles`` documents (each actor's start, seconds on 2 cores, weighs less there).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ DEV_DATA = ROOT.parent / "shared" / "dev-data" / "wmt20-qe-enfr-train.jsonl"
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # tests.fixture_models, _results
 
 
+from _results import user_environment  # noqa: E402
 from mtcheck import Reference  # noqa: E402
 from mtcheck.corpus import ArticleInput  # noqa: E402
 
@@ -57,13 +59,14 @@ import sys, time, json, ctranslate2
 from transformers import AutoTokenizer
 model, converted, beam, length, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 sentences = json.load(open(sys.argv[6], encoding="utf-8"))
+attention = len(sys.argv) > 7 and sys.argv[7] == "attention"
 start = time.perf_counter()
 tokenizer = AutoTokenizer.from_pretrained(model)
 translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", intra_threads=threads)
 loaded = time.perf_counter()
 tokens = [tokenizer.convert_ids_to_tokens(tokenizer(s, truncation=True, max_length=512)["input_ids"]) for s in sentences]
 out = translator.translate_batch(tokens, beam_size=beam, max_decoding_length=length, max_batch_size=4096,
-                                 batch_type="tokens")
+                                 batch_type="tokens", return_attention=attention)
 done = time.perf_counter()
 print(json.dumps({"load": loaded - start, "translate": done - loaded}))
 """
@@ -90,6 +93,8 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=2)
     parser.add_argument("--out-tokens", type=int, default=24)
     parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--ray-articles", type=int, default=120,
+                        help="articles for the local-vs-Ray rows (enough that each actor's start counts little)")
     parser.add_argument("--ray-only", action="store_true", help="only the local-vs-Ray rows")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -102,25 +107,31 @@ def main() -> None:
 
     batch = articles(args.articles)
     work = Path(tempfile.mkdtemp(prefix="mtcheck-batch-bench-"))
-    source = work / "input.jsonl"
-    source.write_text("".join(json.dumps({"id": a.id, "text": a.text, "references": [r.text for r in a.references]},
-                                         ensure_ascii=False) + "\n" for a in batch), encoding="utf-8")
+    source, ray_source = work / "input.jsonl", work / "ray-input.jsonl"
+    for path, chosen in ((source, batch), (ray_source, articles(args.ray_articles))):
+        path.write_text("".join(json.dumps({"id": a.id, "text": a.text, "references": [r.text for r in a.references]},
+                                           ensure_ascii=False) + "\n" for a in chosen), encoding="utf-8")
     segmenter = FrenchSegmenter()
     sentences = list(dict.fromkeys(s.text for a in batch for s in segmenter.segment(a.text)))
     (work / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
     model = build_opus_sized_marian(work / "opus-sized", [s for a in batch for s in a.text.splitlines()][:2000])
-    env = {**os.environ, "MTCHECK_CACHE": str(work / "mtcheck-cache"), "HF_HUB_OFFLINE": "1"}
+    env = user_environment(MTCHECK_CACHE=str(work / "mtcheck-cache"), HF_HUB_OFFLINE="1")
     converted = CT2Engine(model=str(model), cache_dir=work / "mtcheck-cache")._converted  # once, outside the timings
     threads = os.cpu_count() or 1
     ct2 = ["--engine", "ct2", "--model", str(model), "--beam-size", str(args.beam), "--max-length", str(args.out_tokens)]
 
     if args.ray_only:
-        print("\n".join(_ray_rows(source, ct2, env, work)))
+        print("\n".join(_ray_rows(ray_source, args.ray_articles, ct2, env, work)))
         return
     printed: list[str] = []
     raw_wall = _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
                        str(threads), str(work / "sentences.json")], env, printed)
     raw = json.loads(printed[0])
+    # The same call returning attention, which mtcheck reads for its word links (reference-divergence).
+    printed_attention: list[str] = []
+    _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
+            str(threads), str(work / "sentences.json"), "attention"], env, printed_attention)
+    raw_attention = json.loads(printed_attention[0])
     first = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     rerun = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     profile = work / "rerun.prof"
@@ -132,14 +143,16 @@ def main() -> None:
     lines = [
         "## Batch scoring end to end (issue #23)", "",
         f"Command: `python benchmarks/batch.py --articles {args.articles} --beam {args.beam} "
-        f"--out-tokens {args.out_tokens}`", "",
+        f"--out-tokens {args.out_tokens} --ray-articles {args.ray_articles}`", "",
         f"{len(batch)} articles ({len(sentences)} distinct sentences) of real MT French from WMT20 QE en-fr with "
         f"their English sources as references; `ct2` int8 on the opus-mt-fr-en-sized model (random weights, beam "
         f"{args.beam}, at most {args.out_tokens} output tokens), every default detector, Apertium en→fr for the "
-        "reference translations and round trips. Every figure is the wall time of a fresh process, from one run.", "",
+        "reference translations and round trips. Every figure is the wall time of a fresh process, from one run "
+        "(with Python's bytecode cache on, as a user's Python has it).", "",
         "| figure | value |", "| --- | ---: |",
         f"| raw CTranslate2 program (load + tokenise + one translate_batch), s | {raw_wall:.1f} |",
         f"| of which translate_batch, s | {raw['translate']:.1f} |",
+        f"| translate_batch returning attention (for word links), s | {raw_attention['translate']:.1f} |",
         f"| `mtcheck batch --engine ct2`, first run, s | {first:.1f} |",
         f"| end to end vs the raw program (raw ÷ mtcheck) | {raw_wall / first:.2f}× |",
         f"| end to end vs translate_batch alone | {raw['translate'] / first:.2f}× |",
@@ -152,7 +165,7 @@ def main() -> None:
     ]
     print("\n".join(lines), flush=True)
     if not args.no_ray:
-        lines += ["", *_ray_rows(source, ct2, env, work)]
+        lines += ["", *_ray_rows(ray_source, args.ray_articles, ct2, env, work)]
     stats = pstats.Stats(str(profile))
     everything = max(v[3] for v in stats.stats.values())  # type: ignore[attr-defined]
     # The entry points (runpy, click, the command's own function) hold the whole run: below them.
@@ -170,7 +183,7 @@ def main() -> None:
         write_section("batch", "\n".join(lines))
 
 
-def _ray_rows(source: Path, ct2: list[str], env: dict[str, str], work: Path) -> list[str]:
+def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], work: Path) -> list[str]:
     """Local backend and Ray with 1 and 2 one-thread workers, on a Ray head started once."""
     from tests.local_ray import local_cluster
 
@@ -182,7 +195,8 @@ def _ray_rows(source: Path, ct2: list[str], env: dict[str, str], work: Path) -> 
                               "--cpus-per-worker", "0.5", "--address", address), env)
         two = _timed(_mtcheck(str(source), "-o", str(work / "ray-2"), *common, "--backend", "ray", "--jobs", "2",
                               "--cpus-per-worker", "0.5", "--address", address), env)
-    return ["| run (one engine thread per worker, no cache) | s | vs Ray 1 worker |", "| --- | ---: | ---: |",
+    return [f"| run ({count} articles, one engine thread per worker, no cache) | s | vs Ray 1 worker |",
+            "| --- | ---: | ---: |",
             f"| local backend, 1 process | {local:.1f} | {one / local:.2f}× |",
             f"| ray, 1 worker | {one:.1f} | 1.00× |",
             f"| ray, 2 workers | {two:.1f} | {one / two:.2f}× |"]

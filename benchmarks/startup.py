@@ -21,14 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _results import write_section  # noqa: E402
+from _results import user_environment, write_section  # noqa: E402
 
 
 def best(command: list[str], repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run(command, check=True, capture_output=True, env=user_environment())
         times.append(time.perf_counter() - start)
     return min(times)
 
@@ -44,7 +44,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         small = Path(folder) / "small.fr.txt"
         small.write_text("Le président a parlé mardi. Il a annoncé un nouveau plan d'aide.\n", encoding="utf-8")
-        subprocess.run([*mtcheck, "check", "--engine", "apertium", "--quiet"], check=True, capture_output=True)
+        subprocess.run([*mtcheck, "check", "--engine", "apertium", "--quiet"], check=True, capture_output=True,
+                       env=user_environment())
         figures = {
             'python -c "import mtcheck"': best([sys.executable, "-c", "import mtcheck"], args.repeats),
             "mtcheck --help": best([*mtcheck, "--help"], args.repeats),

@@ -1,7 +1,7 @@
 """Batch scoring on Ray Data: the same pipeline, one loaded engine per actor.
 
-The input is read as a Ray dataset (``read_parquet``/``read_json``/``read_csv`` for tables,
-one row per article folder otherwise); ``map_batches`` runs a pool of actors, each holding
+The input becomes a Ray dataset (a table read with Arrow, each row numbered with its place in
+the input; one row per article folder otherwise); ``map_batches`` runs a pool of actors, each holding
 one :class:`~mtcheck.Checker` (GPU actors when ``gpus_per_worker`` > 0); every actor writes
 each article's result with the local backend's own atomic writer, into the same layout. The
 output folder must therefore be visible to every worker: local disk on one machine, a
@@ -106,7 +106,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _dataset(source: Path, columns: Columns):  # noqa: ANN202 - ray.data.Dataset
+def rows_per_batch(rows: int, workers: int) -> int:
+    """Batches big enough for one engine call to translate many sentences at once, small enough
+    that the last batches do not leave all but one worker idle."""
+    return max(1, min(16, rows // (4 * workers)))
+
+
+def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | None):  # noqa: ANN202 - ray.data.Dataset
+    """The input as a dataset of one block per batch: Ray hands an actor whole blocks, so a
+    dataset of one block would keep every worker but one idle."""
     import pyarrow as pa
     import ray.data
 
@@ -115,7 +123,9 @@ def _dataset(source: Path, columns: Columns):  # noqa: ANN202 - ray.data.Dataset
         folders = sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
         if not folders:
             raise InputError(source, "holds no article folders")
-        return ray.data.from_items([{"__folder": str(f), "__position": i} for i, f in enumerate(folders)])
+        size = batch_size or rows_per_batch(len(folders), workers)
+        return ray.data.from_items([{"__folder": str(f), "__position": i} for i, f in enumerate(folders)],
+                                   override_num_blocks=-(-len(folders) // size))
     readers = {".parquet": "parquet", ".jsonl": "json", ".csv": "csv"}
     if suffix not in readers:
         raise InputError(source, "the ray backend reads a folder of article folders or a .parquet/.jsonl/.csv file")
@@ -124,7 +134,8 @@ def _dataset(source: Path, columns: Columns):  # noqa: ANN202 - ray.data.Dataset
     # to number rows by afterwards (Dataset.zip relied on one and is deprecated).
     table = _arrow_table(source, readers[suffix])
     table = table.append_column("__position", pa.array(range(table.num_rows), type=pa.int64()))
-    dataset = ray.data.from_arrow(table)
+    size = batch_size or rows_per_batch(table.num_rows, workers)
+    dataset = ray.data.from_arrow([table.slice(start, size) for start in range(0, max(1, table.num_rows), size)])
     if columns.references in dataset.columns():
         # Lists of references arrive as Arrow lists; the row reader takes them as JSON text.
         dataset = dataset.map(lambda r: {**r, columns.references: json.dumps(_plain(r[columns.references]))})
@@ -168,12 +179,10 @@ def run_batch_ray(
         prepare_output(output)
         if not ray.is_initialized():
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
-        dataset = _dataset(Path(source), columns)
+        dataset = _dataset(Path(source), columns, workers, batch_size)
         duplicates = _duplicates(dataset, columns)
         if batch_size is None:
-            # Batches big enough for one engine call to translate many sentences at once, small
-            # enough that the last batches do not leave all but one worker idle.
-            batch_size = max(1, min(16, dataset.count() // (4 * workers)))
+            batch_size = rows_per_batch(dataset.count(), workers)
         # Every row goes to an actor: check_one reuses a stored result only when the article's
         # content and the run's settings are unchanged, which an id alone cannot tell.
         results = dataset.map_batches(
