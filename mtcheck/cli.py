@@ -242,7 +242,7 @@ def _check_now(source: Any, input_format: str, fmt: str, width: int, colour: boo
             click.echo(line, err=True)
 
     if source.references:
-        require_english(source.references_path, source.references)
+        require_english(source.references_source or source.id, source.references)
     guess = identify(source.text)
     where = str(source.path or source.id)
     if not guess.is_french:  # batch refuses such articles; a single check goes on, but says so

@@ -29,7 +29,8 @@ class ArticleInput:
     references: tuple[Reference, ...]
     path: Path | None = None
     position: int = 0  # place in a batch's input, so that outputs keep the input's order
-    references_path: Path | None = None
+    # Where the references were read from (a file, or a table's row), for messages.
+    references_source: Path | str | None = None
 
 
 def read_text(path: str | Path) -> str:
@@ -187,4 +188,4 @@ def read_article(path: str | Path, references: str | Path | None = None, *,
     refs = tuple(read_references(ref_path)) if ref_path else ()
     if refs and check_language:
         require_english(ref_path, refs)
-    return ArticleInput(id=article_id, text=text, references=refs, path=article_path, references_path=ref_path)
+    return ArticleInput(id=article_id, text=text, references=refs, path=article_path, references_source=ref_path)

@@ -410,3 +410,19 @@ def test_a_batch_translates_several_articles_in_one_engine_call_with_the_same_re
     distinct = {s for t in texts for s in t.replace(". ", ".\n").splitlines()}
     assert together.sentences == len(distinct), "each distinct sentence is translated once"
     assert together_files == alone_files and len(together_files) == len(articles)
+
+
+def test_references_in_french_fail_their_article_on_every_run(tiny_model: Path, tmp_path: Path):
+    """The references' language is checked when an article is checked, not on reading (a rerun
+    that reuses every article loads no language identifier): a bad article still fails each time."""
+    french = ["Le président a autorisé les frappes contre les cibles militaires en Russie mardi soir.",
+              "Les systèmes de défense aérienne doivent protéger les villes ukrainiennes."]
+    rows = [{"id": "a", "text": _TWO[0], "references": []}, {"id": "b", "text": _TWO[1], "references": french}]
+    output = tmp_path / "out"
+    for _ in range(2):
+        result = _batch_rows(rows, tmp_path, tiny_model)
+        assert result.returncode == 0, result.stderr
+        assert "1 failed" in result.stderr
+        errors = [json.loads(line) for line in (output / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert [e["article_id"] for e in errors] == ["b"]
+        assert "not English" in errors[0]["reason"] and "in.jsonl:2:" in errors[0]["reason"]  # names file and line

@@ -68,7 +68,7 @@ class _CheckActor:
         if "__folder" in row:
             folder = Path(row["__folder"])
             try:
-                return replace(read_article(folder), position=position)
+                return replace(read_article(folder, check_language=False), position=position)
             except MtcheckError as exc:
                 return ArticleError(folder.name, str(exc), position)
         return _row_article(row, self.columns, position, f"row {position + 1}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checker import Checker
-from ..corpus import ArticleInput
+from ..corpus import ArticleInput, require_english
 from ..errors import MtcheckError
 from ..files import atomic_write
 from ..jsonl import dumps_line
@@ -132,6 +132,10 @@ def check_one(checker: Checker, article: ArticleInput, output: Path,
     if stored is not None:
         why = "settings changed" if stored.get("content_hash") == identity[0] else "content changed"
     try:
+        # Languages are checked here, not on reading: a stored result passed these checks, and a
+        # rerun that reuses every article never loads the language identifier.
+        if article.references:
+            require_english(article.references_source or article.id, article.references)
         guess = identify(article.text)
         if not guess.is_french:
             raise MtcheckError(f"not French: the text reads as {guess.language!r} "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..corpus import ARTICLE_NAME, ArticleInput, read_article, require_english
+from ..corpus import ARTICLE_NAME, ArticleInput, read_article
 from ..errors import InputError, MtcheckError
 from ..types import Reference
 
@@ -138,7 +138,8 @@ def _from_folders(root: Path) -> Iterator[ArticleInput | ArticleError]:
         raise InputError(root, f"holds no article folders (each with an {ARTICLE_NAME})")
     for position, folder in enumerate(folders):
         try:
-            yield replace(read_article(folder), position=position)
+            # The references' language is checked when the article is (not for a stored result).
+            yield replace(read_article(folder, check_language=False), position=position)
         except MtcheckError as exc:
             yield ArticleError(folder.name, str(exc), position)
 
@@ -222,11 +223,10 @@ def _row_article(row: Any, columns: Columns, position: int, where: str) -> Artic
         return ArticleError(article_id, f"{where}: the article is empty", position)
     try:
         references = parse_references(row.get(columns.references), where)
-        if references:
-            require_english(where, references)
     except InputError as exc:
         return ArticleError(article_id, str(exc), position)
-    return ArticleInput(id=article_id, text=text, references=references, path=None, position=position)
+    return ArticleInput(id=article_id, text=text, references=references, path=None, position=position,
+                        references_source=where)
 
 
 def parse_references(value: Any, where: str) -> tuple[Reference, ...]:
