@@ -27,16 +27,15 @@ flags 141 words on documents 1–300 at precision 0.70.
 
 from __future__ import annotations
 
-from typing import ClassVar
 
 from dataclasses import dataclass, field
 
 from ..lang import french, tags
 from ..lang.gender import NAMES, OTHER, gender, inflect, number
-from ..lang.grammalecte import every_reading, require_word_classes
+from ..lang.grammalecte import every_reading
 from ..types import Category, Flag, Segment, Severity
 from ..lang.words import adjacent_words
-from .base import BaseDetector, DetectionContext, Need
+from .base import DetectionContext, WordClassDetector
 
 _TRAILING = ".,;:!?»)”"
 # The prepositions of a noun's complement ("serrure de piston", "glacières en acier").
@@ -48,15 +47,11 @@ _ADVERBIAL_NOUNS = frozenset({"fois"})
 
 
 @dataclass
-class AgreementDetector(BaseDetector):
+class AgreementDetector(WordClassDetector):
     """Flags a determiner or adjective whose gender contradicts the noun that follows it, and an
     adjective that agrees with no noun before it."""
 
     name: str = field(default="agreement", init=False)
-    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
-
-    def __post_init__(self) -> None:
-        self._classes = require_word_classes(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

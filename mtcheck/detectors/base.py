@@ -92,3 +92,15 @@ def _plain(value: Any) -> Any:
 
 
 __all__ = ["BaseDetector", "DetectionContext", "Detector", "INSTALLED_NEEDS", "Need"]
+
+
+class WordClassDetector(BaseDetector):
+    """Base of the detectors that read Grammalecte's dictionary: ``_classes(word)`` gives each
+    reading's tags; a ConfigError naming the detector where Grammalecte is missing."""
+
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
+
+    def __post_init__(self) -> None:
+        from ..lang.grammalecte import require_word_classes
+
+        self._classes = require_word_classes(self.name)

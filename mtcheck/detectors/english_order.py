@@ -8,15 +8,14 @@ knows, in every reading, as nouns (or as adjectives) count.
 
 from __future__ import annotations
 
-from typing import ClassVar
 
 from dataclasses import dataclass, field
 
 from ..lang import french
-from ..lang.grammalecte import every_reading, require_word_classes
+from ..lang.grammalecte import every_reading
 from ..types import Category, Flag, Severity
 from ..lang.words import adjacent_words
-from .base import BaseDetector, DetectionContext, Need
+from .base import DetectionContext, WordClassDetector
 
 
 # Nouns French itself uses as epithets after another noun ("rôle clé", "date limite",
@@ -55,7 +54,7 @@ _ANTEPOSED_ADJECTIVES = frozenset(
 
 
 @dataclass
-class EnglishOrderDetector(BaseDetector):
+class EnglishOrderDetector(WordClassDetector):
     """Flags noun phrases in English order: two nouns stacked, or an adjective before its noun.
 
     Both words in lower case (a capital marks a name or title case), one space between them.
@@ -67,10 +66,6 @@ class EnglishOrderDetector(BaseDetector):
 
     min_length: int = 3
     name: str = field(default="english-order", init=False)
-    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
-
-    def __post_init__(self) -> None:
-        self._classes = require_word_classes(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

@@ -15,13 +15,11 @@ sample, never.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from ..lang import french
-from ..lang.grammalecte import require_word_classes
 from ..lang.words import adjacent_words
 from ..types import Category, Flag, Severity
-from .base import BaseDetector, DetectionContext, Need
+from .base import DetectionContext, WordClassDetector
 
 _BEFORE_A_CONSONANT = {"nouvel": "nouveau", "vieil": "vieux", "bel": "beau", "fol": "fou", "mol": "mou",
                        "cet": "ce"}
@@ -29,14 +27,10 @@ _VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
 
 
 @dataclass
-class EuphonyDetector(BaseDetector):
+class EuphonyDetector(WordClassDetector):
     """Flags "nouvel", "vieil", "bel", "fol", "mol" or "cet" before a consonant or an aspirated h."""
 
     name: str = field(default="euphony", init=False)
-    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
-
-    def __post_init__(self) -> None:
-        self._classes = require_word_classes(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

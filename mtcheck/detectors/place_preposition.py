@@ -20,12 +20,10 @@ left out; on the human French of ``data/corpora``, ``tests/data/professional`` a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from ..lang import french
-from ..lang.grammalecte import require_word_classes
 from ..types import Category, Flag, Severity
-from .base import BaseDetector, DetectionContext, Need
+from .base import DetectionContext, WordClassDetector
 
 _PREPOSITIONS = {"à", "au", "aux", "en"}
 # "of" before a place: "de" (or "d'") before a feminine name or one that starts with a vowel,
@@ -36,14 +34,10 @@ _VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
 
 
 @dataclass
-class PlacePrepositionDetector(BaseDetector):
+class PlacePrepositionDetector(WordClassDetector):
     """Flags "à", "au", "aux", "en", "de", "du" or "des" before a country or region that takes another."""
 
     name: str = field(default="place-preposition", init=False)
-    needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE})
-
-    def __post_init__(self) -> None:
-        self._classes = require_word_classes(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

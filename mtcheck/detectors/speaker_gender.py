@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from ..lang import french, tags
 from ..lang.gender import NAMES, gender, inflect, is_modifier
-from ..lang.grammalecte import every_reading, require_word_classes
+from ..lang.grammalecte import every_reading
 from ..types import Category, Flag, Segment, Severity
-from .base import BaseDetector, DetectionContext, Need
+from .base import DetectionContext, Need, WordClassDetector
 
 # A first-person subject and the copula that makes the next adjective agree with it.
 _FIRST_PERSON = re.compile(
@@ -92,7 +92,7 @@ class _Attribution:
 
 
 @dataclass
-class SpeakerGenderDetector(BaseDetector):
+class SpeakerGenderDetector(WordClassDetector):
     """Flags a speaker given the other gender than the article's attribution or the original's.
 
     Two kinds of flag: first-person agreement inside a quote that contradicts the speaker's
@@ -103,9 +103,6 @@ class SpeakerGenderDetector(BaseDetector):
 
     name: str = field(default="speaker-gender", init=False)
     needs: ClassVar[frozenset[Need]] = frozenset({Need.GRAMMALECTE, Need.REFERENCES})
-
-    def __post_init__(self) -> None:
-        self._classes = require_word_classes(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         speakers = self._speakers(context)
