@@ -27,7 +27,9 @@ from .types import Severity
 
 if TYPE_CHECKING:
     from .checker import Checker
+    from .corpus import ArticleInput
     from .engines.cache import TranslationCache
+    from .reuse import KeptOutput
 
 def _debugging() -> bool:
     """--debug on the command line, or MTCHECK_DEBUG in the environment (for batch workers and CI)."""
@@ -227,8 +229,8 @@ def check(article: str | None, refs: str | None, fmt: str, output: str | None, i
     _write(result.stdout, output)
 
 
-def _check_now(source: Any, input_format: str, fmt: str, width: int, colour: bool,
-               options: dict[str, Any]) -> Any:
+def _check_now(source: ArticleInput, input_format: str, fmt: str, width: int, colour: bool,
+               options: dict[str, Any]) -> KeptOutput:
     """Check ``source`` with the whole pipeline: its output, and its stderr lines as they were said."""
     from .corpus import require_english
     from .lang.identify import identify

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -66,3 +67,25 @@ def default_cache_dir() -> Path:
     """Where mtcheck keeps converted models, the translation cache and unpacked model data
     (``MTCHECK_CACHE`` overrides)."""
     return Path(os.environ.get("MTCHECK_CACHE") or Path.home() / ".cache" / "mtcheck")
+
+
+def file_state(path: Path) -> list[int] | None:
+    """A file's size and modification time (None: missing or unreadable), as make judges staleness."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+def tree_state(folder: Path) -> str:
+    """A hash of every file's path, size and modification time under ``folder`` (nothing there:
+    the hash of nothing). Python's bytecode caches are not counted; linked folders are not
+    entered; a linked file counts as the file it points to."""
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            digest.update(f"{os.path.relpath(path, folder)}|{file_state(Path(path))}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()

@@ -22,13 +22,14 @@ import shutil
 import sys
 import sysconfig
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .corpus import ArticleInput
 from .engine_names import DEFAULT_MODEL
-from .files import atomic_write, default_cache_dir
+from .files import atomic_write, default_cache_dir, file_state, tree_state
 from .lang.apertium import MODE_DIRS
 from .lang.grammalecte import DEBIAN_DIST_PACKAGES
 from .version import __version__
@@ -62,8 +63,10 @@ class CheckOutputs:
 
     folder: Path
     kept_at_most: int = KEPT_AT_MOST
-    # What is installed changes rarely within one process: read it once per store.
-    _installed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def _installed(self) -> dict[str, Any]:  # changes rarely within one process: read once per store
+        return installed_state()
 
     @classmethod
     def beside(cls, cache_path: str | Path | None) -> CheckOutputs:
@@ -75,17 +78,15 @@ class CheckOutputs:
         """The key of checking ``article`` with ``settings`` (every option that can change the output,
         as the command line resolved them: engine, model, config file, lexicons, flag model,
         detectors, severity floor, input and output format, width, colour)."""
-        if not self._installed:
-            self._installed.update(installed_state())
         engine = str(settings.get("engine") or "auto")
         record = {
             "installed": self._installed,
             "article": [article.id, str(article.path or ""), article.text,
                         [[r.id, r.text, r.source, r.speaker, r.url] for r in article.references]],
             "settings": {name: _jsonable(value) for name, value in sorted(settings.items())},
-            "files": {name: _file_state(settings.get(name)) for name in ("config_path", "flag_model")},
+            "flag_model": _file_state(settings.get("flag_model")),
             "lexicons": [_file_state(p) for p in settings.get("lexicons") or ()],
-            "config_mentions": _config_mentions(settings.get("config_path")),
+            "config": _config_state(settings.get("config_path")),
             "engine": engine_state(engine, settings.get("model")),
         }
         return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -122,7 +123,7 @@ class CheckOutputs:
         files = list(self._files())
         if len(files) <= self.kept_at_most:
             return
-        by_age = sorted(files, key=lambda p: _mtime(p))
+        by_age = sorted(files, key=lambda p: file_state(p) or [0, 0])
         for path in by_age[: len(files) - self.kept_at_most]:
             path.unlink(missing_ok=True)
 
@@ -137,10 +138,10 @@ def installed_state() -> dict[str, Any]:
     # so that the key does not depend on what ran before in this process.
     package_dirs.update([DEBIAN_DIST_PACKAGES, *(p for p in sys.path if "packages" in p)])
     return {
-        "mtcheck": [__version__, _tree_state(_PACKAGE)],
+        "mtcheck": [__version__, tree_state(_PACKAGE)],
         "python": [sys.version, sys.executable],
-        "packages": [[p, _stat(Path(p))] for p in sorted(package_dirs)],
-        "dpkg": _stat(_DPKG_STATUS),
+        "packages": [[p, file_state(Path(p))] for p in sorted(package_dirs)],
+        "dpkg": file_state(_DPKG_STATUS),
         "environment": sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENVIRONMENT_PREFIXES)),
     }
 
@@ -153,51 +154,37 @@ def engine_state(engine: str, model: str | None) -> dict[str, Any]:
         state["model"] = _model_state(model or DEFAULT_MODEL)
     if engine in ("auto", "apertium"):
         binary = shutil.which("apertium")
-        state["apertium"] = [binary, _stat(Path(binary)) if binary else None,
-                             [[str(d), _stat(d)] for d in MODE_DIRS]]
+        state["apertium"] = [binary, file_state(Path(binary)) if binary else None,
+                             [[str(d), file_state(d)] for d in MODE_DIRS]]
     return state
 
 
 def _model_state(model: str) -> Any:
     path = Path(os.path.expanduser(model))
     if path.is_dir():
-        return _tree_state(path)
+        return tree_state(path)
     from huggingface_hub import constants  # the hub cache's location, as the loader resolves it
 
     cached = Path(constants.HF_HUB_CACHE) / f"models--{model.replace('/', '--')}"
-    return [str(cached), _tree_state(cached) if cached.is_dir() else None]
+    return [str(cached), tree_state(cached) if cached.is_dir() else None]
 
 
-def _tree_state(folder: Path) -> str:
-    """A hash of every file's path, size and modification time under ``folder``
-    (linked folders are not entered; a linked file counts as the file it points to)."""
-    digest = hashlib.sha256()
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            digest.update(f"{os.path.relpath(path, folder)}|{_stat(Path(path))}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
-def _config_mentions(config_path: Any) -> list[Any]:
-    """The state of every file a config names (lexicons, a flag model, a detector's word list),
-    read as the config reads paths: relative to the config's folder."""
+def _config_state(config_path: Any) -> list[Any]:
+    """A config file's content hash and the state of every file it names (lexicons, a flag model,
+    a detector's word list), read as the config reads paths: relative to the config's folder."""
     if not config_path:
         return []
     import tomllib
 
     path = Path(config_path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        content = path.read_bytes()
+        data = tomllib.loads(content.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return ["unreadable"]  # the check itself will say why, naming the file
-    mentions = []
-    for value in _strings(data):
-        candidate = (path.parent / os.path.expanduser(value))
-        if candidate.is_file():
-            mentions.append([value, _stat(candidate)])
-    return mentions
+    mentions = [[value, file_state(path.parent / os.path.expanduser(value))] for value in _strings(data)
+                if (path.parent / os.path.expanduser(value)).is_file()]
+    return [hashlib.sha256(content).hexdigest(), mentions]
 
 
 def _strings(data: Any) -> Iterable[str]:
@@ -216,21 +203,6 @@ def _file_state(value: Any) -> Any:
     if not value or not Path(str(value)).is_file():
         return value
     return hashlib.sha256(Path(str(value)).read_bytes()).hexdigest()
-
-
-def _stat(path: Path) -> list[int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return [info.st_size, info.st_mtime_ns]
-
-
-def _mtime(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
 
 
 def _jsonable(value: Any) -> Any:

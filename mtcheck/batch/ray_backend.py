@@ -112,9 +112,10 @@ def rows_per_batch(rows: int, workers: int) -> int:
     return max(1, min(16, rows // (4 * workers)))
 
 
-def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | None):  # noqa: ANN202 - ray.data.Dataset
-    """The input as a dataset of one block per batch: Ray hands an actor whole blocks, so a
-    dataset of one block would keep every worker but one idle."""
+def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | None):  # noqa: ANN202 - (ray.data.Dataset, int)
+    """The input as a dataset of one block per batch, and the batch size (``batch_size``, else
+    :func:`rows_per_batch`): Ray hands an actor whole blocks, so a dataset of one block would
+    keep every worker but one idle."""
     import pyarrow as pa
     import ray.data
 
@@ -125,7 +126,7 @@ def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | Non
             raise InputError(source, "holds no article folders")
         size = batch_size or rows_per_batch(len(folders), workers)
         return ray.data.from_items([{"__folder": str(f), "__position": i} for i, f in enumerate(folders)],
-                                   override_num_blocks=-(-len(folders) // size))
+                                   override_num_blocks=-(-len(folders) // size)), size
     readers = {".parquet": "parquet", ".jsonl": "json", ".csv": "csv"}
     if suffix not in readers:
         raise InputError(source, "the ray backend reads a folder of article folders or a .parquet/.jsonl/.csv file")
@@ -139,7 +140,7 @@ def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | Non
     if columns.references in dataset.columns():
         # Lists of references arrive as Arrow lists; the row reader takes them as JSON text.
         dataset = dataset.map(lambda r: {**r, columns.references: json.dumps(_plain(r[columns.references]))})
-    return dataset
+    return dataset, size
 
 
 def _arrow_table(source: Path, kind: str):  # noqa: ANN202 - pyarrow.Table
@@ -179,10 +180,8 @@ def run_batch_ray(
         prepare_output(output)
         if not ray.is_initialized():
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
-        dataset = _dataset(Path(source), columns, workers, batch_size)
+        dataset, batch_size = _dataset(Path(source), columns, workers, batch_size)
         duplicates = _duplicates(dataset, columns)
-        if batch_size is None:
-            batch_size = rows_per_batch(dataset.count(), workers)
         # Every row goes to an actor: check_one reuses a stored result only when the article's
         # content and the run's settings are unchanged, which an id alone cannot tell.
         results = dataset.map_batches(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas
 
-from ..files import atomic_write
+from ..files import atomic_write, tree_state
 from ..jsonl import dumps_line
 from ..report.html import article_html, article_page_html, batch_report_html, references_by_segment
 from .layout import ARTICLES, FAILED, PAGES, read_article_records, read_errors, read_summaries, safe_name
@@ -83,12 +83,8 @@ def _report_inputs(output: Path, title: str, detailed: int) -> str:
 
     from ..version import __version__
 
-    digest = hashlib.sha256(f"{__version__}|{title}|{detailed}".encode())
-    for folder in (ARTICLES, FAILED):
-        for path in sorted((output / folder).glob("*")) if (output / folder).is_dir() else ():
-            info = path.stat()
-            digest.update(f"|{folder}/{path.name}:{info.st_size}:{info.st_mtime_ns}".encode())
-    return digest.hexdigest()
+    parts = [__version__, title, str(detailed), *(tree_state(output / folder) for folder in (ARTICLES, FAILED))]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def batch_report_page(output: str | Path, title: str = "mtcheck batch report", detailed: int = 50, *,

@@ -222,11 +222,6 @@ class ModeRun:
                 text = _run_tool(list(step), text, timeout_s)
         return text
 
-    def close(self) -> None:
-        for step in self.steps:
-            if isinstance(step, NullFlushPipeline):
-                step.close()
-
 
 def streamed_stages(stages: Sequence[str], args: Sequence[str] = ()) -> ModeRun:
     """A :class:`ModeRun` of the ``-z`` pipeline ``stages`` between destxt and retxt: runs of

@@ -1,8 +1,8 @@
 import pytest
 
-from mtcheck.detectors.base import DetectionContext
 from mtcheck.lang.grammalecte import grammalecte_checker
-from mtcheck.segment import segment
+
+from ._context import context
 
 pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalecte is not installed")
 
@@ -10,9 +10,7 @@ pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalec
 def _flags(text):
     from mtcheck.detectors.euphony import EuphonyDetector
 
-    context = DetectionContext(text=text, segments=segment(text), back_translations=[], references=[],
-                               alignments=[])
-    return EuphonyDetector().detect(context)
+    return EuphonyDetector().detect(context(text))
 
 
 @pytest.mark.parametrize("text,span,suggestion", [
