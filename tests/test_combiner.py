@@ -10,9 +10,9 @@ import pytest
 from mtcheck.config import CheckConfig, load_config
 from mtcheck.errors import ConfigError
 from mtcheck.lang.grammalecte import french_word_classes, grammalecte_checker
-from mtcheck.qe.combiner import Combiner, document_features, model_features
+from mtcheck.qe.combiner import Combiner, context_features, document_features, model_features
 from mtcheck.qe.features import WordFeatures, article_word_features
-from mtcheck.qe.model import DetectionModel, LinearScore
+from mtcheck.qe.model import DetectionModel, LinearScore, TreeEnsemble
 from mtcheck.types import Category, Flag, Severity
 
 from .detectors._context import context
@@ -261,3 +261,66 @@ def _training_script():
     sys.modules["train_combiner"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def _stump(feature: int, threshold: float, left: float, right: float, missing_left: bool) -> list[list[float]]:
+    return [[feature, threshold, 1, 2, int(missing_left), 0.0], [-1, 0, 0, 0, 0, left], [-1, 0, 0, 0, 0, right]]
+
+
+def test_the_second_stage_walks_each_tree_and_sends_a_missing_neighbour_where_training_did():
+    np = pytest.importorskip("numpy")
+    trees = TreeEnsemble(["p", "p+1"], [_stump(0, 0.5, -1.0, 2.0, True), _stump(1, 0.5, 0.0, 1.5, False)], bias=0.25)
+    columns = {"p": np.array([0.9, 0.1, 0.9, np.nan]), "p+1": np.array([0.9, 0.1, np.nan, 0.2])}
+    assert trees.logits(columns) == pytest.approx([0.25 + 2.0 + 1.5, 0.25 - 1.0, 0.25 + 2.0 + 1.5, 0.25 - 1.0])
+    assert trees.logits({"p": np.array([0.9])}) == pytest.approx([0.25 + 2.0]), "a feature not given reads 0"
+    again = TreeEnsemble.from_json(json.loads(json.dumps(trees.to_json())))
+    assert again.logits(columns) == trees.logits(columns)
+    broken = trees.to_json()
+    broken["trees"][0][0][2] = 7
+    with pytest.raises(ValueError, match="within its tree"):
+        TreeEnsemble.from_json(broken)
+
+
+def test_the_second_stage_reads_a_words_neighbours_only_within_its_segment():
+    np = pytest.importorskip("numpy")
+    words = [WordFeatures(i, i + 1, "x", segment, {"class_N": 1.0}) for i, segment in enumerate([0, 0, 1])]
+    columns = context_features(words, [0.1, 0.8, 0.3], [0.0, 0.6, 0.0], [0, 1, 0])
+    assert columns["p+1"][0] == 0.8 and columns["rule+1"][0] == 0.6 and np.isnan(columns["p-1"][0])
+    assert np.isnan(columns["p+1"][1]), "the next word is in another segment"
+    assert np.isnan(columns["p-1"][2]) and columns["seg_max"][2] == 0.3 and columns["seg_max"][0] == 0.8
+    assert columns["seg_mean"][1] == pytest.approx(0.45) and columns["position"][1] == 0.5
+    assert columns["doc_mean"][0] == pytest.approx(0.4) and columns["class_N"][1] == 1.0
+    assert np.isnan(columns["p-3"]).all() and np.isnan(columns["p+2"]).all()
+
+
+@needs_grammalecte
+def test_a_word_between_likely_errors_is_flagged_by_the_second_stage():
+    """Errors come in runs: the trees may flag a word whose own first probability is low when
+    both neighbours are likely wrong, which one weight per word cannot."""
+    french = "Le sac est très léger et durable."
+    first = _model({"word=est": 6.0, "word=léger": 6.0}, threshold=0.5)
+    combiner = Combiner(first, french_word_classes())
+    assert [f.text for f in combiner.combine(context(french), [])[0]] == ["est", "léger"]
+    # One tree: flagged (logit +3) when both neighbours passed 0.9, otherwise follow the word's own.
+    tree = [[0, 0.9, 1, 2, 1, 0.0], [1, 0.5, 3, 4, 1, 0.0], [2, 0.9, 1, 5, 1, 0.0],
+            [-1, 0, 0, 0, 0, -3.0], [-1, 0, 0, 0, 0, 3.0], [-1, 0, 0, 0, 0, 3.0]]
+    both = replace(first, context=TreeEnsemble(["p-1", "p", "p+1"], [tree]))
+    flags = Combiner(both, french_word_classes()).combine(context(french), [])[0]
+    assert [f.text for f in flags] == ["est très léger"]
+
+
+def test_exported_trees_give_scikit_learns_own_logits():
+    """The shipped model's trees are exported node by node from scikit-learn; a wrong reading
+    of its nodes (threshold side, missing values) would change every flag silently."""
+    np = pytest.importorskip("numpy")
+    ensemble = pytest.importorskip("sklearn.ensemble")
+    rng = np.random.default_rng(0)
+    x = rng.random((600, 3))
+    x[::5, 1] = np.nan
+    y = (x[:, 0] + np.nan_to_num(x[:, 1], nan=0.8) > 1.0) ^ (rng.random(600) < 0.1)
+    fitted = ensemble.HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7).fit(x, y)
+    module = _training_script()
+    exported = module.export_trees(fitted, ["a", "b", "c"], x[:50])
+    columns = {"a": x[50:, 0], "b": x[50:, 1], "c": x[50:, 2]}
+    assert exported.logits(columns) == pytest.approx(list(fitted.decision_function(x[50:])), abs=1e-6)
+
