@@ -37,7 +37,7 @@ from typing import Any
 from ..lang.grammalecte import french_word_classes
 from ..types import Category, DetectionContext, Flag, Severity
 from .features import WordClasses, WordFeatures, article_word_features, segment_references
-from .model import DetectionModel, LinearScore
+from .model import DetectionModel, LinearScore, sigmoid
 
 # What a word feature says, for the message of a flag no detector explains.
 _REASONS = {
@@ -237,7 +237,7 @@ class Combiner:
         if self.model.context is not None:
             # One pass over each word's features gives the first stage's logit and its parts.
             parts = [logit_parts(self.model.words, f) for f in features]
-            first = [_sigmoid(self.model.words.bias + sum(part.values())) for part in parts]
+            first = [sigmoid(self.model.words.bias + sum(part.values())) for part in parts]
             columns = context_features(words, first, rules, [len({f.detector for f in found}) for found in hits],
                                        parts)
             first = self.model.context_probabilities(columns)
@@ -308,10 +308,6 @@ class Combiner:
             suggestion=f"compare with a literal translation of the original: “{pseudo}”" if pseudo else "",
             confidence=round(peak.probability, 3), segment_index=peak.word.segment_index,
         )
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
 
 
 def _pseudo_reference(context: DetectionContext, found: Sequence[tuple[str, float]]) -> str:

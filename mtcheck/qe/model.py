@@ -40,6 +40,11 @@ MIN_DETECTOR_EVIDENCE = 100
 _TREES = "@trees@"  # where the saved text puts the trees, one a line
 
 
+def sigmoid(z: float) -> float:
+    """The probability of a logit (0 far below, where exp would overflow)."""
+    return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+
+
 @dataclass(frozen=True)
 class LinearScore:
     """``bias + Σ weight × value`` over named features."""
@@ -64,8 +69,8 @@ class TreeEnsemble:
     boosting, exported node by node): ``bias + Σ leaf value``, a logit.
 
     ``trees`` holds each tree as rows ``[feature, threshold, left, right, missing_left, value]``
-    with ``feature`` -1 on a leaf; a feature a row lacks reads 0, and one set to None (a
-    neighbour that does not exist) takes the side training sent missing values to.
+    with ``feature`` -1 on a leaf; a feature not given reads 0, and NaN (a neighbour that does
+    not exist) takes the side training sent missing values to.
     """
 
     features: Sequence[str]
@@ -176,13 +181,12 @@ class DetectionModel:
         return probability >= self.threshold
 
     def probability(self, features: Mapping[str, float]) -> float:
-        z = self.words(features)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+        return sigmoid(self.words(features))
 
     def context_probabilities(self, columns: Mapping[str, Any]) -> list[float]:
         """The second stage's probability for each word, from its context features' columns."""
         assert self.context is not None
-        return [1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0 for z in self.context.logits(columns)]
+        return [sigmoid(z) for z in self.context.logits(columns)]
 
     def contributions(self, features: Mapping[str, float]) -> list[tuple[str, float]]:
         """Each feature's share of the word logit, largest first."""
