@@ -255,14 +255,15 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray, args: argparse.N
 
 
 def export_trees(model, names: list[str], check: np.ndarray) -> TreeEnsemble:
-    """scikit-learn's trees as mtcheck's :class:`TreeEnsemble`, checked against scikit-learn's
-    own decision function on ``check`` rows."""
+    """scikit-learn's trees as mtcheck's :class:`TreeEnsemble`, checked, as the model file will
+    hold them (through its JSON), against scikit-learn's own decision function on ``check`` rows."""
     trees = []
     for (predictor,) in model._predictors:
         trees.append([[-1 if node["is_leaf"] else int(node["feature_idx"]), float(node["num_threshold"]),
                        int(node["left"]), int(node["right"]), int(node["missing_go_to_left"]), float(node["value"])]
                       for node in predictor.nodes])
-    ensemble = TreeEnsemble(names, trees, float(np.ravel(model._baseline_prediction)[0]))
+    ensemble = TreeEnsemble.from_json(
+        TreeEnsemble(names, trees, float(np.ravel(model._baseline_prediction)[0])).to_json())
     ours = np.array(ensemble.logits({name: check[:, k] for k, name in enumerate(names)}))
     theirs = model.decision_function(check)
     if not np.allclose(ours, theirs, atol=1e-4):

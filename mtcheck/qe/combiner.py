@@ -240,14 +240,14 @@ class Combiner:
             first = [sigmoid(self.model.words.bias + sum(part.values())) for part in parts]
             columns = context_features(words, first, rules, [len({f.detector for f in found}) for found in hits],
                                        parts)
-            first = self.model.context_probabilities(columns)
+            modelled = self.model.context_probabilities(columns)
         else:
-            first = [self.model.probability(f) for f in features]
+            modelled = [self.model.probability(f) for f in features]
         # A rule that fires is evidence on its own record, combined with the model's as
         # independent (noisy-or): rules the product descriptions never trigger (most news
         # rules) keep their force, and on the training documents this costs about 0.003 MCC.
-        probabilities = [1.0 - (1.0 - p) * (1.0 - r) for p, r in zip(first, rules)]
-        return [WordEstimate(*parts) for parts in zip(words, features, probabilities, hits)]
+        probabilities = [1.0 - (1.0 - p) * (1.0 - r) for p, r in zip(modelled, rules)]
+        return [WordEstimate(*estimate) for estimate in zip(words, features, probabilities, hits)]
 
     def combine(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> tuple[list[Flag], float | None]:
         """The flags of the article and its MQM estimate (None for an article without words)."""

@@ -119,7 +119,7 @@ class TreeEnsemble:
 
     def to_json(self) -> dict[str, Any]:
         return {"bias": self.bias, "features": list(self.features),
-                "trees": [[[int(n[0]), float(n[1]), int(n[2]), int(n[3]), int(n[4]), round(float(n[5]), 6)]
+                "trees": [[[int(n[0]), float(n[1]), int(n[2]), int(n[3]), int(n[4]), float(n[5])]
                            for n in tree] for tree in self.trees]}
 
     @classmethod
