@@ -412,6 +412,79 @@ def test_a_batch_translates_several_articles_in_one_engine_call_with_the_same_re
     assert together_files == alone_files and len(together_files) == len(articles)
 
 
+class _WaitingEngine(_CountingEngine):
+    """Its second call (the second window) notes whether the first window's first article is
+    written yet, then waits for it: a batch that checks one window while the engine translates
+    the next writes it during the wait; one that does one thing at a time wrote it before."""
+
+    def __init__(self, engine, written: Path):
+        super().__init__(engine)
+        self.written = written
+        self.written_before = self.written_during = False
+
+    def translate(self, texts):
+        if self.calls == 1:
+            self.written_before = self.written.exists()
+            deadline = time.monotonic() + 20
+            while not self.written.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.written_during = not self.written_before and self.written.exists()
+        return super().translate(texts)
+
+
+def test_a_batch_checks_one_window_while_the_engine_translates_the_next(
+        tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import mtcheck.batch.run as batch_run
+    from mtcheck import Checker
+    from mtcheck.batch.run import run_batch
+    from mtcheck.corpus import ArticleInput
+    from mtcheck.engines.cache import CachedEngine, TranslationCache
+    from mtcheck.engines.hf import HFEngine
+
+    texts = ["Le président a parlé hier soir.", "La frappe a eu lieu.", "Les alliés ont livré des armes.",
+             "Le pays a gagné la guerre."]
+    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
+    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 2)
+    engine = _WaitingEngine(HFEngine(str(tiny_model), beam_size=1, local_files_only=True),
+                            tmp_path / "out" / "articles" / "a0.jsonl")
+    store = TranslationCache(tmp_path / "cache.sqlite")
+    make = lambda: Checker(engine=CachedEngine(engine, store), reverse_engine=None, cache=store,  # noqa: E731
+                           detectors=["reference-divergence"], combiner=None)
+    outcome = run_batch(iter(articles), make, tmp_path / "out", progress=False)
+    assert engine.written_during, "the first window is checked while the second is translated"
+    assert engine.calls == 2 and outcome.checked == len(articles)
+
+
+class _FailingSecondCall(_CountingEngine):
+    def translate(self, texts):
+        if self.calls == 1:
+            self.calls += 1
+            raise RuntimeError("the engine crashed")
+        return super().translate(texts)
+
+
+def test_an_engine_crash_in_a_later_window_keeps_the_results_before_it(
+        tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import mtcheck.batch.run as batch_run
+    from mtcheck import Checker
+    from mtcheck.batch.run import run_batch
+    from mtcheck.corpus import ArticleInput
+    from mtcheck.engines.cache import CachedEngine, TranslationCache
+    from mtcheck.engines.hf import HFEngine
+
+    texts = ["Le président a parlé hier soir.", "La frappe a eu lieu.", "Les alliés ont livré des armes.",
+             "Le pays a gagné la guerre."]
+    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
+    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 2)
+    engine = _FailingSecondCall(HFEngine(str(tiny_model), beam_size=1, local_files_only=True))
+    store = TranslationCache(tmp_path / "cache.sqlite")
+    make = lambda: Checker(engine=CachedEngine(engine, store), reverse_engine=None, cache=store,  # noqa: E731
+                           detectors=["reference-divergence"], combiner=None)
+    with pytest.raises(RuntimeError, match="the engine crashed"):
+        run_batch(iter(articles), make, tmp_path / "out", progress=False)
+    assert sorted(p.name for p in (tmp_path / "out" / "articles").iterdir()) == ["a0.jsonl", "a1.jsonl"]
+
+
 def test_references_in_french_fail_their_article_on_every_run(tiny_model: Path, tmp_path: Path):
     """The references' language is checked when an article is checked, not on reading (a rerun
     that reuses every article loads no language identifier): a bad article still fails each time."""

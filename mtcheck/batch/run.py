@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,8 +194,44 @@ def _work(window: list[ArticleInput], output: Path) -> list[ArticleOutcome]:
 def check_window(checker: Checker, window: Sequence[ArticleInput], output: Path) -> list[ArticleOutcome]:
     """Check a window of articles: their new sentences go to the engine in one call first."""
     stored = [_stored_result(checker, article, output) for article in window]
-    checker.prefetch([article.text for article, result in zip(window, stored) if not result[3]])
+    checker.prefetch(_texts_to_check(window, stored))
     return [check_one(checker, article, output, result) for article, result in zip(window, stored)]
+
+
+def check_windows(checker: Checker, windows: Iterable[Sequence[ArticleInput]], output: Path) -> Iterator[ArticleOutcome]:
+    """Check window after window, translating the next window's sentences while this one's
+    articles are checked.
+
+    The engine spends its time in native code that lets go of Python's lock (CTranslate2,
+    torch, Apertium's processes), the checks in Python: side by side they overlap, where one
+    after the other the detectors wait for the engine and the engine for the detectors. The
+    outcomes are those of :func:`check_window` on each window in turn.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="mtcheck-translate-ahead") as ahead:
+        previous: tuple[Sequence[ArticleInput], list, Future] | None = None
+        try:
+            for window in windows:
+                stored = [_stored_result(checker, article, output) for article in window]
+                translating = ahead.submit(checker.prefetch, _texts_to_check(window, stored))
+                if previous is not None:
+                    yield from _check_prefetched(checker, *previous, output)
+                previous = (window, stored, translating)
+            if previous is not None:
+                yield from _check_prefetched(checker, *previous, output)
+        finally:
+            # Stopped early (an error, Ctrl-C): translations not yet started are not wanted.
+            ahead.shutdown(wait=True, cancel_futures=True)
+
+
+def _check_prefetched(checker: Checker, window: Sequence[ArticleInput], stored: list, translating: Future,
+                      output: Path) -> Iterator[ArticleOutcome]:
+    translating.result()  # the engine's error, if any, is raised here, as check_window would
+    for article, result in zip(window, stored):
+        yield check_one(checker, article, output, result)
+
+
+def _texts_to_check(window: Sequence[ArticleInput], stored: Sequence[tuple]) -> list[str]:
+    return [article.text for article, result in zip(window, stored) if not result[3]]
 
 
 def run_batch(
@@ -254,9 +290,8 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
     with progress.stage(f"checking articles into {output}", total, "article") as advance:
         if jobs <= 1:
             checker = make_checker()
-            for window in _windows(pending(), PREFETCH_ARTICLES):
-                for outcome in check_window(checker, window, output):
-                    record(outcome)
+            for outcome in check_windows(checker, _windows(pending(), PREFETCH_ARTICLES), output):
+                record(outcome)
         else:
             # Smaller windows than with one worker: each worker gets its share sooner, and the
             # last windows leave the others idle for less time.

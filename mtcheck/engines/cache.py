@@ -7,7 +7,9 @@ Entries are keyed by the engine signature (engine, model and revision or content
 decoding settings, library versions) and the exact source text, so results of different
 engines or settings are never mixed. SQLite's WAL journal and a busy timeout let several
 processes read and write one file at once; every write is a transaction, so a killed
-process leaves either the whole entry or nothing.
+process leaves either the whole entry or nothing. Within a process, one connection is shared by
+the threads that use it (the batch translates the next articles while it checks these), one
+statement at a time.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import json
 import sqlite3
+import threading
 import time
 import glob
 import warnings
@@ -69,6 +72,7 @@ class TranslationCache:
     path: Path
     timeout_s: float = 60.0
     _conn: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -93,7 +97,7 @@ class TranslationCache:
             self._conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA busy_timeout={int(self.timeout_s * 1000)}")
@@ -124,19 +128,22 @@ class TranslationCache:
         self._insert("analyses", signature,
                      [(source, json.dumps(result, ensure_ascii=False)) for source, result in items])
 
-    def _select(self, table: str, signature: str, sources: Sequence[str]) -> Iterator[tuple[str, str]]:
+    def _select(self, table: str, signature: str, sources: Sequence[str]) -> list[tuple[str, str]]:
         unique = list(dict.fromkeys(sources))
-        for start in range(0, len(unique), 500):  # SQLite caps the number of parameters
-            chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            yield from self.connection.execute(
-                f"SELECT source, payload FROM {table} WHERE signature = ? AND source IN ({marks})",
-                [signature, *chunk],
-            )
+        rows: list[tuple[str, str]] = []
+        with self._lock:
+            for start in range(0, len(unique), 500):  # SQLite caps the number of parameters
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self.connection.execute(
+                    f"SELECT source, payload FROM {table} WHERE signature = ? AND source IN ({marks})",
+                    [signature, *chunk],
+                ).fetchall()
+        return rows
 
     def _insert(self, table: str, signature: str, rows: Sequence[tuple[str, str]]) -> None:
         now = time.time()
-        with self.connection:  # one transaction: all or nothing
+        with self._lock, self.connection:  # one transaction: all or nothing
             self.connection.execute("BEGIN IMMEDIATE")
             self.connection.executemany(
                 f"INSERT OR REPLACE INTO {table} (signature, source, payload, created) VALUES (?, ?, ?, ?)",
@@ -144,10 +151,11 @@ class TranslationCache:
             )
 
     def stats(self) -> dict[str, object]:
-        rows = self.connection.execute(
-            "SELECT signature, COUNT(*) FROM translations GROUP BY signature ORDER BY COUNT(*) DESC"
-        ).fetchall()
-        analyses = self.connection.execute("SELECT COUNT(*) FROM analyses").fetchone()[0]
+        with self._lock:
+            rows = self.connection.execute(
+                "SELECT signature, COUNT(*) FROM translations GROUP BY signature ORDER BY COUNT(*) DESC"
+            ).fetchall()
+            analyses = self.connection.execute("SELECT COUNT(*) FROM analyses").fetchone()[0]
         return {
             "path": str(self.path),
             "entries": sum(n for _, n in rows),
@@ -157,15 +165,16 @@ class TranslationCache:
         }
 
     def clear(self, signature: str | None = None) -> int:
-        with self.connection:
-            self.connection.execute("BEGIN IMMEDIATE")
-            if signature:
-                cur = self.connection.execute("DELETE FROM translations WHERE signature = ?", (signature,))
-                self.connection.execute("DELETE FROM analyses WHERE signature = ?", (signature,))
-            else:
-                cur = self.connection.execute("DELETE FROM translations")
-                self.connection.execute("DELETE FROM analyses")
-        self.connection.execute("VACUUM")
+        with self._lock:
+            with self.connection:
+                self.connection.execute("BEGIN IMMEDIATE")
+                if signature:
+                    cur = self.connection.execute("DELETE FROM translations WHERE signature = ?", (signature,))
+                    self.connection.execute("DELETE FROM analyses WHERE signature = ?", (signature,))
+                else:
+                    cur = self.connection.execute("DELETE FROM translations")
+                    self.connection.execute("DELETE FROM analyses")
+            self.connection.execute("VACUUM")
         return cur.rowcount
 
     def export(self) -> Iterator[dict[str, object]]:
@@ -189,6 +198,10 @@ class CachedEngine:
     cache: TranslationCache
     hits: int = field(default=0, init=False)
     misses: int = field(default=0, init=False)
+    # One translation at a time: the batch translates the next articles on another thread, and
+    # an engine (a torch model, an Apertium pipeline, a lazy load) is not made to be entered twice.
+    _engine_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _count_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -202,12 +215,18 @@ class CachedEngine:
         signature = self.engine.signature
         cached = self.cache.get_many(signature, texts)
         missing = [t for t in dict.fromkeys(texts) if t not in cached]
-        self.hits += len(texts) - len(missing)
-        self.misses += len(missing)
         if missing:
-            fresh = self.engine.translate(missing)
-            self.cache.put_many(signature, list(zip(missing, fresh)))
-            cached.update(zip(missing, fresh))
+            with self._engine_lock:
+                # Another thread may have translated some of them while this one waited.
+                cached.update(self.cache.get_many(signature, missing))
+                missing = [t for t in missing if t not in cached]
+                if missing:
+                    fresh = self.engine.translate(missing)
+                    self.cache.put_many(signature, list(zip(missing, fresh)))
+                    cached.update(zip(missing, fresh))
+        with self._count_lock:
+            self.misses += len(missing)
+            self.hits += len(texts) - len(missing)
         return [cached[t] for t in texts]
 
 

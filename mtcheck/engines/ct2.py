@@ -23,6 +23,7 @@ from ..types import Translation
 from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit
 from .cache import default_cache_dir
 from .batching import length_sorted_batches
+from .pieces import load_pieces
 from .subwords import build_translation
 
 
@@ -49,10 +50,10 @@ class CT2Engine:
     def __post_init__(self) -> None:
         try:
             import ctranslate2
-            from transformers import AutoTokenizer
         except ImportError as exc:
             raise EngineError(f"the ct2 engine needs ctranslate2 (pip install 'mtcheck[ct2]'): {exc}") from exc
         self._ct2 = ctranslate2
+        self.cache_dir = Path(self.cache_dir) if self.cache_dir is not None else None
         self.device, self.compute_type = _device_and_compute(ctranslate2, self.device, self.compute_type)
         source = self._resolve_source()
         if (problem := model_folder_problem(Path(source))) is not None:
@@ -60,9 +61,9 @@ class CT2Engine:
         self._revision = remembered_hash(Path(source), "ct2", _content_hash)
         self._converted = self._convert(source)
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(source)
+            self._pieces = load_pieces(Path(source))
             config = json.loads((Path(source) / "config.json").read_text(encoding="utf-8"))
-            self._source_limit = source_token_limit(self._tokenizer.model_max_length,
+            self._source_limit = source_token_limit(self._pieces.model_max_length,
                                                     config.get("max_position_embeddings"))
             self._translator = ctranslate2.Translator(
                 str(self._converted), device=self.device, compute_type=self.compute_type,
@@ -141,8 +142,7 @@ class CT2Engine:
         # Truncate as the hf engine does: positions past the model's limit have no encoding, and
         # CTranslate2's scoring pass (unlike its translation pass) would fail on them.
         limit = self._source_limit
-        sources = [self._tokenizer.convert_ids_to_tokens(self._tokenizer(t, truncation=True, max_length=limit)["input_ids"])
-                   for t in texts]
+        sources = [self._pieces.encode(t, limit) for t in texts]
         results: list[Translation | None] = [None] * len(texts)
         for batch in length_sorted_batches([len(s) for s in sources], self.batch_tokens):
             for i, translation in zip(batch, self._translate_batch([texts[i] for i in batch], [sources[i] for i in batch])):
@@ -160,7 +160,7 @@ class CT2Engine:
         # positions scored at once, or a large batch takes gigabytes.
         scored = (self._translator.score_batch(sources, hypotheses, max_batch_size=_SCORED_TOKENS,
                                                batch_type="tokens") if self.token_scores else [None] * len(sources))
-        special = set(self._tokenizer.all_special_tokens)
+        special = self._pieces.special_tokens
         translations = []
         for text, src, hyp, out, score in zip(texts, sources, hypotheses, outputs, scored):
             keep = [j for j, p in enumerate(hyp) if p not in special]
@@ -172,7 +172,7 @@ class CT2Engine:
                     source=text,
                     src_pieces=[src[k] for k in src_keep],
                     tgt_pieces=[hyp[j] for j in keep],
-                    english=self._tokenizer.convert_tokens_to_string([hyp[j] for j in keep]),
+                    english=self._pieces.decode([hyp[j] for j in keep]),
                     logprobs=[score.log_probs[j] for j in keep] if score is not None else [],
                     attention=[[attention[j][k] for k in src_keep] for j in keep],
                 )
