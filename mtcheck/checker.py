@@ -14,7 +14,7 @@ from .detectors import DetectionContext, Detector, Need, build_detectors
 from .detectors.merge import merge_flags
 from .engines import Engine, EngineSpec, load_engine
 from .engines.apertium import reverse_engine
-from .engines.cache import CachedEngine, TranslationCache, open_cache
+from .engines.cache import CachedEngine, RecentTranslations, TranslationCache, open_cache
 from .config import CheckConfig, DropRule, load_config
 from .corpus import read_article
 from .errors import InputError
@@ -118,7 +118,7 @@ class Checker:
             spec = replace(spec, options={**spec.options, "token_scores": False})  # no second pass
         choice = load_engine(spec, lazy=True)
         store = None if cache is False else open_cache(None if cache is True else Path(cache))
-        forward = choice.engine if store is None else CachedEngine(choice.engine, store)
+        forward = CachedEngine(choice.engine, store or RecentTranslations())
         return cls(engine=forward, reverse_engine=reverse_engine(store), detectors=detector_list,
                    min_severity=config.min_severity, cache=store, progress=progress,
                    segmenter=FrenchSegmenter(input_format), neural_metric=neural_metric,
@@ -233,9 +233,10 @@ class Checker:
 
         An engine is fastest on many sentences at once (length-sorted batches under a token
         budget, one call's overhead); checking article by article gives it a few dozen at a
-        time. With a translation cache, the later :meth:`check` of each article then finds its
-        sentences there: same translations, fewer and fuller engine calls. Without a cache
-        there is nowhere to keep them, and nothing is done. Returns the sentences sent.
+        time. The later :meth:`check` of each article then finds its sentences in the engine's
+        cache (a file, or :class:`RecentTranslations` in memory when the run keeps none): same
+        translations, fewer and fuller engine calls. An engine without a cache is left alone:
+        there is nowhere to keep them. Returns the sentences sent.
         """
         if not isinstance(self.engine, CachedEngine):
             return 0

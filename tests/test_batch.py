@@ -412,6 +412,25 @@ def test_a_batch_translates_several_articles_in_one_engine_call_with_the_same_re
     assert together_files == alone_files and len(together_files) == len(articles)
 
 
+def test_without_a_cache_file_a_batch_still_translates_a_window_in_one_call(
+        tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from mtcheck import Checker
+    from mtcheck.batch.run import run_batch
+    from mtcheck.corpus import ArticleInput
+
+    monkeypatch.setenv("MTCHECK_CACHE", str(tmp_path / "cache"))
+    texts = ["Le président a parlé hier soir. La source a refusé.", "La frappe a eu lieu. Le président a parlé hier soir.",
+             "Les alliés ont livré des armes."]
+    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
+    checker = Checker.from_config(engine="hf", model=str(tiny_model), beam_size=1, cache=False,
+                                  detectors=["reference-divergence"], flag_model="none")
+    counting = _CountingEngine(checker.engine.engine)  # type: ignore[union-attr]
+    checker.engine.engine = counting  # type: ignore[union-attr]
+    run_batch(iter(articles), lambda: checker, tmp_path / "out", progress=False)
+    assert counting.calls == 1 and counting.sentences == 4  # four distinct sentences, one call
+    assert not (tmp_path / "cache" / "translations.sqlite").exists()
+
+
 class _WaitingEngine(_CountingEngine):
     """Its second call (the second window) notes whether the first window's first article is
     written yet, then waits for it: a batch that checks one window while the engine translates

@@ -21,7 +21,7 @@ from ..checker import Checker
 from ..corpus import ArticleInput, read_article
 from ..errors import InputError, MtcheckError
 from .layout import output_lock
-from .run import BatchOutcome, _fail, check_window, fail_duplicate, prepare_output
+from .run import BatchOutcome, _fail, _windows, check_windows, fail_duplicate, prepare_output
 from .sources import ArticleError, Columns, _row_article, row_id
 
 
@@ -41,8 +41,10 @@ class _CheckActor:
         keys = list(batch)
         rows = [{k: _plain(batch[k][i]) for k in keys} for i in range(len(batch[keys[0]]))]
         articles = [None if int(r["__position"]) in self.duplicates else self._article(dict(r)) for r in rows]
-        # The batch is the local backend's window: its new sentences go to the engine in one call.
-        checked = iter(check_window(self.checker, [a for a in articles if isinstance(a, ArticleInput)], self.output))
+        # As the local backend does, the engine translates one part of the batch while the
+        # actor checks the part before it: four parts, each still a multi-article engine call.
+        valid = [a for a in articles if isinstance(a, ArticleInput)]
+        checked = iter(list(check_windows(self.checker, _windows(valid, max(1, -(-len(valid) // 4))), self.output)))
         for row, article in zip(rows, articles):
             position = int(row["__position"])
             if position in self.duplicates:

@@ -21,6 +21,7 @@ import threading
 import time
 import glob
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,11 +192,34 @@ class TranslationCache:
 
 
 @dataclass
+class RecentTranslations:
+    """The latest ``capacity`` translations, in memory only: what a run without a cache file
+    keeps, so that a batch still translates a window of articles in one engine call and then
+    hands each article its sentences (the same translations: they are the engine's own)."""
+
+    capacity: int = 20_000
+    _entries: OrderedDict[tuple[str, str], Translation] = field(default_factory=OrderedDict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def get_many(self, signature: str, sources: Sequence[str]) -> dict[str, Translation]:
+        with self._lock:
+            return {s: self._entries[(signature, s)] for s in sources if (signature, s) in self._entries}
+
+    def put_many(self, signature: str, items: Sequence[tuple[str, Translation]]) -> None:
+        with self._lock:
+            for source, translation in items:
+                self._entries[(signature, source)] = translation
+                self._entries.move_to_end((signature, source))
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+
+@dataclass
 class CachedEngine:
     """Wraps an engine: cached sources skip it entirely, new ones are translated and stored."""
 
     engine: Engine
-    cache: TranslationCache
+    cache: TranslationCache | RecentTranslations
     hits: int = field(default=0, init=False)
     misses: int = field(default=0, init=False)
     # One translation at a time: the batch translates the next articles on another thread, and
