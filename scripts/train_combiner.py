@@ -26,7 +26,8 @@ always in the same fold; the Debian documents are in every training part). The w
 threshold is the lowest whose out-of-fold precision reaches ``--precision``; severity is a
 multinomial logistic regression of the professionals' severities on the word's out-of-fold
 logit and the detector flags on it; the document score is a ridge regression of document MQM
-on :func:`mtcheck.qe.combiner.document_features`, scored out of fold (Pearson, Spearman).
+on :func:`mtcheck.qe.combiner.document_features` (standardised; with the document's mean of each
+column the second stage reads), scored out of fold (Pearson, Spearman).
 The model written is fitted on everything; its figures go into its ``about``.
 """
 
@@ -271,6 +272,32 @@ def export_trees(model, names: list[str], check: np.ndarray) -> TreeEnsemble:
     return ensemble
 
 
+def document_regression(x: np.ndarray, y: np.ndarray, alpha: float) -> "_FittedDocument":
+    """Ridge regression of document MQM on standardised features (their scales differ by
+    orders of magnitude: a mean probability, a share of flagged words, a column of counts),
+    returned on the raw features, as mtcheck computes them, with the scaling folded in."""
+    from sklearn.linear_model import Ridge
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    ridge = Ridge(alpha=alpha).fit((x - mean) / scale, y)
+    weights = ridge.coef_ / scale
+    return _FittedDocument(weights, float(ridge.intercept_ - np.dot(weights, mean)))
+
+
+class _FittedDocument:
+    """A linear document score over the feature columns, as numbers; :meth:`score` names them."""
+
+    def __init__(self, weights: np.ndarray, bias: float) -> None:
+        self.weights, self.bias = weights, bias
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.weights + self.bias
+
+    def score(self, names: Sequence[str]) -> LinearScore:
+        return LinearScore(dict(zip(names, map(float, self.weights))), self.bias)
+
+
 def model_card(about: dict, weights: int, trees: int, threshold: float, precisions: dict[str, float]) -> str:
     """The model card shipped beside the weights: what the model was trained on, under which
     licence, how it was measured and how to retrain it."""
@@ -288,7 +315,8 @@ detector's flags ({weights} word weights), then gradient-boosted trees ({trees} 
 its probability in context: the neighbours' within the sentence, the sentence's and the
 article's, its logit split by feature family, the rules' records and the dense word features.
 The trees learned from out-of-fold first-stage probabilities, as they meet them on new text.
-A multinomial regression gives the severity, and a ridge regression the document MQM score.
+A multinomial regression gives the severity, and a ridge regression the document MQM score
+(from how much of the document the model finds wrong and its mean of each second-stage column).
 A word some detector flagged is flagged at probability >= {threshold}
 ({about["threshold_rule"]}); {about["unexplained_threshold_rule"]}; {about["severe_threshold_rule"]}
 (flags no detector explains are always minor). A detector's flag also counts at the precision
@@ -345,7 +373,7 @@ apertium apertium-eng-spa apertium-fr-es`) and the two Debian Reference packages
 
 def main() -> None:
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -369,6 +397,8 @@ def main() -> None:
     parser.add_argument("--trees", type=int, default=300, help="boosting rounds of the second stage")
     parser.add_argument("--leaves", type=int, default=31, help="leaves per tree of the second stage")
     parser.add_argument("--min-weight", type=float, default=0.01, help="drop weights smaller than this")
+    parser.add_argument("--document-alpha", type=float, default=300.0,
+                        help="ridge penalty of the document score, on standardised features")
     parser.add_argument("--out", default=str(ROOT / "mtcheck" / "resources" / Path(*BUNDLED_DETECTION_MODEL)))
     parser.add_argument("--rows-cache", help="pickle of the extracted documents, reused when it exists (delete it "
                                              "after changing a detector or mtcheck/qe/features.py)")
@@ -519,9 +549,13 @@ def main() -> None:
                 if r.document.source == "wmt20" and r.words]
     severity_scorer = DetectionModel(words=LinearScore({}), threshold=threshold, severities=severities,
                                      document=LinearScore({}), severe_threshold=severe_threshold)
+    # Each document's words in the second stage's columns (out-of-fold first stage, as trained).
+    doc_columns = [{name: context[offsets[k]:offsets[k + 1], j] for j, name in enumerate(context_names)}
+                   for k, r in enumerate(rows) if r.document.source == "wmt20" and r.words]
     doc_x = [document_features(list(p), threshold, r.detector_flags, r.words,
                                [severity_scorer.expected_penalty(model_features(w, h), q)
-                                for w, h, q in zip(r.words, r.hits, p)]) for r, p in doc_rows]
+                                for w, h, q in zip(r.words, r.hits, p)], columns)
+             for (r, p), columns in zip(doc_rows, doc_columns)]
     names = sorted(doc_x[0])
     dx = np.array([[d[n] for n in names] for d in doc_x])
     dy = np.array([r.document.mqm for r, _ in doc_rows])
@@ -531,10 +565,11 @@ def main() -> None:
     for train, test in GroupKFold(5).split(dx, groups=dgroups):
         # Clipped as mtcheck clips its estimate. (Fitting the penalty before WMT's clip at 0,
         # which a quarter of the documents score, measured worse: Pearson 0.317 against 0.349.)
-        doc_oof[test] = np.clip(Ridge(alpha=1.0).fit(dx[train], dy[train]).predict(dx[test]), 0, 100)
+        doc_oof[test] = np.clip(document_regression(dx[train], dy[train], args.document_alpha).predict(dx[test]),
+                                0, 100)
         doc_folds.append((float(np.corrcoef(doc_oof[test], dy[test])[0, 1]), spearman(doc_oof[test], dy[test])))
     pearson_doc, spearman_doc = float(np.corrcoef(doc_oof, dy)[0, 1]), spearman(doc_oof, dy)
-    doc_model = Ridge(alpha=1.0).fit(dx, dy)
+    doc_model = document_regression(dx, dy, args.document_alpha)
 
     final = LogisticRegression(C=args.regularisation, max_iter=3000).fit(x, gold, sample_weight=weight)
     weights = {n: float(w) for n, w in zip(vectorizer.feature_names_, final.coef_[0]) if abs(w) >= args.min_weight}
@@ -586,13 +621,13 @@ def main() -> None:
                    + (f" --precision {args.precision}" if args.precision != 0.5 else ""),
         "learner": (f"scikit-learn LogisticRegression (first stage, severity), HistGradientBoostingClassifier "
                     f"({args.trees} trees of at most {args.leaves} leaves, exported node by node; second stage), "
-                    "Ridge (document)"),
+                    f"Ridge (document; standardised features, alpha {args.document_alpha:g})"),
     }
     model = DetectionModel(
         words=LinearScore(weights, float(final.intercept_[0])), threshold=threshold, severities=severities,
         severe_threshold=severe_threshold, unexplained_threshold=unexplained_threshold,
         detector_precision=detector_precision(hit_lists, gold, wmt_index),
-        document=LinearScore(dict(zip(names, map(float, doc_model.coef_))), float(doc_model.intercept_)),
+        document=doc_model.score(names),
         target_precision=args.precision, about=about, context=final_trees)
     model.save(Path(args.out))
     card = model_card(about, len(weights), len(final_trees.trees), threshold, model.detector_precision)

@@ -185,6 +185,35 @@ def test_the_document_features_measure_how_much_and_how_surely():
     assert features["mean_top_decile"] == 0.9 and features["reference_coverage"] == 0.5
 
 
+def test_the_document_score_reads_the_mean_of_each_context_column_over_the_words_it_has():
+    import numpy as np
+
+    words = [WordFeatures(0, 1, "a", 0, {})] * 3
+    columns = {"p": np.array([0.9, 0.3, 0.3]), "p-1": np.array([np.nan, 0.9, 0.3]),
+               "p-3": np.array([np.nan, np.nan, np.nan])}
+    features = document_features([0.9, 0.3, 0.3], 0.5, [], words, columns=columns)
+    assert features["mean_p"] == pytest.approx(0.5)
+    assert features["mean_p-1"] == pytest.approx(0.6)  # a missing neighbour is not a 0
+    assert features["mean_p-3"] == 0.0  # no word has one
+    assert "mean_p" not in document_features([0.9], 0.5, [], words[:1])  # no columns: no second stage
+
+
+def test_the_training_scripts_document_regression_gives_its_predictions_on_the_raw_features():
+    """Fitted on standardised features, the score mtcheck applies to raw features must predict
+    what the fitted regression does (the scaling folded into the weights)."""
+    import numpy as np
+
+    module = _training_script()
+    rng = np.random.default_rng(0)
+    x = np.c_[rng.random(200), 1000 * rng.random(200), np.zeros(200)]  # scales far apart, a constant
+    y = 10 * x[:, 0] + 0.01 * x[:, 1] + rng.normal(0, 0.1, 200)
+    fitted = module.document_regression(x, y, alpha=1.0)
+    score = fitted.score(["a", "b", "constant"])
+    raw = [score({"a": a, "b": b, "constant": c}) for a, b, c in x[:20]]
+    assert raw == pytest.approx(list(fitted.predict(x[:20])))
+    assert np.corrcoef(fitted.predict(x), y)[0, 1] > 0.95
+
+
 @needs_grammalecte
 def test_the_bundled_model_is_the_default_and_knows_the_features_the_pipeline_makes(hf_tiny):
     from mtcheck import Checker

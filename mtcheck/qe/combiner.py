@@ -170,10 +170,13 @@ def context_features(words: Sequence[WordFeatures], first: Sequence[float], rule
 
 
 def document_features(probabilities: Sequence[float], threshold: float, hits: Sequence[Flag],
-                      words: Sequence[WordFeatures], penalties: Sequence[float] | None = None) -> dict[str, float]:
+                      words: Sequence[WordFeatures], penalties: Sequence[float] | None = None,
+                      columns: Mapping[str, Any] | None = None) -> dict[str, float]:
     """What the document score reads: how much of the article the model finds wrong, how
     surely, and what it would cost in MQM (``penalties``: each word's expected MQM weight
-    should it be an error; MQM counts errors, not words, so runs of flagged words count once)."""
+    should it be an error; MQM counts errors, not words, so runs of flagged words count once),
+    and the article's mean of each column the second stage read (``columns``, from
+    :func:`context_features`: how its words look on average, not only how likely they are wrong)."""
     n = max(1, len(probabilities))
     penalties = penalties if penalties is not None else [1.0] * len(probabilities)
     ordered = sorted(probabilities, reverse=True)
@@ -198,7 +201,17 @@ def document_features(probabilities: Sequence[float], threshold: float, hits: Se
         "runs_per_word": runs / n,
         "run_penalty_per_word": run_penalty / n,
         "expected_penalty_per_word": sum(p * w for p, w in zip(probabilities, penalties)) / n,
+        **({f"mean_{name}": _mean_present(values) for name, values in columns.items()} if columns else {}),
     }
+
+
+def _mean_present(values: Any) -> float:
+    """The mean of a column's values that are there (a neighbour beyond its segment is NaN); 0 for none."""
+    import numpy as np
+
+    present = np.asarray(values, dtype=float)
+    present = present[~np.isnan(present)]
+    return float(present.mean()) if present.size else 0.0
 
 
 @dataclass(frozen=True)
@@ -230,6 +243,11 @@ class Combiner:
 
     def estimate(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> list[WordEstimate]:
         """Every word of the article with its probability of being part of an error."""
+        return self._estimate(context, detector_flags)[0]
+
+    def _estimate(self, context: DetectionContext,
+                  detector_flags: Sequence[Flag]) -> tuple[list[WordEstimate], dict[str, Any] | None]:
+        """:meth:`estimate`, and the columns the second stage read (None without one)."""
         words = article_word_features(context, self.classes, segment_references(context))
         hits = [tuple(f for f in detector_flags if f.start < word.end and word.start < f.end) for word in words]
         features = [model_features(word, found) for word, found in zip(words, hits)]
@@ -242,16 +260,17 @@ class Combiner:
                                        parts)
             modelled = self.model.context_probabilities(columns)
         else:
+            columns = None
             modelled = [self.model.probability(f) for f in features]
         # A rule that fires is evidence on its own record, combined with the model's as
         # independent (noisy-or): rules the product descriptions never trigger (most news
         # rules) keep their force, and on the training documents this costs about 0.003 MCC.
         probabilities = [1.0 - (1.0 - p) * (1.0 - r) for p, r in zip(modelled, rules)]
-        return [WordEstimate(*estimate) for estimate in zip(words, features, probabilities, hits)]
+        return [WordEstimate(*estimate) for estimate in zip(words, features, probabilities, hits)], columns
 
     def combine(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> tuple[list[Flag], float | None]:
         """The flags of the article and its MQM estimate (None for an article without words)."""
-        estimates = self.estimate(context, detector_flags)
+        estimates, columns = self._estimate(context, detector_flags)
         cut = self.model.threshold
         flags: list[Flag] = []
         run: list[WordEstimate] = []
@@ -268,7 +287,7 @@ class Combiner:
             return flags, None
         penalties = [self.model.expected_penalty(e.features, e.probability) for e in estimates]
         features = document_features([e.probability for e in estimates], cut, detector_flags,
-                                     [e.word for e in estimates], penalties)
+                                     [e.word for e in estimates], penalties, columns)
         return flags, self.model.document_mqm(features)
 
     def _flag(self, context: DetectionContext, run: list[WordEstimate]) -> Flag:
