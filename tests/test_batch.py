@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 import os
 import signal
 import subprocess
@@ -502,6 +503,52 @@ def test_an_engine_crash_in_a_later_window_keeps_the_results_before_it(
     with pytest.raises(RuntimeError, match="the engine crashed"):
         run_batch(iter(articles), make, tmp_path / "out", progress=False)
     assert sorted(p.name for p in (tmp_path / "out" / "articles").iterdir()) == ["a0.jsonl", "a1.jsonl"]
+
+
+class _SlowSecondCall(_CountingEngine):
+    """Its second call (the next window) takes until ``release`` is set."""
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.release = threading.Event()
+
+    def translate(self, texts):
+        if self.calls == 1:
+            self.release.wait(60)
+        return super().translate(texts)
+
+
+def test_ctrl_c_while_the_next_window_is_translated_reaches_the_caller_at_once(
+        tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import mtcheck.batch.run as batch_run
+    from mtcheck import Checker
+    from mtcheck.batch.run import run_batch
+    from mtcheck.corpus import ArticleInput
+    from mtcheck.engines.cache import CachedEngine, TranslationCache
+    from mtcheck.engines.hf import HFEngine
+
+    texts = ["Le président a parlé hier soir.", "La frappe a eu lieu.", "Les alliés ont livré des armes.",
+             "Le pays a gagné la guerre."]
+    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
+    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 2)
+    engine = _SlowSecondCall(HFEngine(str(tiny_model), beam_size=1, local_files_only=True))
+    checked = batch_run.check_one
+
+    def interrupted_after_one(*args, **kwargs):
+        outcome = checked(*args, **kwargs)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(batch_run, "check_one", interrupted_after_one)
+    store = TranslationCache(tmp_path / "cache.sqlite")
+    make = lambda: Checker(engine=CachedEngine(engine, store), reverse_engine=None, cache=store,  # noqa: E731
+                           detectors=["reference-divergence"], combiner=None)
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(iter(articles), make, tmp_path / "out", progress=False)
+        assert time.monotonic() - started < 30, "the interrupt waited for the next window's translation"
+    finally:
+        engine.release.set()
+    assert [p.name for p in (tmp_path / "out" / "articles").iterdir()] == ["a0.jsonl"]
 
 
 def test_references_in_french_fail_their_article_on_every_run(tiny_model: Path, tmp_path: Path):

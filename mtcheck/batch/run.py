@@ -207,20 +207,22 @@ def check_windows(checker: Checker, windows: Iterable[Sequence[ArticleInput]], o
     after the other the detectors wait for the engine and the engine for the detectors. The
     outcomes are those of :func:`check_window` on each window in turn.
     """
-    with ThreadPoolExecutor(1, thread_name_prefix="mtcheck-translate-ahead") as ahead:
-        previous: tuple[Sequence[ArticleInput], list, Future] | None = None
-        try:
-            for window in windows:
-                stored = [_stored_result(checker, article, output) for article in window]
-                translating = ahead.submit(checker.prefetch, _texts_to_check(window, stored))
-                if previous is not None:
-                    yield from _check_prefetched(checker, *previous, output)
-                previous = (window, stored, translating)
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="mtcheck-translate-ahead")
+    previous: tuple[Sequence[ArticleInput], list, Future] | None = None
+    try:
+        for window in windows:
+            stored = [_stored_result(checker, article, output) for article in window]
+            translating = ahead.submit(checker.prefetch, _texts_to_check(window, stored))
             if previous is not None:
                 yield from _check_prefetched(checker, *previous, output)
-        finally:
-            # Stopped early (an error, Ctrl-C): translations not yet started are not wanted.
-            ahead.shutdown(wait=True, cancel_futures=True)
+            previous = (window, stored, translating)
+        if previous is not None:
+            yield from _check_prefetched(checker, *previous, output)
+    finally:
+        # Stopped early (an error, Ctrl-C): the windows not started are dropped and the error
+        # goes on now; the process still waits, on exit, for the window being translated (a
+        # thread stopped inside the engine's native code could abort the process instead).
+        ahead.shutdown(wait=False, cancel_futures=True)
 
 
 def _check_prefetched(checker: Checker, window: Sequence[ArticleInput], stored: list, translating: Future,
