@@ -432,6 +432,26 @@ def test_without_a_cache_file_a_batch_still_translates_a_window_in_one_call(
     assert not (tmp_path / "cache" / "translations.sqlite").exists()
 
 
+def _two_windows(engine_class, tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args):
+    """Four one-sentence articles in windows of two, the engine wrapped in ``engine_class``:
+    the articles, the checker factory and the wrapper (its second call is the second window)."""
+    import mtcheck.batch.run as batch_run
+    from mtcheck import Checker
+    from mtcheck.corpus import ArticleInput
+    from mtcheck.engines.cache import CachedEngine, TranslationCache
+    from mtcheck.engines.hf import HFEngine
+
+    texts = ["Le président a parlé hier soir.", "La frappe a eu lieu.", "Les alliés ont livré des armes.",
+             "Le pays a gagné la guerre."]
+    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
+    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 2)
+    engine = engine_class(HFEngine(str(tiny_model), beam_size=1, local_files_only=True), *args)
+    store = TranslationCache(tmp_path / "cache.sqlite")
+    make = lambda: Checker(engine=CachedEngine(engine, store), reverse_engine=None, cache=store,  # noqa: E731
+                           detectors=["reference-divergence"], combiner=None)
+    return articles, make, engine
+
+
 class _WaitingEngine(_CountingEngine):
     """Its second call (the second window) notes whether the first window's first article is
     written yet, then waits for it: a batch that checks one window while the engine translates
@@ -454,22 +474,10 @@ class _WaitingEngine(_CountingEngine):
 
 def test_a_batch_checks_one_window_while_the_engine_translates_the_next(
         tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import mtcheck.batch.run as batch_run
-    from mtcheck import Checker
     from mtcheck.batch.run import run_batch
-    from mtcheck.corpus import ArticleInput
-    from mtcheck.engines.cache import CachedEngine, TranslationCache
-    from mtcheck.engines.hf import HFEngine
 
-    texts = ["Le président a parlé hier soir.", "La frappe a eu lieu.", "Les alliés ont livré des armes.",
-             "Le pays a gagné la guerre."]
-    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
-    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 2)
-    engine = _WaitingEngine(HFEngine(str(tiny_model), beam_size=1, local_files_only=True),
-                            tmp_path / "out" / "articles" / "a0.jsonl")
-    store = TranslationCache(tmp_path / "cache.sqlite")
-    make = lambda: Checker(engine=CachedEngine(engine, store), reverse_engine=None, cache=store,  # noqa: E731
-                           detectors=["reference-divergence"], combiner=None)
+    articles, make, engine = _two_windows(_WaitingEngine, tiny_model, tmp_path, monkeypatch,
+                                          tmp_path / "out" / "articles" / "a0.jsonl")
     outcome = run_batch(iter(articles), make, tmp_path / "out", progress=False)
     assert engine.written_during, "the first window is checked while the second is translated"
     assert engine.calls == 2 and outcome.checked == len(articles)
@@ -485,21 +493,9 @@ class _FailingSecondCall(_CountingEngine):
 
 def test_an_engine_crash_in_a_later_window_keeps_the_results_before_it(
         tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import mtcheck.batch.run as batch_run
-    from mtcheck import Checker
     from mtcheck.batch.run import run_batch
-    from mtcheck.corpus import ArticleInput
-    from mtcheck.engines.cache import CachedEngine, TranslationCache
-    from mtcheck.engines.hf import HFEngine
 
-    texts = ["Le président a parlé hier soir.", "La frappe a eu lieu.", "Les alliés ont livré des armes.",
-             "Le pays a gagné la guerre."]
-    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
-    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 2)
-    engine = _FailingSecondCall(HFEngine(str(tiny_model), beam_size=1, local_files_only=True))
-    store = TranslationCache(tmp_path / "cache.sqlite")
-    make = lambda: Checker(engine=CachedEngine(engine, store), reverse_engine=None, cache=store,  # noqa: E731
-                           detectors=["reference-divergence"], combiner=None)
+    articles, make, _ = _two_windows(_FailingSecondCall, tiny_model, tmp_path, monkeypatch)
     with pytest.raises(RuntimeError, match="the engine crashed"):
         run_batch(iter(articles), make, tmp_path / "out", progress=False)
     assert sorted(p.name for p in (tmp_path / "out" / "articles").iterdir()) == ["a0.jsonl", "a1.jsonl"]
@@ -521,26 +517,15 @@ class _SlowSecondCall(_CountingEngine):
 def test_ctrl_c_while_the_next_window_is_translated_reaches_the_caller_at_once(
         tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import mtcheck.batch.run as batch_run
-    from mtcheck import Checker
     from mtcheck.batch.run import run_batch
-    from mtcheck.corpus import ArticleInput
-    from mtcheck.engines.cache import CachedEngine, TranslationCache
-    from mtcheck.engines.hf import HFEngine
 
-    texts = ["Le président a parlé hier soir.", "La frappe a eu lieu.", "Les alliés ont livré des armes.",
-             "Le pays a gagné la guerre."]
-    articles = [ArticleInput(id=f"a{i}", text=t, references=(), position=i) for i, t in enumerate(texts)]
-    monkeypatch.setattr(batch_run, "PREFETCH_ARTICLES", 2)
-    engine = _SlowSecondCall(HFEngine(str(tiny_model), beam_size=1, local_files_only=True))
+    articles, make, engine = _two_windows(_SlowSecondCall, tiny_model, tmp_path, monkeypatch)
     checked = batch_run.check_one
 
     def interrupted_after_one(*args, **kwargs):
-        outcome = checked(*args, **kwargs)
+        checked(*args, **kwargs)
         raise KeyboardInterrupt
     monkeypatch.setattr(batch_run, "check_one", interrupted_after_one)
-    store = TranslationCache(tmp_path / "cache.sqlite")
-    make = lambda: Checker(engine=CachedEngine(engine, store), reverse_engine=None, cache=store,  # noqa: E731
-                           detectors=["reference-divergence"], combiner=None)
     started = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
