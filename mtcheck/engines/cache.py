@@ -14,7 +14,6 @@ statement at a time.
 
 from __future__ import annotations
 
-import os
 import json
 import sqlite3
 import threading

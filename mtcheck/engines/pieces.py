@@ -1,10 +1,10 @@
 """Text to source pieces and target pieces to text: all the ct2 engine needs of a tokenizer.
 
 CTranslate2 takes and gives token strings, so a tokenizer's ids never matter there. For the
-Marian models (Helsinki-NLP's opus-mt, the default)
-that is two sentencepiece models and a vocabulary; importing transformers' ``MarianTokenizer``
-for it costs about 1.8 s of every process, torch included, which a batch of a few hundred
-sentences would spend more on than on anything but decoding. This module gives the same
+Marian models (Helsinki-NLP's opus-mt, the default) that is two sentencepiece models and a
+vocabulary; importing transformers' ``MarianTokenizer`` for it costs about 1.8 s of every
+process, torch included, which a batch of a few hundred sentences would spend more on than on
+anything but decoding. This module gives the same
 pieces and the same text as ``MarianTokenizer`` (tests compare them on real sentences); a
 tokenizer it cannot match exactly (separate vocabularies, added tokens of its own) is left to
 transformers (:class:`TransformersPieces`); :func:`load_pieces` picks.
@@ -24,9 +24,7 @@ _DEFAULT_SPECIALS = {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<p
 
 class Pieces(Protocol):
     model_max_length: int
-
-    @property
-    def special_tokens(self) -> frozenset[str]: ...
+    special_tokens: frozenset[str]
 
     def encode(self, text: str, max_length: int) -> list[str]: ...
 
@@ -43,20 +41,18 @@ class TransformersPieces:
     """Any tokenizer transformers can load, through ``AutoTokenizer``."""
 
     folder: Path
+    special_tokens: frozenset[str] = field(init=False)
     _tokenizer: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         from transformers import AutoTokenizer
 
         self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
+        self.special_tokens = frozenset(self._tokenizer.all_special_tokens)
 
     @property
     def model_max_length(self) -> int:
         return int(self._tokenizer.model_max_length)
-
-    @property
-    def special_tokens(self) -> frozenset[str]:
-        return frozenset(self._tokenizer.all_special_tokens)
 
     def encode(self, text: str, max_length: int) -> list[str]:
         return self._tokenizer.convert_ids_to_tokens(
@@ -75,6 +71,7 @@ class MarianPieces:
     unk: str = "<unk>"
     pad: str = "<pad>"
     model_max_length: int = 512
+    special_tokens: frozenset[str] = field(init=False)
     _source: Any = field(init=False, repr=False)
     _target: Any = field(init=False, repr=False)
     _vocabulary: frozenset[str] = field(init=False, repr=False)
@@ -86,13 +83,10 @@ class MarianPieces:
         self._source = sentencepiece.SentencePieceProcessor(model_file=str(self.folder / "source.spm"))
         self._target = sentencepiece.SentencePieceProcessor(model_file=str(self.folder / "target.spm"))
         self._vocabulary = frozenset(json.loads((self.folder / "vocab.json").read_text(encoding="utf-8")))
+        self.special_tokens = frozenset((self.eos, self.unk, self.pad))
         # Longest first, as transformers' trie matches: one special token never splits another.
         specials = sorted(self.special_tokens, key=len, reverse=True)
         self._special_split = re.compile("(" + "|".join(re.escape(s) for s in specials) + ")")
-
-    @property
-    def special_tokens(self) -> frozenset[str]:
-        return frozenset((self.eos, self.unk, self.pad))
 
     def encode(self, text: str, max_length: int) -> list[str]:
         """The source pieces of ``text`` with the end token, at most ``max_length`` of them, as
