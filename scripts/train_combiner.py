@@ -238,9 +238,8 @@ def context_matrix(rows: Sequence[Rows], first: np.ndarray, rules: np.ndarray,
     for r in rows:
         end = start + len(r.words)
         if r.words:
-            detectors = [len({f.detector for f in found}) for found in r.hits]
             families = [dict(zip(FAMILIES, map(float, row))) for row in parts[start:end]]
-            columns = context_features(r.words, first[start:end], rules[start:end], detectors, families)
+            columns = context_features(r.words, first[start:end], rules[start:end], r.hits, families)
             names = names or sorted(columns)
             blocks.append(np.column_stack([columns[n] for n in names]))
         start = end

@@ -313,13 +313,15 @@ def test_the_second_stage_walks_each_tree_and_sends_a_missing_neighbour_where_tr
 def test_the_second_stage_reads_a_words_neighbours_only_within_its_segment():
     np = pytest.importorskip("numpy")
     words = [WordFeatures(i, i + 1, "x", segment, {"class_N": 1.0}) for i, segment in enumerate([0, 0, 1])]
-    columns = context_features(words, [0.1, 0.8, 0.3], [0.0, 0.6, 0.0], [0, 1, 0])
+    flag = Flag(1, 2, "x", Category.GRAMMAR, Severity.MINOR, "m", "grammar")
+    columns = context_features(words, [0.1, 0.8, 0.3], [0.0, 0.6, 0.0], [(), (flag, flag), ()])
     assert columns["p+1"][0] == 0.8 and columns["rule+1"][0] == 0.6 and np.isnan(columns["p-1"][0])
     assert np.isnan(columns["p+1"][1]), "the next word is in another segment"
     assert np.isnan(columns["p-1"][2]) and columns["seg_max"][2] == 0.3 and columns["seg_max"][0] == 0.8
     assert columns["seg_mean"][1] == pytest.approx(0.45) and columns["position"][1] == 0.5
     assert columns["doc_mean"][0] == pytest.approx(0.4) and columns["class_N"][1] == 1.0
     assert np.isnan(columns["p-3"]).all() and np.isnan(columns["p+2"]).all()
+    assert list(columns["detectors"]) == [0, 1, 0]  # detectors, not flags
 
 
 @needs_grammalecte

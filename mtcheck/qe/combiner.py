@@ -120,13 +120,13 @@ def logit_parts(score: LinearScore, features: Mapping[str, float]) -> dict[str, 
 
 
 def context_features(words: Sequence[WordFeatures], first: Sequence[float], rules: Sequence[float],
-                     detectors: Sequence[int], parts: Sequence[Mapping[str, float]] | None = None,
+                     hits: Sequence[Sequence[Flag]], parts: Sequence[Mapping[str, float]] | None = None,
                      ) -> dict[str, Any]:
     """What the second stage reads about the words of an article (in article order, each
     segment's words together): feature name → one numpy column, a value per word.
 
     ``first``: each word's first-stage probability; ``rules``: the highest precision on record
-    of the detector flags on it (0 for none); ``detectors``: how many detectors flagged it;
+    of the detector flags on it (0 for none); ``hits``: the detector flags on it;
     ``parts``: its first-stage logit by feature family (:func:`logit_parts`).
     A neighbour beyond the word's segment is NaN (missing), not 0.
     """
@@ -146,7 +146,7 @@ def context_features(words: Sequence[WordFeatures], first: Sequence[float], rule
 
     top = np.sort(p)[::-1][: max(1, n // 10)]
     columns: dict[str, Any] = {
-        "p": p, "rule": r, "detectors": np.asarray(detectors, dtype=float),
+        "p": p, "rule": r, "detectors": np.array([len({f.detector for f in found}) for found in hits], dtype=float),
         "position": (np.arange(n) - np.repeat(opens, sizes)) / per_word,
         "length": np.minimum([len(w.text) for w in words], 20) / 20,
         "seg_max": np.repeat(np.maximum.reduceat(p, opens), sizes),
@@ -256,8 +256,7 @@ class Combiner:
             # One pass over each word's features gives the first stage's logit and its parts.
             parts = [logit_parts(self.model.words, f) for f in features]
             first = [sigmoid(self.model.words.bias + sum(part.values())) for part in parts]
-            columns = context_features(words, first, rules, [len({f.detector for f in found}) for found in hits],
-                                       parts)
+            columns = context_features(words, first, rules, hits, parts)
             modelled = self.model.context_probabilities(columns)
         else:
             columns = None
