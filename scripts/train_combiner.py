@@ -259,7 +259,10 @@ def export_trees(model, names: list[str], check: np.ndarray) -> TreeEnsemble:
     hold them (through its JSON), against scikit-learn's own decision function on ``check`` rows."""
     trees = []
     for (predictor,) in model._predictors:
-        trees.append([[-1 if node["is_leaf"] else int(node["feature_idx"]), float(node["num_threshold"]),
+        # A split that only parts the missing values from the rest has an infinite threshold,
+        # which JSON cannot hold; every value there is at most the largest float as well.
+        trees.append([[-1 if node["is_leaf"] else int(node["feature_idx"]),
+                       min(float(node["num_threshold"]), sys.float_info.max),
                        int(node["left"]), int(node["right"]), int(node["missing_go_to_left"]), float(node["value"])]
                       for node in predictor.nodes])
     ensemble = TreeEnsemble.from_json(

@@ -304,6 +304,9 @@ def test_the_second_stage_walks_each_tree_and_sends_a_missing_neighbour_where_tr
     assert trees.logits({"p": np.array([0.9])}) == pytest.approx([0.25 + 2.0]), "a feature not given reads 0"
     again = TreeEnsemble.from_json(json.loads(json.dumps(trees.to_json())))
     assert again.logits(columns) == trees.logits(columns)
+    # scikit-learn's split of the missing values from all the others: an infinite threshold.
+    apart = TreeEnsemble(["p"], [_stump(0, math.inf, -1.0, 2.0, False)])
+    assert apart.logits({"p": np.array([0.9, 1e300, np.nan])}) == [-1.0, -1.0, 2.0]
     broken = trees.to_json()
     broken["trees"][0][0][2] = 7
     with pytest.raises(ValueError, match="within its tree"):

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..lang.grammalecte import french_word_classes
@@ -111,12 +111,30 @@ def feature_family(name: str) -> str:
 
 def logit_parts(score: LinearScore, features: Mapping[str, float]) -> dict[str, float]:
     """``score``'s weighted sum over ``features``, family by family (the bias left out)."""
-    parts = dict.fromkeys(FAMILIES, 0.0)
-    for name, value in features.items():
-        weight = score.weights.get(name)
-        if weight:
-            parts[feature_family(name)] += weight * value
-    return parts
+    return _FamilyWeights(score).parts(features)
+
+
+class _FamilyWeights:
+    """A linear score's weights with the family of each, looked up once per feature name
+    rather than once per word (the first stage reads some forty features of every word),
+    and only for the names articles have: a model holds some 50,000."""
+
+    def __init__(self, score: LinearScore) -> None:
+        self._score = score
+        self._seen: dict[str, tuple[str, float]] = {}
+
+    def parts(self, features: Mapping[str, float]) -> dict[str, float]:
+        parts = dict.fromkeys(FAMILIES, 0.0)
+        seen, weights = self._seen, self._score.weights
+        for name, value in features.items():
+            found = seen.get(name)
+            if found is None:
+                weight = weights.get(name)
+                if not weight:  # most names of an article's words are not in the model
+                    continue
+                found = seen[name] = (feature_family(name), weight)
+            parts[found[0]] += found[1] * value
+        return parts
 
 
 def context_features(words: Sequence[WordFeatures], first: Sequence[float], rules: Sequence[float],
@@ -161,11 +179,12 @@ def context_features(words: Sequence[WordFeatures], first: Sequence[float], rule
         inside = (index + offset >= 0) & (index + offset < n) & (segment[j] == segment)
         columns[f"p{offset:+d}"] = np.where(inside, p[j], np.nan)
         columns[f"rule{offset:+d}"] = np.where(inside, r[j], np.nan)
-    for name in CONTEXT_WORD_FEATURES:
-        columns[name] = np.array([w.features.get(name, 0.0) for w in words], dtype=float)
+    absent = (0.0,) * len(CONTEXT_WORD_FEATURES)
+    dense = np.array([list(map(w.features.get, CONTEXT_WORD_FEATURES, absent)) for w in words], dtype=float)
+    columns.update(zip(CONTEXT_WORD_FEATURES, dense.T))
     if parts is not None:
-        for family in FAMILIES:
-            columns[f"z_{family}"] = np.array([part[family] for part in parts], dtype=float)
+        by_family = np.array([[part[family] for family in FAMILIES] for part in parts], dtype=float)
+        columns.update((f"z_{family}", column) for family, column in zip(FAMILIES, by_family.T))
     return columns
 
 
@@ -241,6 +260,10 @@ class Combiner:
     def signature(self) -> str:
         return self.model.signature
 
+    @cached_property
+    def _family_weights(self) -> _FamilyWeights:
+        return _FamilyWeights(self.model.words)
+
     def estimate(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> list[WordEstimate]:
         """Every word of the article with its probability of being part of an error."""
         return self._estimate(context, detector_flags)[0]
@@ -254,7 +277,7 @@ class Combiner:
         rules = [max(map(self.model.flag_precision, found), default=0.0) for found in hits]
         if self.model.context is not None:
             # One pass over each word's features gives the first stage's logit and its parts.
-            parts = [logit_parts(self.model.words, f) for f in features]
+            parts = [self._family_weights.parts(f) for f in features]
             first = [sigmoid(self.model.words.bias + sum(part.values())) for part in parts]
             columns = context_features(words, first, rules, hits, parts)
             modelled = self.model.context_probabilities(columns)
@@ -284,7 +307,9 @@ class Combiner:
             flags.append(self._flag(context, run))
         if not estimates:
             return flags, None
-        penalties = [self.model.expected_penalty(e.features, e.probability) for e in estimates]
+        # The severity classifier reads the word's logit and the detector evidence on it alone.
+        penalties = [self.model.expected_penalty(evidence_features(e.word, e.hits), e.probability)
+                     for e in estimates]
         features = document_features([e.probability for e in estimates], cut, detector_flags,
                                      [e.word for e in estimates], penalties, columns)
         return flags, self.model.document_mqm(features)

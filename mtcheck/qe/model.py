@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,8 @@ class LinearScore:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LinearScore:
-        return cls({str(k): float(v) for k, v in data["weights"].items()}, float(data.get("bias", 0.0)))
+        weights = data["weights"]
+        return cls(dict(zip(map(str, weights), map(float, weights.values()))), float(data.get("bias", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -87,35 +89,66 @@ class TreeEnsemble:
         rows = len(next(iter(columns.values()))) if columns else 0
         if not rows:
             return []
-        width = len(self.features)
         zeros = np.zeros(rows)
-        x = np.column_stack([np.asarray(columns.get(name, zeros), dtype=float) for name in self.features]).ravel()
-        feature, threshold, left, right, missing_left, value, roots = self._flat
-        at = np.tile(roots, rows)  # each pair's node, as an index into the flat arrays
-        base = np.repeat(np.arange(rows) * width, len(roots))  # each pair's row in x
-        walking = np.flatnonzero(feature[at] >= 0)
+        x = np.vstack([np.asarray(columns.get(name, zeros), dtype=float) for name in self.features])
+        # Each feature twice, its missing values read as -inf and as +inf: a node whose missing
+        # values go left reads the first copy, the others the second, so that one comparison
+        # (value > threshold: right) decides every step, missing or not.
+        missing = np.isnan(x)
+        x = np.concatenate([np.where(missing, -np.inf, x), np.where(missing, np.inf, x)]).ravel()
+        column, threshold, child, inner, value, roots = self._flat
+        # Tree by tree, row by row within a tree: the pairs of one tree's nodes lie together.
+        at = np.repeat(roots, rows)
+        row = np.tile(np.arange(rows), len(roots))
+        column = column * rows
+        walking = np.flatnonzero(inner[at])
         while walking.size:
             node = at[walking]
-            seen = x[base[walking] + feature[node]]
-            goes_left = np.where(np.isnan(seen), missing_left[node], seen <= threshold[node])
-            at[walking] = np.where(goes_left, left[node], right[node])
-            walking = walking[feature[at[walking]] >= 0]
-        return list(self.bias + value[at].reshape(rows, len(roots)).sum(axis=1))
+            node = child[2 * node + (x[row[walking] + column[node]] > threshold[node])]
+            at[walking] = node
+            walking = walking[inner[node]]
+        # Summed row by row in the trees' order (the same float sum as a row of trees).
+        return list(self.bias + np.ascontiguousarray(value[at].reshape(len(roots), rows).T).sum(axis=1))
 
     @cached_property
     def _flat(self):
-        """The trees' nodes end to end: feature, threshold, left and right (flat indices),
-        missing-goes-left, value, and where each tree's root is."""
+        """The trees' nodes end to end: the feature copy each node reads (see :meth:`logits`),
+        its threshold, its children (left, right) as flat indices, whether it is a split (not a
+        leaf), its value, and where each tree's root is."""
         import numpy as np
 
-        nodes = np.array([node for tree in self.trees for node in tree], dtype=float).reshape(-1, 6)
-        roots = np.cumsum([0] + [len(tree) for tree in self.trees[:-1]])
-        offset = np.repeat(roots, [len(tree) for tree in self.trees])
-        feature = nodes[:, 0].astype(np.int64)
-        leaf = feature < 0
-        left = np.where(leaf, 0, nodes[:, 2].astype(np.int64) + offset)
-        right = np.where(leaf, 0, nodes[:, 3].astype(np.int64) + offset)
-        return feature, nodes[:, 1], left, right, nodes[:, 4].astype(bool), nodes[:, 5], roots
+        nodes = self._nodes
+        sizes = [len(tree) for tree in self.trees]
+        roots = np.cumsum([0] + sizes[:-1])
+        offset = np.repeat(roots, sizes)
+        feature = nodes[:, 0].astype(np.intp)
+        inner = feature >= 0
+        left = np.where(inner, nodes[:, 2].astype(np.intp) + offset, 0)
+        right = np.where(inner, nodes[:, 3].astype(np.intp) + offset, 0)
+        column = np.where(inner, feature + np.where(nodes[:, 4] > 0, 0, len(self.features)), 0)
+        # An infinite threshold (a split of the missing values from the rest) as the largest
+        # float: the same side for every value, and a missing one read as +inf still goes right.
+        threshold = np.minimum(nodes[:, 1], np.finfo(float).max)
+        return column, threshold, np.column_stack([left, right]).ravel(), inner, nodes[:, 5].copy(), roots
+
+    @cached_property
+    def _nodes(self):
+        """Every node as a row of six numbers, checked (a ValueError naming the first bad node):
+        all at once, as a model holds some 20,000 nodes and loads with every check."""
+        import numpy as np
+
+        if any(len(node) != 6 for tree in self.trees for node in tree) or not all(self.trees):
+            bad = next((node for tree in self.trees for node in tree if len(node) != 6), [])
+            raise ValueError(f"a tree node must be [feature, threshold, left, right, missing_left, value], not {bad}")
+        nodes = np.fromiter(chain.from_iterable(chain.from_iterable(self.trees)), dtype=float).reshape(-1, 6)
+        size = np.repeat([len(tree) for tree in self.trees], [len(tree) for tree in self.trees])
+        inner = nodes[:, 0] >= 0
+        within = (0 < nodes[:, 2]) & (nodes[:, 2] < size) & (0 < nodes[:, 3]) & (nodes[:, 3] < size)
+        wrong = (nodes[:, 0] >= len(self.features)) | (inner & ~within)
+        if wrong.any():
+            raise ValueError(f"a tree node must be [feature, threshold, left, right, missing_left, value] within "
+                             f"its tree and the {len(self.features)} features, not {nodes[wrong][0].tolist()}")
+        return nodes
 
     def to_json(self) -> dict[str, Any]:
         return {"bias": self.bias, "features": list(self.features),
@@ -124,15 +157,9 @@ class TreeEnsemble:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TreeEnsemble:
-        features = [str(f) for f in data["features"]]
-        trees = [[[float(v) for v in node] for node in tree] for tree in data["trees"]]
-        for tree in trees:
-            for node in tree:
-                if len(node) != 6 or node[0] >= len(features) or (
-                        node[0] >= 0 and not (0 < node[2] < len(tree) and 0 < node[3] < len(tree))):
-                    raise ValueError(f"a tree node must be [feature, threshold, left, right, missing_left, value] "
-                                     f"within its tree and the {len(features)} features, not {node}")
-        return cls(features, trees, float(data.get("bias", 0.0)))
+        ensemble = cls([str(f) for f in data["features"]], data["trees"], float(data.get("bias", 0.0)))
+        ensemble._nodes  # checked now: a bad model fails where it is read, not at its first article
+        return ensemble
 
 
 @dataclass(frozen=True)
@@ -196,12 +223,17 @@ class DetectionModel:
     def severity_probabilities(self, features: Mapping[str, float], probability: float) -> dict[str, float]:
         """P(minor), P(major), P(critical) for a word the model flags."""
         p = min(max(probability, 1e-6), 1 - 1e-6)
-        inputs = {"logit": math.log(p / (1 - p)), **{k: v for k, v in features.items() if k.startswith("hit_")}}
-        scores = {s: self.severities[s](inputs) for s in SEVERITIES if s in self.severities}
+        inputs = [("logit", math.log(p / (1 - p))), *((k, v) for k, v in features.items() if k.startswith("hit_"))]
+        scores = {s: score.bias + sum([weights.get(name, 0.0) * value for name, value in inputs])
+                  for s, score, weights in self._severity_scores}
         top = max(scores.values())
         exp = {s: math.exp(v - top) for s, v in scores.items()}
         total = sum(exp.values())
         return {s: v / total for s, v in exp.items()}
+
+    @cached_property
+    def _severity_scores(self) -> list[tuple[str, LinearScore, Mapping[str, float]]]:
+        return [(s, self.severities[s], self.severities[s].weights) for s in SEVERITIES if s in self.severities]
 
     def expected_penalty(self, features: Mapping[str, float], probability: float) -> float:
         """The MQM weight an error here would cost, averaged over its likely severities."""
@@ -263,9 +295,11 @@ class DetectionModel:
     @classmethod
     def from_json(cls, text: str, path: str) -> DetectionModel:
         """A model from its JSON ``text``; ``path`` names it in every error."""
+        import orjson
+
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
             raise ConfigError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
         missing = [k for k in ("words", "threshold", "severity", "document") if k not in data]
         if missing:
