@@ -118,7 +118,7 @@ def test_report_opens_in_headless_chromium_with_highlights_and_plots(uninterrupt
     dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=120).stdout
     assert dom.count("<mark ") > 0 and 'class="tip"' in dom
-    assert dom.count('src="data:image/png;base64,') >= 3
+    assert dom.count('<svg class="chart"') >= 3 and dom.count("<rect ") >= 3 and "<circle " in dom
     shot = tmp_path / "report.png"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
                     "--window-size=1280,2000", page.as_uri()], capture_output=True, timeout=120)
@@ -180,7 +180,8 @@ def test_plots_follow_what_the_run_holds():
     from mtcheck.report.html import report_figures
 
     def summaries(n):
-        return [{"mqm_estimate": 50.0 + i, "scores": {"chrf": 40.0 + i}, "characters": 1000 + 10 * i} for i in range(n)]
+        return [{"article_id": f"a{i}", "mqm_estimate": 50.0 + i, "scores": {"chrf": 40.0 + i},
+                 "characters": 1000 + 10 * i} for i in range(n)]
 
     one, note = report_figures(summaries(1), Counter({"grammar": 2}))
     assert [caption for caption, _ in one] == ["Flags by category"] and "5 articles" in note

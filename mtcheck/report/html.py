@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from . import plots
+from . import charts
 
 
 @dataclass(frozen=True)
@@ -87,20 +87,22 @@ def article_html(article_id: str, text: str, flags: Sequence[Mapping[str, Any]],
 MIN_FOR_DISTRIBUTION = 5
 
 
-def report_figures(summaries: Sequence[Mapping[str, Any]], flag_categories: Counter) -> tuple[list[tuple[str, str]], str]:
-    """The plots that say something about this run, and a note on those left out."""
+def report_figures(summaries: Sequence[Mapping[str, Any]],
+                   flag_categories: Counter) -> tuple[list[tuple[str, charts.Chart]], str]:
+    """The charts that say something about this run, each with its caption, and a note on those left out."""
     quality = [s["mqm_estimate"] for s in summaries]
     chrf = [s["scores"].get("chrf") for s in summaries if s["scores"].get("chrf") is not None]
     figures = []
     if len(quality) >= MIN_FOR_DISTRIBUTION and len(set(quality)) > 1:
-        figures.append(("Estimated MQM score per article", plots.score_distribution(quality, "estimated MQM")))
+        figures.append(("Estimated MQM score per article", charts.histogram(quality, "estimated MQM")))
     if len(chrf) >= MIN_FOR_DISTRIBUTION and len(set(chrf)) > 1:
-        figures.append(("chrF per article", plots.score_distribution(chrf, "chrF")))
+        figures.append(("chrF per article", charts.histogram(chrf, "chrF")))
     if len(quality) >= 3:
-        figures.append(("Score vs article length", plots.score_vs_length(
-            [s["characters"] for s in summaries], quality, "estimated MQM")))
+        figures.append(("Score vs article length", charts.scatter(
+            [s["characters"] for s in summaries], quality, [s["article_id"] for s in summaries],
+            "characters", "estimated MQM")))
     if flag_categories:
-        figures.append(("Flags by category", plots.flags_by_category(flag_categories)))
+        figures.append(("Flags by category", charts.category_bars(flag_categories, "Flags by category", "flags")))
     note = ""
     if len(quality) < MIN_FOR_DISTRIBUTION:
         note = (f"Score distributions are drawn from {MIN_FOR_DISTRIBUTION} articles up (this run has "
@@ -117,9 +119,9 @@ def _script_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-# The report is one file opened from disk: inline styles, data: images, and its one inline
+# The report is one file opened from disk: inline styles, inline SVG charts, and its one inline
 # script allowed by its hash (the table's sorting and filtering); nothing else runs or loads.
-REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; "
               f"script-src {_script_hash(_table_script())}; base-uri 'none'; form-action 'none'")
 
 
