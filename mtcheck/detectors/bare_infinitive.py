@@ -5,7 +5,8 @@ ground", "easy to use", "tools to fix"); machine translation sometimes keeps the
 drops what French needs: "les troupes russes tirer profit", "facile travailler", "outils
 mettre". In correct French an infinitive follows a verb, a preposition or a pronoun, starts a
 sentence or title, or follows "ne pas"; after a word that can only be a noun or adjective
-(optionally with an adverb between, "similaires simplement bloquer") it is almost always an
+(optionally with an adverb between, "similaires simplement bloquer"), or a past participle
+that a determiner makes a noun ("des alliés renforcer leur soutien"), it is almost always an
 error. The exception is the object of laisser, faire or a verb of perception, which French
 follows with an infinitive ("ne pas laisser les systèmes Patriot et similaires simplement
 bloquer", "on a vu les prix grimper"): an infinitive within a few words of one of those verbs
@@ -57,7 +58,7 @@ class BareInfinitiveDetector(BaseDetector):
                 if j > 0 and self._only(tokens[j].group(), tags.adverb):
                     j -= 1
                 head = tokens[j].group()
-                if not (head.islower() and self._only(head, tags.nominal)):
+                if not (head.islower() and self._noun_here(tokens, j)):
                     continue
                 first, last = self._clause(tokens, j, i)
                 if self._object_of_causative(tokens, first):
@@ -73,6 +74,17 @@ class BareInfinitiveDetector(BaseDetector):
                     confidence=0.7, segment_index=seg.index,
                 ))
         return flags
+
+    def _noun_here(self, tokens: list[re.Match[str]], j: int) -> bool:
+        """Whether the word at ``j`` can only be a noun or an adjective where it stands: every
+        reading of it, or, right after a determiner, every reading but a past participle's
+        ("des alliés renforcer", "les blessés"; a participle alone may be a verb's, and "a
+        laissé passer" is correct French)."""
+        word = tokens[j].group()
+        if self._only(word, tags.nominal):
+            return True
+        return j > 0 and self._any(tokens[j - 1].group(), tags.determiner) and self._only(
+            word, tags.nominal_or_participle)
 
     def _clause(self, tokens: list[re.Match[str]], head: int, verb: int) -> tuple[int, int]:
         """Token indices of the noun phrase ending at ``head`` and of the infinitive's bare object."""

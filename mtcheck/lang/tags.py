@@ -21,6 +21,11 @@ def nominal(tag: str) -> bool:
     return tag.startswith((":N", ":A"))
 
 
+def nominal_or_participle(tag: str) -> bool:
+    """A noun, an adjective or a past participle (which a determiner makes a noun: "les blessés")."""
+    return nominal(tag) or (tag.startswith(":V") and ":Q" in tag)
+
+
 def determiner(tag: str) -> bool:
     return tag.startswith(":G:D")
 

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.skipif(grammalecte_checker() is None, reason="Grammalec
     ("Les systèmes Patriot et similaires simplement bloquer dans les entrepôts.", "similaires simplement bloquer"),
     ("Une poignée antidérapante, facile travailler avec.", "facile travailler"),
     ("Des outils solides nettoyer les vitres.", "Des outils solides nettoyer les vitres"),
+    # A participle a determiner makes a noun ("alliés" is also allier's participle).
+    ("Zelensky veut des alliés renforcer leur soutien.", "des alliés renforcer leur soutien"),
 ])
 def test_an_infinitive_right_after_a_noun_or_adjective_is_flagged(french, span):
     (flag,) = BareInfinitiveDetector().detect(context(french))
@@ -33,6 +35,9 @@ def test_an_infinitive_right_after_a_noun_or_adjective_is_flagged(french, span):
     "Il ne faut pas laisser les systèmes Patriot et similaires simplement bloquer dans les entrepôts.",
     "Les marchés ont vu les prix grimper en une semaine.",
     "Nous avons entendu les sirènes retentir toute la nuit.",
+    # A participle without a determiner is a verb's, which an infinitive may follow.
+    "Il a laissé passer le convoi et a voulu partir avant midi.",
+    "Les blessés ont été conduits à l'hôpital.",
 ])
 def test_infinitives_where_french_allows_them_raise_nothing(french):
     assert BareInfinitiveDetector().detect(context(french)) == []
