@@ -12,6 +12,7 @@ backend's because each article goes through exactly the same code.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -109,9 +110,11 @@ def _plain(value: Any) -> Any:
 
 
 def rows_per_batch(rows: int, workers: int) -> int:
-    """Batches big enough for one engine call to translate many sentences at once, small enough
-    that the last batches do not leave all but one worker idle."""
-    return max(1, min(16, rows // (4 * workers)))
+    """Four batches a worker, so that the last batches do not leave all but one worker idle,
+    and up to 64 articles each: a worker translates one quarter of its batch while it checks
+    the one before, and that pipeline drains at the end of every batch (with batches of at
+    most 16, one worker took 1.23× the local backend's time on 120 articles; 1.10–1.15×)."""
+    return max(1, min(64, rows // (4 * workers)))
 
 
 def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | None):  # noqa: ANN202 - (ray.data.Dataset, int)
@@ -181,7 +184,10 @@ def run_batch_ray(
     with output_lock(output):
         prepare_output(output)
         if not ray.is_initialized():
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False)
+            # A cluster started for this run alone has no dashboard: its processes would share
+            # the machine's cores with the checks (start one with `ray start --head` to watch).
+            quiet = {} if address or os.environ.get("RAY_ADDRESS") else {"include_dashboard": False}
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, **quiet)
         dataset, batch_size = _dataset(Path(source), columns, workers, batch_size)
         duplicates = _duplicates(dataset, columns)
         # Every row goes to an actor: check_one reuses a stored result only when the article's
