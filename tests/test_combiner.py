@@ -10,7 +10,7 @@ import pytest
 from mtcheck.config import CheckConfig, load_config
 from mtcheck.errors import ConfigError
 from mtcheck.lang.grammalecte import french_word_classes, grammalecte_checker
-from mtcheck.qe.combiner import Combiner, context_features, document_features, model_features
+from mtcheck.qe.combiner import Combiner, FamilyWeights, context_features, document_features, model_features
 from mtcheck.qe.features import WordFeatures, article_word_features
 from mtcheck.qe.model import DetectionModel, LinearScore, TreeEnsemble
 from mtcheck.types import Category, Flag, Severity
@@ -311,6 +311,22 @@ def test_the_second_stage_walks_each_tree_and_sends_a_missing_neighbour_where_tr
     broken["trees"][0][0][2] = 7
     with pytest.raises(ValueError, match="within its tree"):
         TreeEnsemble.from_json(broken)
+
+
+def test_the_first_stage_logit_splits_by_family_and_sums_back():
+    """The trees read the first stage's logit family by family; the parts must add up to it,
+    each holding only its own family's weights, for every word however often a name recurs."""
+    score = LinearScore({"word=est": 1.5, "hit_grammar": 2.0, "class_N": -0.5, "pair_N_V": 0.25,
+                         "cap_mid": 0.75, "noref|hit_grammar": 3.0}, bias=-1.0)
+    weights = FamilyWeights(score)
+    words = [{"word=est": 1.0, "class_N": 1.0, "cap_mid": 1.0, "unknown": 1.0},
+             {"hit_grammar": 1.0, "noref|hit_grammar": 1.0, "pair_N_V": 1.0, "seg_similarity": 0.5},
+             {"word=est": 1.0, "class_N": 1.0}]
+    for features in words + words:
+        parts = weights.parts(features)
+        assert sum(parts.values()) + score.bias == pytest.approx(score(features))
+    assert weights.parts(words[0]) == {"word": 1.5, "hit": 0.0, "class": -0.5, "rest": 0.75}
+    assert weights.parts(words[1]) == {"word": 0.0, "hit": 5.0, "class": 0.25, "rest": 0.0}
 
 
 def test_the_second_stage_reads_a_words_neighbours_only_within_its_segment():

@@ -109,12 +109,7 @@ def feature_family(name: str) -> str:
     return "rest"
 
 
-def logit_parts(score: LinearScore, features: Mapping[str, float]) -> dict[str, float]:
-    """``score``'s weighted sum over ``features``, family by family (the bias left out)."""
-    return _FamilyWeights(score).parts(features)
-
-
-class _FamilyWeights:
+class FamilyWeights:
     """A linear score's weights with the family of each, looked up once per feature name
     rather than once per word (the first stage reads some forty features of every word),
     and only for the names articles have: a model holds some 50,000."""
@@ -124,6 +119,7 @@ class _FamilyWeights:
         self._seen: dict[str, tuple[str, float]] = {}
 
     def parts(self, features: Mapping[str, float]) -> dict[str, float]:
+        """The score's weighted sum over ``features``, family by family (the bias left out)."""
         parts = dict.fromkeys(FAMILIES, 0.0)
         seen, weights = self._seen, self._score.weights
         for name, value in features.items():
@@ -145,7 +141,7 @@ def context_features(words: Sequence[WordFeatures], first: Sequence[float], rule
 
     ``first``: each word's first-stage probability; ``rules``: the highest precision on record
     of the detector flags on it (0 for none); ``hits``: the detector flags on it;
-    ``parts``: its first-stage logit by feature family (:func:`logit_parts`).
+    ``parts``: its first-stage logit by feature family (:meth:`FamilyWeights.parts`).
     A neighbour beyond the word's segment is NaN (missing), not 0.
     """
     import numpy as np
@@ -261,8 +257,8 @@ class Combiner:
         return self.model.signature
 
     @cached_property
-    def _family_weights(self) -> _FamilyWeights:
-        return _FamilyWeights(self.model.words)
+    def _family_weights(self) -> FamilyWeights:
+        return FamilyWeights(self.model.words)
 
     def estimate(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> list[WordEstimate]:
         """Every word of the article with its probability of being part of an error."""
