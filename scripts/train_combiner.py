@@ -61,7 +61,7 @@ from mtcheck.engines.cache import CachedEngine, TranslationCache, default_cache_
 from mtcheck.lang import french  # noqa: E402
 from mtcheck.lang.grammalecte import french_word_classes  # noqa: E402
 from mtcheck.qe.combiner import (  # noqa: E402
-    FAMILIES, context_features, document_features, feature_family, model_features)
+    FAMILIES, context_features, document_features, evidence_features, feature_family, model_features)
 from mtcheck.qe.features import WordFeatures, article_word_features  # noqa: E402
 from mtcheck.qe.model import (  # noqa: E402
     BUNDLED_DETECTION_MODEL, MIN_DETECTOR_EVIDENCE, SEVERITIES, DetectionModel, LinearScore,
@@ -573,7 +573,7 @@ def main() -> None:
     doc_columns = [{name: context[offsets[k]:offsets[k + 1], j] for j, name in enumerate(context_names)}
                    for k, r in enumerate(rows) if r.document.source == "wmt20" and r.words]
     doc_x = [document_features(list(p), threshold, r.detector_flags, r.words,
-                               [severity_scorer.expected_penalty(model_features(w, h), q)
+                               [severity_scorer.expected_penalty(evidence_features(w, h), q)
                                 for w, h, q in zip(r.words, r.hits, p)], columns)
              for (r, p), columns in zip(doc_rows, doc_columns)]
     names = sorted(doc_x[0])
