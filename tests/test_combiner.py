@@ -161,8 +161,22 @@ def test_a_run_of_flagged_words_stops_at_the_end_of_its_segment():
     french = "Il est parti hier.\n\nHier il est parti."
     combiner = Combiner(_model({"word=hier": 6.0, "word+1=hier": 6.0, "word-1=hier": 6.0}), french_word_classes())
     flags = combiner.combine(context(french), [])[0]
-    assert [f.text for f in flags] == ["parti hier.", "Hier il"]
+    assert [f.text for f in flags] == ["parti hier", "Hier il"]
     assert len({f.segment_index for f in flags}) == 2
+
+
+@needs_grammalecte
+def test_a_flag_leaves_out_the_punctuation_its_words_carry():
+    """Words are cut at spaces, so the last of a sentence carries its full stop: a span that
+    took it in would lose it when its suggestion replaces the span."""
+    french = "Il a parlé à la Maison Blanche. Puis il est parti."
+    grammar = _flag(french, "Maison Blanche", detector="grammar", severity=Severity.MINOR, category=Category.GRAMMAR)
+    combiner = Combiner(_model({"hit_grammar": 6.0}), french_word_classes())
+    flags = combiner.combine(context(french), [grammar])[0]
+    assert [f.text for f in flags] == ["Maison Blanche"]
+    quoted = "Il a dit : «Nous partirons.»"
+    model_only = Combiner(_model({"word=nous": 6.0, "word=partirons": 6.0}), french_word_classes())
+    assert [f.text for f in model_only.combine(context(quoted), [])[0]] == ["Nous partirons"]
 
 
 @needs_grammalecte

@@ -314,7 +314,7 @@ class Combiner:
         peak = max(run, key=lambda e: e.probability)
         severity = self.model.severity(peak.features, peak.probability)
         evidence = {"probability": f"{peak.probability:.2f}"}
-        start, end = run[0].word.start, run[-1].word.end
+        start, end = _without_edge_punctuation(context.text, run[0].word.start, run[-1].word.end)
         hits = {id(f): f for e in run for f in e.hits}.values()
         if hits:
             lead = max(hits, key=lambda f: (f.severity.rank, f.confidence))
@@ -347,6 +347,23 @@ class Combiner:
             suggestion=f"compare with a literal translation of the original: “{pseudo}”" if pseudo else "",
             confidence=round(peak.probability, 3), segment_index=peak.word.segment_index,
         )
+
+
+# Sentence punctuation, quotes and brackets that a whitespace-delimited word carries ("vélo.",
+# "«Nous"): not part of the error. Symbols that belong to a figure (%, €, $) stay.
+_EDGE_PUNCTUATION = ".,;:!?…\"'«»“”‘’()[]{}"
+
+
+def _without_edge_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of words ``text[start:end]`` without the punctuation at either edge, so that a
+    flag does not take in the sentence's full stop (and a suggestion for its words, applied to
+    the span, keeps it); a span of punctuation alone is left as it is."""
+    inner_start, inner_end = start, end
+    while inner_start < inner_end and text[inner_start] in _EDGE_PUNCTUATION:
+        inner_start += 1
+    while inner_end > inner_start and text[inner_end - 1] in _EDGE_PUNCTUATION:
+        inner_end -= 1
+    return (inner_start, inner_end) if inner_start < inner_end else (start, end)
 
 
 def _pseudo_reference(context: DetectionContext, found: Sequence[tuple[str, float]]) -> str:
