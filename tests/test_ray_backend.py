@@ -36,18 +36,55 @@ def _files(output: Path) -> dict[str, bytes]:
             for p in sorted(output.glob("*/*")) if p.suffix in (".jsonl", ".json")}
 
 
-def test_ray_backend_matches_local_backend(local_ray, tiny_model: Path, tmp_path: Path):
+@pytest.mark.parametrize(("workers", "cpus"), [(2, 0.5), (1, 1.5)], ids=["two one-stage workers", "one overlapping worker"])
+def test_ray_backend_matches_local_backend(local_ray, tiny_model: Path, tmp_path: Path, workers: int, cpus: float):
     from mtcheck.batch.ray_backend import run_batch_ray
 
     corpus = make_corpus(tmp_path / "corpus", n=12)
     make = functools.partial(_make_checker, str(tiny_model))
     local = run_batch(iter_articles(corpus), make, tmp_path / "local", progress=False)
-    distributed = run_batch_ray(corpus, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5, batch_size=4)
+    distributed = run_batch_ray(corpus, make, tmp_path / "ray", workers=workers, cpus_per_worker=cpus, batch_size=4)
     assert (distributed.checked, distributed.failed) == (local.checked, local.failed) == (12, 4)
     assert _files(tmp_path / "ray") == _files(tmp_path / "local")
 
-    rerun = run_batch_ray(corpus, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5)
+    rerun = run_batch_ray(corpus, make, tmp_path / "ray", workers=workers, cpus_per_worker=cpus)
     assert rerun.skipped == 12 and rerun.checked == 0
+
+
+@pytest.mark.parametrize(("overlap", "engine_off_the_actors_thread"), [(False, False), (True, True)])
+def test_an_actor_of_one_cpu_translates_on_its_own_thread(tiny_model: Path, tmp_path: Path, overlap: bool,
+                                                          engine_off_the_actors_thread: bool):
+    """Ray gives the CPUs an actor does not hold to other actors: one that holds one CPU must
+    not keep a second core busy translating ahead while it checks."""
+    import threading
+
+    from mtcheck import Checker
+    from mtcheck.batch.ray_backend import _CheckActor
+    from mtcheck.batch.sources import Columns
+    from mtcheck.engines.cache import CachedEngine, RecentTranslations
+    from mtcheck.engines.hf import HFEngine
+
+    engine_threads: set[str] = set()
+
+    class RecordedEngine(HFEngine):
+        def translate(self, texts):
+            engine_threads.add(threading.current_thread().name)
+            return super().translate(texts)
+
+    def make_checker() -> Checker:
+        # The command line's checker: its engine behind a cache (in memory), which the next
+        # window's sentences are translated into ahead of their checks.
+        engine = CachedEngine(RecordedEngine(str(tiny_model), beam_size=1, local_files_only=True), RecentTranslations())
+        return Checker(engine=engine, detectors=["reference-divergence", "lexicon", "numbers", "residue"])
+
+    corpus = make_corpus(tmp_path / "corpus", n=8)
+    folders = sorted(p for p in corpus.iterdir() if p.is_dir())
+    actor = _CheckActor(make_checker, str(tmp_path / "out"), Columns(), overlap=overlap)
+    (tmp_path / "out").mkdir()
+    result = actor({"__folder": [str(f) for f in folders], "__position": list(range(len(folders)))})
+    assert len(result["status"]) == len(folders)
+    assert engine_threads, "the engine translated nothing"
+    assert any(name != threading.current_thread().name for name in engine_threads) is engine_off_the_actors_thread
 
 
 def test_ray_backend_reads_tables(local_ray, tiny_model: Path, tmp_path: Path):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,30 +22,39 @@ from ..checker import Checker
 from ..corpus import ArticleInput, read_article
 from ..errors import InputError, MtcheckError
 from .layout import output_lock
-from .run import BatchOutcome, _fail, _windows, check_windows, fail_duplicate, prepare_output
+from .run import BatchOutcome, _fail, _windows, check_window, check_windows, fail_duplicate, prepare_output
 from .sources import ArticleError, Columns, _row_article, row_id
 
 
 class _CheckActor:
-    """A Ray Data actor: builds its checker once, then checks batches of articles."""
+    """A Ray Data actor: builds its checker once, then checks batches of articles.
+
+    ``overlap``: translate one part of a batch while checking the part before, which keeps
+    two cores busy; an actor holding one CPU or less runs the stages in turn instead, since
+    Ray schedules other actors on the CPUs it does not hold.
+    """
 
     def __init__(self, make_checker: Callable[[], Checker], output: str, columns: Columns,
-                 duplicates: Mapping[int, int] | None = None) -> None:
+                 duplicates: Mapping[int, int] | None = None, overlap: bool = True) -> None:
         self.checker = make_checker()
         self.output = Path(output)
         self.columns = columns
         # position → the position of the earlier row with the same id (found by the driver).
         self.duplicates = dict(duplicates or {})
+        self.overlap = overlap
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         ids, outcomes, details = [], [], []
         keys = list(batch)
         rows = [{k: _plain(batch[k][i]) for k in keys} for i in range(len(batch[keys[0]]))]
         articles = [None if int(r["__position"]) in self.duplicates else self._article(dict(r)) for r in rows]
-        # As the local backend does, the engine translates one part of the batch while the
-        # actor checks the part before it: four parts, each still a multi-article engine call.
         valid = [a for a in articles if isinstance(a, ArticleInput)]
-        checked = iter(list(check_windows(self.checker, _windows(valid, max(1, -(-len(valid) // 4))), self.output)))
+        if self.overlap:
+            # As the local backend does, the engine translates one part of the batch while the
+            # actor checks the part before it: four parts, each still a multi-article engine call.
+            checked = iter(list(check_windows(self.checker, _windows(valid, max(1, -(-len(valid) // 4))), self.output)))
+        else:
+            checked = iter(check_window(self.checker, valid, self.output))
         for row, article in zip(rows, articles):
             position = int(row["__position"])
             if position in self.duplicates:
@@ -84,17 +93,14 @@ def _row_id(row: Mapping[str, Any], columns: Columns, position: int) -> str:
     return row_id(row, columns, position)
 
 
-def _duplicates(dataset: Any, columns: Columns) -> dict[int, int]:
-    """Rows whose id an earlier row has, and that row's position: actors run in parallel, so
-    two rows with one id would race for one result file."""
-    if "__folder" in dataset.columns():  # folder names are unique
-        return {}
-    wanted = [c for c in (columns.id, "__position") if c in dataset.columns()]
+def _duplicates(ids: Sequence[Any], columns: Columns) -> dict[int, int]:
+    """Rows whose id an earlier row has, and that row's position (``ids``: the id column's
+    values in input order): actors run in parallel, so two rows with one id would race for
+    one result file."""
     first: dict[str, int] = {}
     refused: dict[int, int] = {}
-    for row in sorted(dataset.select_columns(wanted).iter_rows(), key=lambda r: int(r["__position"])):
-        position = int(row["__position"])
-        article_id = _row_id({k: _plain(v) for k, v in row.items()}, columns, position)
+    for position, value in enumerate(ids):
+        article_id = row_id({columns.id: _plain(value)}, columns, position)
         if article_id in first:
             refused[position] = first[article_id]
         else:
@@ -110,17 +116,22 @@ def _plain(value: Any) -> Any:
 
 
 def rows_per_batch(rows: int, workers: int) -> int:
-    """Four batches a worker, so that the last batches do not leave all but one worker idle,
-    and up to 64 articles each: a worker translates one quarter of its batch while it checks
-    the one before, and that pipeline drains at the end of every batch (with batches of at
-    most 16, one worker took 1.23× the local backend's time on 120 articles; 1.10–1.15×)."""
+    """Up to 64 articles a batch, and four batches a worker when there are several, so that
+    the last batches do not leave all but one worker idle (one worker has no other to wait
+    for). A worker that overlaps its engine with its checks translates one quarter of its
+    batch while it checks the one before, and that pipeline drains at the end of every batch
+    (with batches of at most 16, one worker took 1.23× the local backend's time on 120
+    articles; 1.10–1.15× with 64)."""
+    if workers <= 1:
+        return max(1, min(64, rows))
     return max(1, min(64, rows // (4 * workers)))
 
 
-def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | None):  # noqa: ANN202 - (ray.data.Dataset, int)
-    """The input as a dataset of one block per batch, and the batch size (``batch_size``, else
-    :func:`rows_per_batch`): Ray hands an actor whole blocks, so a dataset of one block would
-    keep every worker but one idle."""
+def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | None):  # noqa: ANN202 - (ray.data.Dataset, int, dict)
+    """The input as a dataset of one block per batch, the batch size (``batch_size``, else
+    :func:`rows_per_batch`: Ray hands an actor whole blocks, so a dataset of one block would
+    keep every worker but one idle) and the rows refused as duplicates (:func:`_duplicates`;
+    none among folders, whose names are unique)."""
     import pyarrow as pa
     import ray.data
 
@@ -131,7 +142,7 @@ def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | Non
             raise InputError(source, "holds no article folders")
         size = batch_size or rows_per_batch(len(folders), workers)
         return ray.data.from_items([{"__folder": str(f), "__position": i} for i, f in enumerate(folders)],
-                                   override_num_blocks=-(-len(folders) // size)), size
+                                   override_num_blocks=-(-len(folders) // size)), size, {}
     readers = {".parquet": "parquet", ".jsonl": "json", ".csv": "csv"}
     if suffix not in readers:
         raise InputError(source, "the ray backend reads a folder of article folders or a .parquet/.jsonl/.csv file")
@@ -140,12 +151,19 @@ def _dataset(source: Path, columns: Columns, workers: int, batch_size: int | Non
     # to number rows by afterwards (Dataset.zip relied on one and is deprecated).
     table = _arrow_table(source, readers[suffix])
     table = table.append_column("__position", pa.array(range(table.num_rows), type=pa.int64()))
+    if columns.references in table.column_names:
+        # Lists of references arrive as Arrow lists; the row reader takes them as JSON text.
+        # Converted here rather than by a Ray task, which would wait for a CPU that the
+        # actors may hold all of.
+        where = table.column_names.index(columns.references)
+        as_json = [v if isinstance(v, str) or v is None else json.dumps(v)
+                   for v in table.column(where).to_pylist()]
+        table = table.set_column(where, columns.references, pa.array(as_json, type=pa.string()))
+    # Read from the table here, not by running the dataset once more on the cluster.
+    ids = table.column(columns.id).to_pylist() if columns.id in table.column_names else [None] * table.num_rows
     size = batch_size or rows_per_batch(table.num_rows, workers)
     dataset = ray.data.from_arrow([table.slice(start, size) for start in range(0, max(1, table.num_rows), size)])
-    if columns.references in dataset.columns():
-        # Lists of references arrive as Arrow lists; the row reader takes them as JSON text.
-        dataset = dataset.map(lambda r: {**r, columns.references: json.dumps(_plain(r[columns.references]))})
-    return dataset, size
+    return dataset, size, _duplicates(ids, columns)
 
 
 def _arrow_table(source: Path, kind: str):  # noqa: ANN202 - pyarrow.Table
@@ -188,13 +206,15 @@ def run_batch_ray(
             # the machine's cores with the checks (start one with `ray start --head` to watch).
             quiet = {} if address or os.environ.get("RAY_ADDRESS") else {"include_dashboard": False}
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, **quiet)
-        dataset, batch_size = _dataset(Path(source), columns, workers, batch_size)
-        duplicates = _duplicates(dataset, columns)
+        dataset, batch_size, duplicates = _dataset(Path(source), columns, workers, batch_size)
         # Every row goes to an actor: check_one reuses a stored result only when the article's
         # content and the run's settings are unchanged, which an id alone cannot tell.
+        # An actor of more than one CPU overlaps its engine with its checks (one core each);
+        # one of a single CPU that did would take a core Ray gives to another actor.
         results = dataset.map_batches(
             _CheckActor, fn_constructor_kwargs={"make_checker": make_checker, "output": str(output),
-                                                "columns": columns, "duplicates": duplicates},
+                                                "columns": columns, "duplicates": duplicates,
+                                                "overlap": cpus_per_worker > 1},
             batch_size=batch_size, concurrency=workers, num_cpus=cpus_per_worker,
             num_gpus=gpus_per_worker or None, batch_format="numpy")
         counts = {"checked": 0, "rechecked": 0, "reused": 0, "failed": 0}
