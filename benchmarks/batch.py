@@ -10,7 +10,9 @@ engine carries over to the real model.
 
 Every run is the user's command (``mtcheck batch`` in a fresh process, wall time), beside a
 raw CTranslate2 program in a fresh process that loads the same converted model and calls
-``translate_batch`` once on the same distinct sentences with the same beam and length:
+``translate_batch`` once on the same distinct sentences with the same beam and length (with
+its threads inside one worker, CTranslate2's default, and as one-thread workers, as mtcheck's
+engine runs on CPU):
 - ct2 first run (empty cache) and rerun of the same output folder (every article unchanged);
 - the same with ``--engine apertium``;
 - a profile of the ct2 rerun (top 10 by cumulative time);
@@ -59,10 +61,13 @@ import sys, time, json, ctranslate2
 from transformers import AutoTokenizer
 model, converted, beam, length, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 sentences = json.load(open(sys.argv[6], encoding="utf-8"))
-attention = len(sys.argv) > 7 and sys.argv[7] == "attention"
+options = set(sys.argv[7].split(",")) if len(sys.argv) > 7 else set()
+attention = "attention" in options
+# "workers": as many one-thread workers as threads (inter_threads), as mtcheck's engine runs on CPU.
+layout = {"inter_threads": threads, "intra_threads": 1} if "workers" in options else {"intra_threads": threads}
 start = time.perf_counter()
 tokenizer = AutoTokenizer.from_pretrained(model)
-translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", intra_threads=threads)
+translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", **layout)
 loaded = time.perf_counter()
 tokens = [tokenizer.convert_ids_to_tokens(tokenizer(s, truncation=True, max_length=512)["input_ids"]) for s in sentences]
 out = translator.translate_batch(tokens, beam_size=beam, max_decoding_length=length, max_batch_size=4096,
@@ -136,6 +141,11 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
             str(threads), str(work / "sentences.json"), "attention"], env, printed_attention)
     raw_attention = json.loads(printed_attention[0])
+    printed_workers: list[str] = []
+    raw_workers_wall = _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam),
+                               str(args.out_tokens), str(threads), str(work / "sentences.json"), "workers"],
+                              env, printed_workers)
+    raw_workers = json.loads(printed_workers[0])
     first = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     rerun = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     profile = work / "rerun.prof"
@@ -157,8 +167,12 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
         f"| raw CTranslate2 program (load + tokenise + one translate_batch), s | {raw_wall:.1f} |",
         f"| of which translate_batch, s | {raw['translate']:.1f} |",
         f"| translate_batch returning attention (for word links), s | {raw_attention['translate']:.1f} |",
+        f"| raw program with {threads} one-thread workers (`inter_threads`, as mtcheck runs CTranslate2 on CPU), s "
+        f"| {raw_workers_wall:.1f} |",
+        f"| of which translate_batch, s | {raw_workers['translate']:.1f} |",
         f"| `mtcheck batch --engine ct2`, first run, s | {first:.1f} |",
         f"| end to end vs the raw program (raw ÷ mtcheck) | {raw_wall / first:.2f}× |",
+        f"| end to end vs the raw program with one-thread workers | {raw_workers_wall / first:.2f}× |",
         f"| end to end vs translate_batch alone | {raw['translate'] / first:.2f}× |",
         f"| time outside translate_batch's share | {1 - raw['translate'] / first:.1%} |",
         f"| ct2 rerun, every article unchanged, s | {rerun:.2f} |",

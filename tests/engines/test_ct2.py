@@ -43,6 +43,20 @@ def test_alignment_maps_english_words_to_their_french_words(ct2_float):
     assert correct / checked >= 0.95
 
 
+@pytest.mark.parametrize("threads, batch_tokens", [(2, 4096), (3, 16)], ids=["two workers", "three workers, small batches"])
+def test_the_same_translations_whatever_the_workers_and_the_batches(tiny_model, tmp_path, threads, batch_tokens):
+    """On CPU the engine decodes its batches side by side on one-thread workers, cut so that
+    each has one: the translations (text, word links, log-probabilities) are those of one
+    thread decoding one batch after another."""
+    french = [fr for fr, _, _ in training_examples()]
+    kwargs = {"model": str(tiny_model), "beam_size": 2, "device": "cpu", "compute_type": "int8", "cache_dir": tmp_path}
+    one_thread = CT2Engine(threads=1, **kwargs)
+    alone = [one_thread.translate([sentence])[0] for sentence in french]
+    workers = CT2Engine(threads=threads, batch_tokens=batch_tokens, **kwargs)
+    assert workers._translator.num_translators == threads
+    assert workers.translate(french * 3) == alone * 3
+
+
 def test_token_log_probabilities(ct2_float):
     (out,) = ct2_float.translate([training_examples()[3][0]])
     assert len(out.token_scores) == len(out.text.split())
