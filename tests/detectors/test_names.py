@@ -29,3 +29,28 @@ def test_title_case_headings_are_not_names():
 
 def test_without_references_there_is_nothing_to_compare():
     assert NameInflectionDetector().detect(context("Les Patriotes sont partis.")) == []
+
+
+def test_a_name_whose_second_word_the_french_replaced_is_flagged_with_the_full_name():
+    french = "La porte-parole Karine Jean-Sal a déclaré que Washington soutiendrait Kiev."
+    original = ["White House press secretary Karine Jean-Pierre said Washington would support Kyiv."]
+    (flag,) = NameInflectionDetector().detect(context(french, original, threshold=0))
+    assert flag.text == "Karine Jean-Sal" == french[flag.start:flag.end]
+    assert flag.suggestion == "Karine Jean-Pierre" and flag.category is Category.MISTRANSLATION
+
+
+def test_names_copied_respelled_or_translated_whole_raise_nothing():
+    original = ["Ukrainian President Volodymyr Zelenskyy's office said Joe Biden met him at the White House, "
+                "with Jake Sullivan and NATO Secretary General Jens Stoltenberg."]
+    for french in ["Le bureau du président ukrainien Volodymyr Zelensky a annoncé la rencontre.",  # a spelling of it
+                   "Joe Biden l'a reçu à la Maison Blanche.",  # copied; "White House" translated whole
+                   "Il était avec Jake Sullivan et Jens Stoltenberg.",
+                   "Selon Joe, Sullivan était là.",  # the first word alone: no name to compare
+                   "Le secrétaire général Jens Stoltenberg, Joe Biden et Jake Sullivan."]:
+        assert NameInflectionDetector().detect(context(french, original, threshold=0)) == [], french
+
+
+def test_another_name_of_the_references_after_the_same_first_word_is_not_a_garble():
+    original = ["Joe Biden spoke first.", "Then Senator Manchin said Joe was right."]
+    french = "Joe Manchin a ensuite parlé."
+    assert NameInflectionDetector().detect(context(french, original, threshold=0)) == []
