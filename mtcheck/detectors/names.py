@@ -59,15 +59,10 @@ class NameInflectionDetector(BaseDetector):
                                  if inflected.endswith(e) and inflected[: -len(e)] in names), None)
                 if original is None:
                     continue
-                start, end = seg.start + word.start(), seg.start + word.end()
-                flags.append(Flag(
-                    start=start, end=end, text=context.text[start:end], category=Category.MISTRANSLATION,
-                    severity=Severity.MAJOR,
-                    message=(f"the original's name '{original}' is inflected like a French word ('{inflected}'); "
-                             "names stay invariable in French"),
-                    detector=self.name, evidence={"name": original}, suggestion=original, confidence=0.7,
-                    segment_index=seg.index,
-                ))
+                flags.append(self._flag(
+                    context, seg.index, seg.start + word.start(), seg.start + word.end(), original,
+                    f"the original's name '{original}' is inflected like a French word ('{inflected}'); "
+                    "names stay invariable in French"))
         flags.extend(self._garbled(context))
         return flags
 
@@ -87,15 +82,16 @@ class NameInflectionDetector(BaseDetector):
                         or any(_alike(found, name) for name in expected)):
                     continue
                 full = f"{first.group()} {sorted(expected)[0]}"
-                start, end = seg.start + first.start(), seg.start + second.end()
-                yield Flag(
-                    start=start, end=end, text=context.text[start:end], category=Category.MISTRANSLATION,
-                    severity=Severity.MAJOR,
-                    message=(f"the original names '{full}'; the French has '{first.group()} {found}', "
-                             "which is not that name: names are copied, not translated"),
-                    detector=self.name, evidence={"name": full}, suggestion=full, confidence=0.7,
-                    segment_index=seg.index,
-                )
+                yield self._flag(context, seg.index, seg.start + first.start(), seg.start + second.end(), full,
+                                 f"the original names '{full}'; the French has '{first.group()} {found}', "
+                                 "which is not that name: names are copied, not translated")
+
+    def _flag(self, context: DetectionContext, segment_index: int, start: int, end: int, name: str,
+              message: str) -> Flag:
+        """A name of the original changed by the French: a mistranslation, fixed by the name."""
+        return Flag(start=start, end=end, text=context.text[start:end], category=Category.MISTRANSLATION,
+                    severity=Severity.MAJOR, message=message, detector=self.name, evidence={"name": name},
+                    suggestion=name, confidence=0.7, segment_index=segment_index)
 
     def _names(self, texts) -> set[str]:
         return {m.group() for text in texts for m in _mid_sentence_capitalised(text) if len(m.group()) >= self.min_length}
