@@ -101,6 +101,22 @@ def test_ray_backend_reads_tables(local_ray, tiny_model: Path, tmp_path: Path):
     assert _files(tmp_path / "ray") == _files(tmp_path / "local")
 
 
+def test_ray_backend_reads_a_single_reference_as_text_like_the_local_backend(local_ray, tiny_model: Path, tmp_path: Path):
+    """A CSV cell holds one reference as plain text: it must reach the checker as that text,
+    not as that text quoted as JSON."""
+    from mtcheck.batch.ray_backend import run_batch_ray
+
+    table = tmp_path / "in.csv"
+    table.write_text('id,text,references\nc1,"Le chat dort. Il rêve.",The cat sleeps.\n'
+                     'c2,"Le chien court.","[""The dog runs."", ""It barks.""]"\n', encoding="utf-8")
+    make = functools.partial(_make_checker, str(tiny_model))
+    run_batch(iter_articles(table), make, tmp_path / "local", progress=False)
+    run_batch_ray(table, make, tmp_path / "ray", workers=1, cpus_per_worker=0.5)
+    assert _files(tmp_path / "ray") == _files(tmp_path / "local")
+    kept = (tmp_path / "ray" / "articles" / "c1.jsonl").read_text(encoding="utf-8")
+    assert '"The cat sleeps."' in kept and '\\"The cat sleeps.\\"' not in kept
+
+
 def test_ray_backend_refuses_duplicate_ids_like_the_local_backend(local_ray, tiny_model: Path, tmp_path: Path):
     """Actors run in parallel: two rows with one id would race for one result file."""
     from mtcheck.batch.ray_backend import run_batch_ray
