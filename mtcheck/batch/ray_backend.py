@@ -95,12 +95,12 @@ def _row_id(row: Mapping[str, Any], columns: Columns, position: int) -> str:
 
 def _duplicates(ids: Sequence[Any], columns: Columns) -> dict[int, int]:
     """Rows whose id an earlier row has, and that row's position (``ids``: the id column's
-    values in input order): actors run in parallel, so two rows with one id would race for
+    values in input order, as Python values): actors run in parallel, so two rows with one id would race for
     one result file."""
     first: dict[str, int] = {}
     refused: dict[int, int] = {}
     for position, value in enumerate(ids):
-        article_id = row_id({columns.id: _plain(value)}, columns, position)
+        article_id = row_id({columns.id: value}, columns, position)
         if article_id in first:
             refused[position] = first[article_id]
         else:

@@ -137,9 +137,10 @@ class TreeEnsemble:
         all at once, as a model holds some 20,000 nodes and loads with every check."""
         import numpy as np
 
-        if any(len(node) != 6 for tree in self.trees for node in tree) or not all(self.trees):
-            bad = next((node for tree in self.trees for node in tree if len(node) != 6), [])
-            raise ValueError(f"a tree node must be [feature, threshold, left, right, missing_left, value], not {bad}")
+        bad = next((node for tree in self.trees for node in tree if len(node) != 6), None)
+        if bad is not None or not all(self.trees):
+            raise ValueError(f"a tree node must be [feature, threshold, left, right, missing_left, value], "
+                             f"not {bad if bad is not None else []}")
         nodes = np.fromiter(chain.from_iterable(chain.from_iterable(self.trees)), dtype=float).reshape(-1, 6)
         size = np.repeat([len(tree) for tree in self.trees], [len(tree) for tree in self.trees])
         inner = nodes[:, 0] >= 0
@@ -224,16 +225,16 @@ class DetectionModel:
         """P(minor), P(major), P(critical) for a word the model flags."""
         p = min(max(probability, 1e-6), 1 - 1e-6)
         inputs = [("logit", math.log(p / (1 - p))), *((k, v) for k, v in features.items() if k.startswith("hit_"))]
-        scores = {s: score.bias + sum([weights.get(name, 0.0) * value for name, value in inputs])
-                  for s, score, weights in self._severity_scores}
+        scores = {s: score.bias + sum([score.weights.get(name, 0.0) * value for name, value in inputs])
+                  for s, score in self._severity_scores}
         top = max(scores.values())
         exp = {s: math.exp(v - top) for s, v in scores.items()}
         total = sum(exp.values())
         return {s: v / total for s, v in exp.items()}
 
     @cached_property
-    def _severity_scores(self) -> list[tuple[str, LinearScore, Mapping[str, float]]]:
-        return [(s, self.severities[s], self.severities[s].weights) for s in SEVERITIES if s in self.severities]
+    def _severity_scores(self) -> list[tuple[str, LinearScore]]:
+        return [(s, self.severities[s]) for s in SEVERITIES if s in self.severities]
 
     def expected_penalty(self, features: Mapping[str, float], probability: float) -> float:
         """The MQM weight an error here would cost, averaged over its likely severities."""
