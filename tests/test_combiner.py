@@ -74,6 +74,18 @@ def test_severity_is_the_likeliest_class_and_the_document_score_stays_within_0_a
     assert model.document_mqm({"mean_probability": 3.0}) == 0.0
 
 
+def test_an_articles_expected_penalties_are_each_words_own():
+    """The document score reads what an error at each word would cost; the article's words
+    are priced together, and each price must be the one the word would get alone."""
+    model = _model({})
+    evidence = [{}, {"hit_sev_critical": 1.0, "hit_any": 1.0}, {}, {}]
+    probabilities = [0.2, 0.6, 0.99, 1.0]
+    assert model.expected_penalties(evidence, probabilities) == [
+        model.expected_penalty(f, p) for f, p in zip(evidence, probabilities)]
+    minor, major = model.expected_penalties([{}, {}], [0.01, 0.999])
+    assert minor == pytest.approx(1.0, abs=0.1) and major == pytest.approx(5.0, abs=0.1)
+
+
 def test_a_saved_model_loads_back_unchanged_and_a_broken_one_names_its_file(tmp_path):
     path = tmp_path / "model.json"
     model = _model({"cap_unexplained": 2.0, "hit_lexicon": 3.0})
@@ -88,6 +100,11 @@ def test_a_saved_model_loads_back_unchanged_and_a_broken_one_names_its_file(tmp_
     path.write_text(json.dumps({**data, "threshold": 1.5}), encoding="utf-8")
     with pytest.raises(ConfigError, match="model.json: malformed detection model.*between 0 and 1"):
         DetectionModel.load(path)
+    for weights, problem in (({"hit_lexicon": "3.0"}, "weights must be numbers, not \\['str'\\]"),
+                             ([["hit_lexicon", 3.0]], "weights must be an object")):
+        path.write_text(json.dumps({**data, "words": {"bias": 0.0, "weights": weights}}), encoding="utf-8")
+        with pytest.raises(ConfigError, match=f"model.json: malformed detection model.*{problem}"):
+            DetectionModel.load(path)
     path.write_text(json.dumps({**data, "severity": {"blocker": data["severity"]["minor"]}}), encoding="utf-8")
     with pytest.raises(ConfigError, match="severities must be among"):
         DetectionModel.load(path)
@@ -177,6 +194,23 @@ def test_a_flag_leaves_out_the_punctuation_its_words_carry():
     quoted = "Il a dit : «Nous partirons.»"
     model_only = Combiner(_model({"word=nous": 6.0, "word=partirons": 6.0}), french_word_classes())
     assert [f.text for f in model_only.combine(context(quoted), [])[0]] == ["Nous partirons"]
+
+
+@needs_grammalecte
+def test_a_rules_suggestion_replaces_exactly_the_span_of_its_flag():
+    """The model may flag a word beside a rule's span (annotated errors often take in a
+    neighbour): that word gets a flag of its own, so that the rule's replacement, put in place
+    of its flag's span, gives the sentence the rule meant and deletes nothing."""
+    french = "Hier, la célèbre Karine Jean-Sal a parlé."
+    names = Flag(start=french.index("Karine"), end=french.index(" a parlé"), text="Karine Jean-Sal",
+                 category=Category.MISTRANSLATION, severity=Severity.CRITICAL, message="garbled name",
+                 detector="names", suggestion="Karine Jean-Pierre", confidence=0.7)
+    combiner = Combiner(_model({"hit_names": 6.0, "word=célèbre": 6.0}), french_word_classes())
+    flags = combiner.combine(context(french), [names])[0]
+    assert [(f.text, f.detector) for f in flags] == [("célèbre", "model"), ("Karine Jean-Sal", "names")]
+    rule = flags[1]
+    assert french[: rule.start] + rule.suggestion + french[rule.end :] == "Hier, la célèbre Karine Jean-Pierre a parlé."
+    assert "also_flagged_by" not in rule.evidence
 
 
 @needs_grammalecte

@@ -8,7 +8,8 @@ to the model's. Instead every detector flag becomes evidence — features ``hit_
 regression that also reads the word features of :mod:`mtcheck.qe.features`. A flag is raised
 on each run of words whose probability passes the threshold chosen in training for a stated
 precision; its category, message and suggestion come from the detector flags it covers, or
-from the features that weighed most when no detector fired. Its severity comes from a
+from the features that weighed most when no detector fired (words some detector flagged and
+words none did never share a flag, so that a rule's replacement fits its flag's span). Its severity comes from a
 classifier fitted on the severities professionals gave the training spans, and the article's
 MQM estimate from a regression on the words' probabilities fitted on the training
 documents' MQM scores.
@@ -294,7 +295,10 @@ class Combiner:
         run: list[WordEstimate] = []
         for estimate in estimates:
             flagged = self.model.flags_word(estimate.probability, bool(estimate.hits))
-            if run and (not flagged or estimate.word.segment_index != run[-1].word.segment_index):
+            # A run also stops where the rules' words meet words no rule flagged: a rule's
+            # suggestion replaces its own span, and would delete a neighbour the model added.
+            if run and (not flagged or estimate.word.segment_index != run[-1].word.segment_index
+                        or bool(estimate.hits) != bool(run[-1].hits)):
                 flags.append(self._flag(context, run))
                 run = []
             if flagged:
@@ -304,8 +308,8 @@ class Combiner:
         if not estimates:
             return flags, None
         # The severity classifier reads the word's logit and the detector evidence on it alone.
-        penalties = [self.model.expected_penalty(evidence_features(e.word, e.hits), e.probability)
-                     for e in estimates]
+        penalties = self.model.expected_penalties([evidence_features(e.word, e.hits) for e in estimates],
+                                                  [e.probability for e in estimates])
         features = document_features([e.probability for e in estimates], cut, detector_flags,
                                      [e.word for e in estimates], penalties, columns)
         return flags, self.model.document_mqm(features)

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..files import atomic_write
-from ..resources import read_bundled
+from ..resources import read_bundled_bytes
 from ..types import Flag, Severity
 
 # Where the bundled detection model lives (scripts/train_combiner.py writes it there).
@@ -62,7 +62,14 @@ class LinearScore:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LinearScore:
         weights = data["weights"]
-        return cls(dict(zip(map(str, weights), map(float, weights.values()))), float(data.get("bias", 0.0)))
+        if not isinstance(weights, dict):
+            raise TypeError(f"weights must be an object of feature name → number, not {type(weights).__name__}")
+        # The parsed object as it is (JSON's keys are strings): copying 50,000 weights into a
+        # new dict took a tenth of what the model costs a check; the types are checked at once.
+        kinds = set(map(type, weights.values()))
+        if not kinds <= {float, int}:
+            raise TypeError(f"weights must be numbers, not {sorted(k.__name__ for k in kinds - {float, int})}")
+        return cls(weights, float(data.get("bias", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,26 @@ class DetectionModel:
         """The MQM weight an error here would cost, averaged over its likely severities."""
         return sum(MQM_WEIGHTS[s] * p for s, p in self.severity_probabilities(features, probability).items())
 
+    def expected_penalties(self, evidence: Sequence[Mapping[str, float]], probabilities: Sequence[float]) -> list[float]:
+        """:meth:`expected_penalty` of each word of an article (``evidence``: the detector
+        features on it). Most words carry none, and then the severity scores read the logit
+        alone: those take a short path with the same arithmetic, in the same order."""
+        coefficients = [(MQM_WEIGHTS[s], score.bias, score.weights.get("logit", 0.0))
+                        for s, score in self._severity_scores]
+        penalties = []
+        for features, probability in zip(evidence, probabilities):
+            if features:
+                penalties.append(self.expected_penalty(features, probability))
+                continue
+            p = min(max(probability, 1e-6), 1 - 1e-6)
+            logit = math.log(p / (1 - p))
+            scores = [bias + weight * logit for _, bias, weight in coefficients]
+            top = max(scores)
+            exp = [math.exp(v - top) for v in scores]
+            total = sum(exp)
+            penalties.append(sum(mqm * (e / total) for (mqm, _, _), e in zip(coefficients, exp)))
+        return penalties
+
     def severity(self, features: Mapping[str, float], probability: float) -> Severity:
         """The likeliest severity of an error here; minor below ``severe_threshold``."""
         if self.severe_threshold is not None and probability < self.severe_threshold:
@@ -283,23 +310,24 @@ class DetectionModel:
         """Read a model file (the bundled one when ``path`` is None)."""
         if path is None:
             name = "mtcheck/resources/" + "/".join(BUNDLED_DETECTION_MODEL)
-            return cls.from_json(read_bundled(*BUNDLED_DETECTION_MODEL), name)
+            return cls.from_json(read_bundled_bytes(*BUNDLED_DETECTION_MODEL), name)
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_bytes()  # orjson reads UTF-8 itself (and names bad UTF-8 as bad JSON)
         except FileNotFoundError:
             raise ConfigError(f"{path}: detection model not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise ConfigError(f"{path}: cannot read the detection model ({exc})") from None
         return cls.from_json(text, str(path))
 
     @classmethod
-    def from_json(cls, text: str, path: str) -> DetectionModel:
-        """A model from its JSON ``text``; ``path`` names it in every error."""
+    def from_json(cls, text: str | bytes, path: str) -> DetectionModel:
+        """A model from its JSON ``text`` (or its UTF-8 bytes); ``path`` names it in every error."""
         import orjson
 
+        raw = text.encode("utf-8") if isinstance(text, str) else text
         try:
-            data = orjson.loads(text)
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise ConfigError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
         missing = [k for k in ("words", "threshold", "severity", "document") if k not in data]
@@ -323,6 +351,6 @@ class DetectionModel:
                        unexplained_threshold=float(unexplained) if unexplained is not None else None,
                        detector_precision={str(k): float(v) for k, v in data.get("detector_precision", {}).items()},
                        context=TreeEnsemble.from_json(data["context"]) if data.get("context") else None,
-                       about=data.get("about", {}), file_digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+                       about=data.get("about", {}), file_digest=hashlib.sha256(raw).hexdigest())
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise ConfigError(f"{path}: malformed detection model ({exc})") from None

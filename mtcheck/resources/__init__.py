@@ -40,6 +40,15 @@ def read_bundled(*parts: str) -> str:
         raise ResourceError(f"bundled resource mtcheck/resources/{'/'.join(parts)} cannot be read: {exc}") from None
 
 
+def read_bundled_bytes(*parts: str) -> bytes:
+    """The bytes of a bundled file (for a parser that reads UTF-8 itself: no decoding twice)."""
+    node = bundled(*parts)
+    try:
+        return node.read_bytes()
+    except OSError as exc:
+        raise ResourceError(f"bundled resource mtcheck/resources/{'/'.join(parts)} cannot be read: {exc}") from None
+
+
 def bundled_files(folder: str, suffix: str) -> list[tuple[str, Traversable]]:
     """The bundled files of ``folder`` ending in ``suffix``, by name; an empty folder is an error."""
     found = sorted((f.name, f) for f in bundled(folder).iterdir() if f.name.endswith(suffix) and f.is_file())
