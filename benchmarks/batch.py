@@ -18,7 +18,9 @@ engine runs on CPU):
 - a profile of the ct2 rerun (top 10 by cumulative time);
 - the local backend and ``--backend ray`` with 1 and 2 workers of one thread each, on a Ray
   instance started once beforehand (``ray start --head``), no translation cache, on the first
-  ``--ray-articles`` documents (each actor's start, seconds on 2 cores, weighs less there).
+  ``--ray-articles`` documents (each actor's start, seconds on 2 cores, weighs less there),
+  and the CPU seconds the check actors spent with one worker and with two (on Linux): what
+  the two slow each other down by bounds their speed-up, whatever Ray adds.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import pstats
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -86,6 +89,49 @@ def _timed(command: list[str], env: dict[str, str], output: list[str] | None = N
     if output is not None:
         output.append(done.stdout)
     return seconds
+
+
+class ActorCPU:
+    """CPU seconds spent by Ray's check actors (processes named ``ray::MapWorker``) while a
+    command runs, read from /proc every 0.3 s (an actor exits with its run): whether two
+    workers need more CPU for the same articles than one, which no backend can win back."""
+
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+
+    @staticmethod
+    def _ticks() -> dict[int, int]:
+        found = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if b"MapWorker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    continue
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:  # the process has just ended
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            found[int(pid)] = int(fields[11]) + int(fields[12])  # utime + stime
+        return found
+
+    def timed(self, command: list[str], env: dict[str, str]) -> float:
+        if not Path("/proc/self/stat").exists():  # not Linux: the wall time alone
+            return _timed(command, env)
+        latest: dict[int, int] = {}
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                latest.update(self._ticks())
+                done.wait(0.3)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            return _timed(command, env)
+        finally:
+            done.set()
+            sampler.join()
+            self.seconds = sum(latest.values()) / os.sysconf("SC_CLK_TCK")
 
 
 def _mtcheck(*arguments: str) -> list[str]:
@@ -214,20 +260,29 @@ def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], wor
         env = {**env, **{k: v for k, v in cluster_env.items() if k.startswith("RAY_")}}
         common = [*ct2, "--threads", "1", "--no-cache"]
 
-        def ray(name: str, workers: int, cpus: str) -> float:
-            return _timed(_mtcheck(str(source), "-o", str(work / name), *common, "--backend", "ray",
-                                   "--jobs", str(workers), "--cpus-per-worker", cpus, "--address", address), env)
+        def ray(name: str, workers: int, cpus: str, cpu: ActorCPU | None = None) -> float:
+            command = _mtcheck(str(source), "-o", str(work / name), *common, "--backend", "ray",
+                               "--jobs", str(workers), "--cpus-per-worker", cpus, "--address", address)
+            return cpu.timed(command, env) if cpu else _timed(command, env)
 
         local = _timed(_mtcheck(str(source), "-o", str(work / "local-1"), *common), env)
         whole = ray("ray-1-overlap", 1, "1.5")
-        one = ray("ray-1", 1, "0.5")
-        two = ray("ray-2", 2, "0.5")
-    return [f"| run ({count} articles, one engine thread per worker, no cache) | s | vs local | vs Ray 1 worker of 0.5 CPU |",
+        one_cpu, two_cpu = ActorCPU(), ActorCPU()
+        one = ray("ray-1", 1, "0.5", one_cpu)
+        two = ray("ray-2", 2, "0.5", two_cpu)
+    rows = [f"| run ({count} articles, one engine thread per worker, no cache) | s | vs local | vs Ray 1 worker of 0.5 CPU |",
             "| --- | ---: | ---: | ---: |",
             f"| local backend, 1 process (engine and checks overlap) | {local:.1f} | 1.00× | |",
             f"| ray, 1 worker of 1.5 CPUs (engine and checks overlap) | {whole:.1f} | {whole / local:.2f}× | |",
             f"| ray, 1 worker of 0.5 CPU (one stage at a time) | {one:.1f} | | 1.00× |",
             f"| ray, 2 workers of 0.5 CPU each | {two:.1f} | | {one / two:.2f}× |"]
+    if one_cpu.seconds and two_cpu.seconds:
+        ceiling = 2 * one_cpu.seconds / two_cpu.seconds
+        rows += ["", f"CPU seconds of the check actors for the same {count} articles: {one_cpu.seconds:.1f} s for one "
+                     f"worker, {two_cpu.seconds:.1f} s for two ({two_cpu.seconds / one_cpu.seconds:.2f}×: two "
+                     f"workers on the 2 cores slow each other down). Two workers can be at most "
+                     f"{ceiling:.2f}× one on this machine, before Ray's start and the driver."]
+    return rows
 
 
 if __name__ == "__main__":
