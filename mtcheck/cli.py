@@ -326,7 +326,7 @@ def batch(source: str, output: str, jobs: int, id_column: str, text_column: str,
             raise click.UsageError('--backend ray needs Ray: pip install "mtcheck[ray]"') from None
         outcome = run_batch_ray(source, factory, output, columns=Columns(id_column, text_column, refs_column),
                                 workers=jobs, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker,
-                                address=address)
+                                address=address, quiet=quiet)
     else:
         outcome = run_batch(articles, factory, output, jobs=jobs, progress=ProgressMode.for_stream(sys.stderr, quiet),
                             total=count_articles(source))

@@ -30,6 +30,9 @@ def _batch(source: Path, output: Path, model: Path, *options: str, env: dict[str
                "--model", str(model), "--beam-size", "1", "--threads", "1", "--no-cache", "--quiet", *options]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env or dict(os.environ))
     assert done.returncode == 0, done.stderr[-3000:]
+    # --quiet: nothing of Ray Data's progress, plan or deprecations on stderr either.
+    for noise in ("Total Progress", "Running Dataset", "Starting execution", "deprecated", "Progress bars"):
+        assert noise not in done.stderr, done.stderr[-3000:]
 
 
 def test_a_two_node_cluster_gives_the_local_backends_results(two_node_cluster, tiny_model, tmp_path):

@@ -12,8 +12,10 @@ backend's because each article goes through exactly the same code.
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -182,6 +184,31 @@ def _arrow_table(source: Path, kind: str):  # noqa: ANN202 - pyarrow.Table
         raise InputError(source, f"cannot be read as {kind}: {exc}") from None
 
 
+@contextmanager
+def _ray_reports(quiet: bool) -> Iterator[None]:
+    """While a quiet run lasts, Ray Data neither draws progress nor logs its plan and progress
+    (its own settings, put back afterwards: a notebook's later datasets report as before)."""
+    if not quiet:
+        yield
+        return
+    from ray.data import DataContext
+
+    context = DataContext.get_current()
+    # Ray Data's INFO lines, and the one warning of its progress module: that bars are off.
+    loggers = {logging.getLogger("ray.data"): logging.WARNING,
+               logging.getLogger("ray.data._internal.progress"): logging.ERROR}
+    saved = context.enable_progress_bars, context.print_on_execution_start, {lg: lg.level for lg in loggers}
+    context.enable_progress_bars, context.print_on_execution_start = False, False
+    for lg, level in loggers.items():
+        lg.setLevel(level)
+    try:
+        yield
+    finally:
+        context.enable_progress_bars, context.print_on_execution_start, levels = saved
+        for lg, level in levels.items():
+            lg.setLevel(level)
+
+
 def run_batch_ray(
     source: str | Path,
     make_checker: Callable[[], Checker],
@@ -193,19 +220,22 @@ def run_batch_ray(
     cpus_per_worker: float = 1,
     batch_size: int | None = None,
     address: str | None = None,
+    quiet: bool = False,
 ) -> BatchOutcome:
     """Check ``source`` on the Ray cluster at ``address`` (None: the one this process is
-    connected to, else a local one); see the module docstring."""
+    connected to, else a local one); see the module docstring. ``quiet``: none of Ray's own
+    progress reports and INFO lines on stderr (its warnings and errors still show)."""
     import ray
 
     output = Path(output).resolve()
-    with output_lock(output):
+    with output_lock(output), _ray_reports(quiet):
         prepare_output(output)
         if not ray.is_initialized():
             # A cluster started for this run alone has no dashboard: its processes would share
             # the machine's cores with the checks (start one with `ray start --head` to watch).
-            quiet = {} if address or os.environ.get("RAY_ADDRESS") else {"include_dashboard": False}
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, **quiet)
+            own = {} if address or os.environ.get("RAY_ADDRESS") else {"include_dashboard": False}
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
+                     logging_level=logging.WARNING if quiet else logging.INFO, **own)
         dataset, batch_size, duplicates = _dataset(Path(source), columns, workers, batch_size)
         # Every row goes to an actor: check_one reuses a stored result only when the article's
         # content and the run's settings are unchanged, which an id alone cannot tell.
@@ -215,7 +245,7 @@ def run_batch_ray(
             _CheckActor, fn_constructor_kwargs={"make_checker": make_checker, "output": str(output),
                                                 "columns": columns, "duplicates": duplicates,
                                                 "overlap": cpus_per_worker > 1},
-            batch_size=batch_size, concurrency=workers, num_cpus=cpus_per_worker,
+            batch_size=batch_size, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus_per_worker,
             num_gpus=gpus_per_worker or None, batch_format="numpy")
         counts = {"checked": 0, "rechecked": 0, "reused": 0, "failed": 0}
         rechecked: dict[str, int] = {}
