@@ -178,20 +178,17 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     if args.ray_only:
         print("\n".join(_ray_rows(ray_source, args.ray_articles, ct2, env, work)))
         return
-    printed: list[str] = []
-    raw_wall = _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
-                       str(threads), str(work / "sentences.json")], env, printed)
-    raw = json.loads(printed[0])
+    def raw_program(*options: str) -> tuple[float, dict]:
+        """The raw CTranslate2 program's wall time and the figures it prints."""
+        printed: list[str] = []
+        wall = _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
+                       str(threads), str(work / "sentences.json"), *options], env, printed)
+        return wall, json.loads(printed[0])
+
+    raw_wall, raw = raw_program()
     # The same call returning attention, which mtcheck reads for its word links (reference-divergence).
-    printed_attention: list[str] = []
-    _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
-            str(threads), str(work / "sentences.json"), "attention"], env, printed_attention)
-    raw_attention = json.loads(printed_attention[0])
-    printed_workers: list[str] = []
-    raw_workers_wall = _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam),
-                               str(args.out_tokens), str(threads), str(work / "sentences.json"), "workers"],
-                              env, printed_workers)
-    raw_workers = json.loads(printed_workers[0])
+    _, raw_attention = raw_program("attention")
+    raw_workers_wall, raw_workers = raw_program("workers")
     first = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     rerun = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     profile = work / "rerun.prof"

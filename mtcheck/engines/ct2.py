@@ -70,11 +70,10 @@ class CT2Engine:
             # machine whose cores also run the checks, one thread that waits for a core holds
             # up only its own batch, where intra-op threads wait for one another at every
             # step (the same translations; 16-26% faster on 2 cores, benchmarks/batch.py).
-            workers = threads if self.device == "cpu" else 1
-            self._workers = workers
+            self._workers = threads if self.device == "cpu" else 1
             self._translator = ctranslate2.Translator(
                 str(self._converted), device=self.device, compute_type=self.compute_type,
-                inter_threads=workers, intra_threads=1 if workers > 1 else threads,
+                inter_threads=self._workers, intra_threads=1 if self._workers > 1 else threads,
             )
         except Exception as exc:
             raise EngineError(f"cannot load converted model {self._converted}: {exc}") from exc
@@ -154,24 +153,24 @@ class CT2Engine:
         # Enough batches for every worker to have one (a single article is often one batch).
         budget = min(self.batch_tokens, max(1, -(-sum(lengths) // self._workers)))
         batches = list(length_sorted_batches(lengths, budget))
+        batch_sources = [[sources[i] for i in batch] for batch in batches]
         # Every batch submitted at once, so that the workers decode side by side.
         pending = [self._translator.translate_batch(
-            [sources[i] for i in batch], beam_size=self.beam_size, max_decoding_length=self.max_decoding_length,
+            chosen, beam_size=self.beam_size, max_decoding_length=self.max_decoding_length,
             min_decoding_length=self.min_decoding_length,
             return_attention=True, max_input_length=0,  # already truncated by the tokenizer
-            asynchronous=True) for batch in batches]
+            asynchronous=True) for chosen in batch_sources]
         outputs = [[result.result() for result in batch] for batch in pending]
         hypotheses = [[o.hypotheses[0] for o in batch] for batch in outputs]
         # Scoring computes the whole vocabulary's logits for every target position: bound the
         # positions scored at once, or a large batch takes gigabytes.
-        scoring = [self._translator.score_batch([sources[i] for i in batch], hyps, max_batch_size=_SCORED_TOKENS,
+        scoring = [self._translator.score_batch(chosen, hyps, max_batch_size=_SCORED_TOKENS,
                                                 batch_type="tokens", asynchronous=True)
-                   for batch, hyps in zip(batches, hypotheses)] if self.token_scores else None
+                   for chosen, hyps in zip(batch_sources, hypotheses)] if self.token_scores else None
         results: list[Translation | None] = [None] * len(texts)
         for n, batch in enumerate(batches):
             scored = [r.result() for r in scoring[n]] if scoring is not None else [None] * len(batch)
-            built = self._translations([texts[i] for i in batch], [sources[i] for i in batch], hypotheses[n],
-                                       outputs[n], scored)
+            built = self._translations([texts[i] for i in batch], batch_sources[n], hypotheses[n], outputs[n], scored)
             for i, translation in zip(batch, built):
                 results[i] = translation
         return [r for r in results if r is not None]

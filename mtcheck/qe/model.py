@@ -170,6 +170,18 @@ class TreeEnsemble:
         return ensemble
 
 
+def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
+    top = max(scores.values())
+    exp = {s: math.exp(v - top) for s, v in scores.items()}
+    total = sum(exp.values())
+    return {s: v / total for s, v in exp.items()}
+
+
+def _expected_weight(severities: Mapping[str, float]) -> float:
+    """The MQM weight of an error of these severity probabilities."""
+    return sum(MQM_WEIGHTS[s] * p for s, p in severities.items())
+
+
 @dataclass(frozen=True)
 class DetectionModel:
     """The three parts of mtcheck's detection model (:mod:`mtcheck.qe.combiner`).
@@ -232,12 +244,8 @@ class DetectionModel:
         """P(minor), P(major), P(critical) for a word the model flags."""
         p = min(max(probability, 1e-6), 1 - 1e-6)
         inputs = [("logit", math.log(p / (1 - p))), *((k, v) for k, v in features.items() if k.startswith("hit_"))]
-        scores = {s: score.bias + sum([score.weights.get(name, 0.0) * value for name, value in inputs])
-                  for s, score in self._severity_scores}
-        top = max(scores.values())
-        exp = {s: math.exp(v - top) for s, v in scores.items()}
-        total = sum(exp.values())
-        return {s: v / total for s, v in exp.items()}
+        return _softmax({s: score.bias + sum([score.weights.get(name, 0.0) * value for name, value in inputs])
+                         for s, score in self._severity_scores})
 
     @cached_property
     def _severity_scores(self) -> list[tuple[str, LinearScore]]:
@@ -245,14 +253,13 @@ class DetectionModel:
 
     def expected_penalty(self, features: Mapping[str, float], probability: float) -> float:
         """The MQM weight an error here would cost, averaged over its likely severities."""
-        return sum(MQM_WEIGHTS[s] * p for s, p in self.severity_probabilities(features, probability).items())
+        return _expected_weight(self.severity_probabilities(features, probability))
 
     def expected_penalties(self, evidence: Sequence[Mapping[str, float]], probabilities: Sequence[float]) -> list[float]:
         """:meth:`expected_penalty` of each word of an article (``evidence``: the detector
         features on it). Most words carry none, and then the severity scores read the logit
-        alone: those take a short path with the same arithmetic, in the same order."""
-        coefficients = [(MQM_WEIGHTS[s], score.bias, score.weights.get("logit", 0.0))
-                        for s, score in self._severity_scores]
+        alone: those skip gathering the word's inputs, with the same arithmetic in the same order."""
+        logit_only = [(s, score.bias, score.weights.get("logit", 0.0)) for s, score in self._severity_scores]
         penalties = []
         for features, probability in zip(evidence, probabilities):
             if features:
@@ -260,11 +267,7 @@ class DetectionModel:
                 continue
             p = min(max(probability, 1e-6), 1 - 1e-6)
             logit = math.log(p / (1 - p))
-            scores = [bias + weight * logit for _, bias, weight in coefficients]
-            top = max(scores)
-            exp = [math.exp(v - top) for v in scores]
-            total = sum(exp)
-            penalties.append(sum(mqm * (e / total) for (mqm, _, _), e in zip(coefficients, exp)))
+            penalties.append(_expected_weight(_softmax({s: bias + weight * logit for s, bias, weight in logit_only})))
         return penalties
 
     def severity(self, features: Mapping[str, float], probability: float) -> Severity:

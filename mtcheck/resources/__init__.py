@@ -7,13 +7,16 @@ names it: an install missing a lexicon must not quietly become a weaker tool.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import MtcheckError
 
 SAMPLE = "ukraine-atacms"
+T = TypeVar("T")
 
 
 class ResourceError(MtcheckError):
@@ -33,19 +36,18 @@ def bundled(*parts: str) -> Traversable:
 
 def read_bundled(*parts: str) -> str:
     """The text of a bundled file."""
-    node = bundled(*parts)
-    try:
-        return node.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResourceError(f"bundled resource mtcheck/resources/{'/'.join(parts)} cannot be read: {exc}") from None
+    return _read(parts, lambda node: node.read_text(encoding="utf-8"))
 
 
 def read_bundled_bytes(*parts: str) -> bytes:
     """The bytes of a bundled file (for a parser that reads UTF-8 itself: no decoding twice)."""
-    node = bundled(*parts)
+    return _read(parts, lambda node: node.read_bytes())
+
+
+def _read(parts: tuple[str, ...], read: Callable[[Traversable], T]) -> T:
     try:
-        return node.read_bytes()
-    except OSError as exc:
+        return read(bundled(*parts))
+    except (OSError, UnicodeDecodeError) as exc:
         raise ResourceError(f"bundled resource mtcheck/resources/{'/'.join(parts)} cannot be read: {exc}") from None
 
 

@@ -1,15 +1,24 @@
+import pytest
+
 from mtcheck.detectors.names import NameInflectionDetector
 from mtcheck.types import Category
 
 from ._context import context
 
 
-def test_a_name_given_a_french_plural_is_flagged_with_the_name_as_fix():
-    french = "Il ne faut pas laisser les Patriotes dans les entrepôts."
-    original = ["Partners must not leave systems like Patriot sitting idle in warehouses."]
-    (flag,) = NameInflectionDetector().detect(context(french, original, threshold=0))
-    assert flag.text == "Patriotes" == french[flag.start:flag.end]
-    assert flag.suggestion == "Patriot" and flag.category is Category.MISTRANSLATION
+@pytest.mark.parametrize("french, original, changed, name", [
+    # a French plural given to a name
+    ("Il ne faut pas laisser les Patriotes dans les entrepôts.",
+     "Partners must not leave systems like Patriot sitting idle in warehouses.", "Patriotes", "Patriot"),
+    # a full name whose second word the French replaced
+    ("La porte-parole Karine Jean-Sal a déclaré que Washington soutiendrait Kiev.",
+     "White House press secretary Karine Jean-Pierre said Washington would support Kyiv.",
+     "Karine Jean-Sal", "Karine Jean-Pierre"),
+])
+def test_a_name_the_french_changed_is_flagged_with_the_name_as_fix(french, original, changed, name):
+    (flag,) = NameInflectionDetector().detect(context(french, [original], threshold=0))
+    assert flag.text == changed == french[flag.start:flag.end]
+    assert flag.suggestion == name and flag.category is Category.MISTRANSLATION
 
 
 def test_names_left_invariable_or_pluralised_by_the_original_raise_nothing():
@@ -29,14 +38,6 @@ def test_title_case_headings_are_not_names():
 
 def test_without_references_there_is_nothing_to_compare():
     assert NameInflectionDetector().detect(context("Les Patriotes sont partis.")) == []
-
-
-def test_a_name_whose_second_word_the_french_replaced_is_flagged_with_the_full_name():
-    french = "La porte-parole Karine Jean-Sal a déclaré que Washington soutiendrait Kiev."
-    original = ["White House press secretary Karine Jean-Pierre said Washington would support Kyiv."]
-    (flag,) = NameInflectionDetector().detect(context(french, original, threshold=0))
-    assert flag.text == "Karine Jean-Sal" == french[flag.start:flag.end]
-    assert flag.suggestion == "Karine Jean-Pierre" and flag.category is Category.MISTRANSLATION
 
 
 def test_names_copied_respelled_or_translated_whole_raise_nothing():
