@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mtcheck.report import charts
@@ -16,6 +16,7 @@ values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).map(lambda v:
 
 
 @given(values, values, st.integers(min_value=3, max_value=8), st.booleans())
+@example(0.0, 0.01, 3, True)  # counts over a range below 1 once recursed without end
 def test_ticks_are_few_round_values_that_cover_the_range(a, b, most, whole):
     low, high = min(a, b), max(a, b)
     ticks = charts.nice_ticks(low, high, most, whole)

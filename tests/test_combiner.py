@@ -329,6 +329,43 @@ def test_the_training_labels_mark_the_words_a_human_changed():
     assert module.ter_bad_words(human, human) == []
 
 
+def test_documents_that_share_a_segment_are_never_split_across_folds():
+    """The same product blurb under two products is one group, so cross-validation never
+    tests a segment on what its copy taught; a short common segment ("Voir plus") joins nothing."""
+    module = _training_script()
+
+    def doc(group: int, *segments: str):
+        return module.TrainingDocument(f"d{group}", "wmt20", group, "\n\n".join(segments), [], [], None)
+
+    blurb = "Un guide complet pour les pêcheurs à la mouche"
+    docs = [doc(1, "Titre un", blurb), doc(2, blurb.upper(), "Autre chose encore ici"),
+            doc(3, "Autre chose encore ici", "Fin"), doc(4, "Voir plus", "Tout à fait différent ici et là"),
+            doc(5, "Voir plus")]
+    merged = module.merge_shared_groups(docs)
+    groups = [d.group for d in docs]
+    assert groups[0] == groups[1] == groups[2]  # 1 and 2 by the blurb (case aside), 2 and 3 by another
+    assert len({groups[0], groups[3], groups[4]}) == 3
+    assert merged == 2
+
+
+def test_a_ter_labelled_document_is_scored_as_wmt_scores_its_documents():
+    """The document score also learns from TER-labelled manuals: their MQM is what a WMT
+    document with as many BAD words would score, clipped at 0 like WMT's."""
+    module = _training_script()
+
+    def rows(source: str, mqm: float | None, bad: list[bool]):
+        doc = module.TrainingDocument("d", source, 0, "", [], [], mqm)
+        return module.Rows(doc, [], [], bad, [], [])
+
+    # 10 words, MQM 50: a penalty of 5 over 2 BAD words, 2.5 each; a clipped document says nothing.
+    wmt = [rows("wmt20", 50.0, [True, True] + [False] * 8), rows("wmt20", 0.0, [True] * 10)]
+    penalty = module.penalty_per_bad_word(wmt)
+    assert penalty == pytest.approx(2.5)
+    assert module.labelled_mqm([False] * 20, penalty) == 100.0
+    assert module.labelled_mqm([True] + [False] * 19, penalty) == pytest.approx(87.5)
+    assert module.labelled_mqm([True] * 10 + [False] * 10, penalty) == 0.0
+
+
 def _training_script():
     import importlib.util
     import sys

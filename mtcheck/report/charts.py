@@ -76,6 +76,8 @@ def nice_ticks(low: float, high: float, most: int = 6, whole: bool = False) -> l
     if not high > low:
         low, high = low - 0.5, high + 0.5
     power = 10 ** math.floor(math.log10((high - low) / (most - 1)))
+    if whole:  # counts step by 1 at least: below it no multiple is whole, however many ticks are allowed
+        power = max(power, 1)
     for multiple in (1, 2, 2.5, 5, 10, 20, 25, 50):
         step = multiple * power
         if whole and not (step >= 1 and float(step).is_integer()):
