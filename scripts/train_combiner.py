@@ -181,9 +181,10 @@ def merge_shared_groups(docs: Sequence[TrainingDocument], min_words: int = 4) ->
     first_seen: dict[str, int] = {}
     for doc in docs:
         for segment in doc.text.split("\n\n"):
-            key = " ".join(segment.lower().split())
-            if len(key.split()) < min_words:
+            words = segment.lower().split()
+            if len(words) < min_words:
                 continue
+            key = " ".join(words)
             other = first_seen.setdefault(key, doc.group)
             a, b = root(doc.group), root(other)
             if a != b:
@@ -621,28 +622,27 @@ def main() -> None:
     offsets = np.cumsum([0] + [len(r.words) for r in rows])
     # The Debian documents teach the score what literal machine French of a manual looks like
     # (their MQM from the TER labels, as below); they are never scored, like their words.
-    documents = ("wmt20", "debian-reference")
-    doc_rows = [(r, oof[offsets[k]:offsets[k + 1]]) for k, r in enumerate(rows)
-                if r.document.source in documents and r.words]
+    documents = [k for k, r in enumerate(rows) if r.document.source in ("wmt20", "debian-reference") and r.words]
+    doc_rows = [(rows[k], oof[offsets[k]:offsets[k + 1]]) for k in documents]
     severity_scorer = DetectionModel(words=LinearScore({}), threshold=threshold, severities=severities,
                                      document=LinearScore({}), severe_threshold=severe_threshold)
     # Each document's words in the second stage's columns (out-of-fold first stage, as trained).
     doc_columns = [{name: context[offsets[k]:offsets[k + 1], j] for j, name in enumerate(context_names)}
-                   for k, r in enumerate(rows) if r.document.source in documents and r.words]
+                   for k in documents]
     doc_x = [document_features(list(p), threshold, r.detector_flags, r.words,
-                               [severity_scorer.expected_penalty(evidence_features(w, h), q)
-                                for w, h, q in zip(r.words, r.hits, p)], columns)
+                               severity_scorer.expected_penalties(
+                                   [evidence_features(w, h) for w, h in zip(r.words, r.hits)], p), columns)
              for (r, p), columns in zip(doc_rows, doc_columns)]
     names = sorted(doc_x[0])
     dx = np.array([[d[n] for n in names] for d in doc_x])
     bad_word_penalty = penalty_per_bad_word(rows)
     all_dy = np.array([r.document.mqm if r.document.mqm is not None else labelled_mqm(r.bad, bad_word_penalty)
                        for r, _ in doc_rows])
+    is_wmt = np.array([r.document.source == "wmt20" for r, _ in doc_rows])
+    wmt_docs, debian_docs = np.flatnonzero(is_wmt), np.flatnonzero(~is_wmt)
+    doc_weight = np.where(is_wmt, 1.0, args.debian_weight)
     print(f"  document score: a BAD word costs {bad_word_penalty:.2f} of MQM penalty; Debian documents' MQM "
-          f"{np.mean(all_dy[[r.document.source != 'wmt20' for r, _ in doc_rows]]):.1f} on average", file=sys.stderr)
-    doc_weight = np.array([1.0 if r.document.source == "wmt20" else args.debian_weight for r, _ in doc_rows])
-    wmt_docs = np.flatnonzero([r.document.source == "wmt20" for r, _ in doc_rows])
-    debian_docs = np.flatnonzero([r.document.source != "wmt20" for r, _ in doc_rows])
+          f"{np.mean(all_dy[debian_docs]):.1f} on average", file=sys.stderr)
     dy = all_dy[wmt_docs]
     dgroups = np.array([doc_rows[i][0].document.group for i in wmt_docs])
     doc_oof = np.zeros(len(dy))

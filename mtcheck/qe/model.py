@@ -170,6 +170,12 @@ class TreeEnsemble:
         return ensemble
 
 
+def _logit(probability: float) -> float:
+    """The logit the severity scores read, the probability kept off 0 and 1."""
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
 def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
     top = max(scores.values())
     exp = {s: math.exp(v - top) for s, v in scores.items()}
@@ -242,8 +248,7 @@ class DetectionModel:
 
     def severity_probabilities(self, features: Mapping[str, float], probability: float) -> dict[str, float]:
         """P(minor), P(major), P(critical) for a word the model flags."""
-        p = min(max(probability, 1e-6), 1 - 1e-6)
-        inputs = [("logit", math.log(p / (1 - p))), *((k, v) for k, v in features.items() if k.startswith("hit_"))]
+        inputs = [("logit", _logit(probability)), *((k, v) for k, v in features.items() if k.startswith("hit_"))]
         return _softmax({s: score.bias + sum([score.weights.get(name, 0.0) * value for name, value in inputs])
                          for s, score in self._severity_scores})
 
@@ -265,8 +270,7 @@ class DetectionModel:
             if features:
                 penalties.append(self.expected_penalty(features, probability))
                 continue
-            p = min(max(probability, 1e-6), 1 - 1e-6)
-            logit = math.log(p / (1 - p))
+            logit = _logit(probability)
             penalties.append(_expected_weight(_softmax({s: bias + weight * logit for s, bias, weight in logit_only})))
         return penalties
 
