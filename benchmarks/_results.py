@@ -47,11 +47,16 @@ def machine() -> str:
 
 
 def commit() -> str:
+    """The commit measured; "with changes" when the package differs from it (a figure taken
+    before its commit, which then names the commit it was taken on)."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=RESULTS.parent).stdout.strip() or "uncommitted"
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=RESULTS.parent).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "mtcheck"],
+                                 capture_output=True, text=True, cwd=RESULTS.parent.parent).stdout.strip()
     except OSError:
         return "unknown"
+    return f"{head} with changes to mtcheck/" if head and changed else head or "uncommitted"
 
 
 def write_section(name: str, body: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .files import read_article_text, read_text
 from .types import Reference
 
 ARTICLE_NAME = "article.fr.txt"
@@ -31,44 +32,6 @@ class ArticleInput:
     position: int = 0  # place in a batch's input, so that outputs keep the input's order
     # Where the references were read from (a file, or a table's row), for messages.
     references_source: Path | str | None = None
-
-
-def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file; a BOM is dropped and CRLF kept (offsets index the file as read)."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if path.is_dir():
-        raise InputError(path, "is a folder, expected a text file")
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows "Unicode")
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError(path, f"starts as UTF-16 but does not decode as it (byte {exc.start}); "
-                                   "save it as UTF-8") from None
-    if b"\x00" in data[:4096]:
-        raise InputError(path, "looks like a binary file, expected UTF-8 text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            data.decode("cp1252")
-            hint = "; it decodes as Windows-1252/Latin-1: convert it with iconv -f cp1252 -t utf-8"
-        except UnicodeDecodeError:
-            pass
-        raise InputError(path, f"not valid UTF-8 (byte {exc.start}){hint}", line=line) from None
-    return text.removeprefix("\ufeff")
-
-
-def read_article_text(path: str | Path) -> str:
-    """Read a French article and refuse an empty one."""
-    text = read_text(path)
-    if not text.strip():
-        raise InputError(path, "the article is empty", line=1)
-    return text
 
 
 def read_references(path: str | Path) -> list[Reference]:

@@ -1,12 +1,52 @@
-"""Writing output files so that a crash, a kill or a full disk never leaves half of one."""
+"""Files in and out: text read with errors that name the file and the line, output written so
+that a crash, a kill or a full disk never leaves half of one."""
 
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from .errors import InputError
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file; a BOM is dropped and CRLF kept (offsets index the file as read)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a folder, expected a text file")
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Windows "Unicode")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(path, f"starts as UTF-16 but does not decode as it (byte {exc.start}); "
+                                   "save it as UTF-8") from None
+    if b"\x00" in data[:4096]:
+        raise InputError(path, "looks like a binary file, expected UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("cp1252")
+            hint = "; it decodes as Windows-1252/Latin-1: convert it with iconv -f cp1252 -t utf-8"
+        except UnicodeDecodeError:
+            pass
+        raise InputError(path, f"not valid UTF-8 (byte {exc.start}){hint}", line=line) from None
+    return text.removeprefix("\ufeff")
+
+
+def read_article_text(path: str | Path) -> str:
+    """Read a French article and refuse an empty one."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(path, "the article is empty", line=1)
+    return text
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -82,6 +122,8 @@ def tree_state(folder: Path) -> str:
     """A hash of every file's path, size and modification time under ``folder`` (nothing there:
     the hash of nothing). Python's bytecode caches are not counted; linked folders are not
     entered; a linked file counts as the file it points to."""
+    import hashlib  # not on the path of `mtcheck segment`, which only reads
+
     digest = hashlib.sha256()
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 from enum import StrEnum
+from typing import Any, TypeVar
+
+# In a module of its own, so that `mtcheck segment` loads none of the other types.
+from .segment_type import Segment as Segment
 
 T = TypeVar("T")
 
@@ -39,20 +42,6 @@ class Category(StrEnum):
     INCONSISTENCY = "inconsistency"
     OMISSION = "omission"
     ARTIFACT = "artifact"
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One French sentence with its place in the article."""
-
-    index: int
-    text: str
-    start: int
-    end: int
-    paragraph: int
-    quote: str | None = None
-    # 1, 2, … for the pieces of a sentence too long to check whole (see FrenchSegmenter.max_chars).
-    window: int = 0
 
 
 @dataclass(frozen=True)

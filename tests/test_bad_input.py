@@ -1,8 +1,8 @@
 """Every way a user can hand mtcheck something wrong: exit 2, one line naming the file and what is
 wrong, no traceback, and nothing half-written or lost (docs/RELIABILITY.md lists them).
 
-Each case builds its inputs in a fresh folder, runs the command in process (the real click
-entry point, as the console script runs it) and checks the exit code, that stderr is exactly
+Each case builds its inputs in a fresh folder, runs the command in process (the real
+entry point, ``mtcheck.cli.main``, as the console script runs it) and checks the exit code, that stderr is exactly
 one "mtcheck: error:" line holding the expected words, and that every file the case marks
 as precious is unchanged and no output file was started.
 """
@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from .cli_runner import run_cli
 
-from mtcheck.cli import main
 
 FRENCH = ("Le président a remercié les États-Unis lundi pour leur aide militaire. "
           "Il a demandé davantage de systèmes de défense aérienne pour protéger les villes.\n")
@@ -158,7 +157,7 @@ CASES = [
                                                              str(d / "no-model")),
          ("no such model folder",), "no-model", engine=False),
     Case("model folder without weights", _model_without_weights, ("no weights",), "model", engine=False),
-    Case("unknown engine", lambda d: _check(_article(d), "--engine", "deepl"), ("'--engine'", "deepl"),
+    Case("unknown engine", lambda d: _check(_article(d), "--engine", "deepl"), ("--engine", "deepl"),
          engine=False),
     # Batch
     Case("mistyped batch path", lambda d: ["batch", str(d / "corpsu"), "-o", str(d / "out")],
@@ -211,7 +210,7 @@ def test_bad_input_exits_2_with_one_line_and_loses_nothing(case: Case, tiny_mode
         args.append("--quiet")
     kept = _snapshot(tmp_path, case.kept)
     before = {p for p in tmp_path.rglob("*")}
-    result = CliRunner().invoke(main, args)
+    result = run_cli(args)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.exit_code == case.code, (result.stdout, result.stderr)
     assert len(lines) == 1 and lines[0].startswith("mtcheck: error: "), result.stderr
@@ -237,7 +236,7 @@ def test_a_second_batch_on_a_locked_output_says_so_in_one_line(tiny_model: Path,
     output.mkdir()
     with open(output / ".mtcheck-batch.lock", "w") as lock:  # what a first batch holds while it runs
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        result = CliRunner().invoke(main, _engine_args(["batch", str(source), "-o", str(output), "-q"], tiny_model))
+        result = run_cli(_engine_args(["batch", str(source), "-o", str(output), "-q"], tiny_model))
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.exit_code == 2 and len(lines) == 1 and str(output) in lines[0], result.stderr
     assert not (output / "articles" / "a.jsonl").exists()

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from mtcheck.cli import main
 from tests.conftest import needs_apertium
+
+from .cli_runner import run_cli
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "mtcheck" / "resources" / "schema" / "report.schema.json").read_text())
 
@@ -21,7 +21,7 @@ def _run(*args):
 @needs_apertium
 def test_check_sample_flags_armes_artificielles_as_json(tmp_path):
     out = tmp_path / "report.json"
-    result = CliRunner().invoke(main, ["check", "--engine", "apertium", "--format", "json", "-o", str(out)])
+    result = run_cli(["check", "--engine", "apertium", "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.validate(report, SCHEMA)
@@ -40,7 +40,7 @@ def test_check_sample_flags_armes_artificielles_as_json(tmp_path):
 
 @needs_apertium
 def test_check_sample_table_shows_back_translations():
-    result = CliRunner().invoke(main, ["check", "--engine", "apertium", "--format", "table"])
+    result = run_cli(["check", "--engine", "apertium", "--format", "table"])
     assert result.exit_code == 0, result.output
     assert "artificial" in result.output and "armes artificielles" in result.output
     assert "nrefs:1|case:mixed" in result.output
@@ -54,8 +54,8 @@ def test_check_with_tiny_model_jsonl(tiny_model, tmp_path):
     article.write_text("le président a autorisé les armes artificielles .\n\nla source a refusé la frappe .\n", encoding="utf-8")
     refs = tmp_path / "refs.txt"
     refs.write_text("the president authorized the american weapons .\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(article), "--refs", str(refs), "--engine", "hf",
-                                       "--model", str(tiny_model), "--format", "jsonl", "--quiet"])
+    result = run_cli(["check", str(article), "--refs", str(refs), "--engine", "hf",
+                      "--model", str(tiny_model), "--format", "jsonl", "--quiet"])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
     segments = [r for r in records if r["type"] == "segment"]
@@ -88,9 +88,26 @@ def test_malformed_references_exit_2_naming_file_and_line(tmp_path):
     assert "refs.jsonl:2:" in result.stderr
 
 
+COMMANDS = ("check", "batch", "regress", "compare", "cache", "segment", "review", "calibrate")
+
+
+def test_help_and_a_mistyped_command_name_every_command(tmp_path):
+    """Only the named subcommand's parser is built for a run; help and typos still see them all."""
+    helped = run_cli(["--help"])
+    assert helped.exit_code == 0 and all(f"\n    {name} " in helped.stdout for name in COMMANDS), helped.stdout
+    typo = run_cli(["chek", "article.txt"])
+    (line,) = typo.stderr.splitlines()
+    assert typo.exit_code == 2 and "'chek'" in line and all(f"'{name}'" in line for name in COMMANDS)
+    assert "--signature" in run_cli(["cache", "clear", "--help"]).stdout
+    article = tmp_path / "a.txt"
+    article.write_text("Il a parlé. Elle est partie.", encoding="utf-8")
+    after_an_option = run_cli(["--debug", "segment", str(article), "--format", "text"])
+    assert after_an_option.stdout.splitlines() == ["0-11\tIl a parlé.", "12-28\tElle est partie."]
+
+
 def test_segment_prints_jsonl_with_offsets(sample):
     path = Path(__file__).resolve().parent.parent / "mtcheck/resources/samples/ukraine-atacms/article.fr.txt"
-    result = CliRunner().invoke(main, ["segment", str(path), "--format", "jsonl"])
+    result = run_cli(["segment", str(path), "--format", "jsonl"])
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) > 10
@@ -103,16 +120,16 @@ def test_segment_prints_jsonl_with_offsets(sample):
 def test_second_check_is_served_from_the_cache(tmp_path):
     cache = tmp_path / "c.sqlite"
     args = ["check", "--engine", "apertium", "--format", "json", "--cache", str(cache)]
-    first = CliRunner().invoke(main, args)
-    stats = json.loads(CliRunner().invoke(main, ["cache", "stats", "--cache", str(cache)]).stdout)
+    first = run_cli(args)
+    stats = json.loads(run_cli(["cache", "stats", "--cache", str(cache)]).stdout)
     # One signature for the back-translations, one for the references translated to French.
     forward = [sig for sig in stats["signatures"] if "fr-es>spa-eng" in sig]
     assert len(forward) == 1 and stats["signatures"][forward[0]] > 10
-    second = CliRunner().invoke(main, args)
+    second = run_cli(args)
     assert json.loads(first.stdout)["segments"] == json.loads(second.stdout)["segments"]
-    exported = CliRunner().invoke(main, ["cache", "export", "--cache", str(cache)]).stdout.splitlines()
+    exported = run_cli(["cache", "export", "--cache", str(cache)]).stdout.splitlines()
     assert len(exported) == stats["entries"] and "source" in json.loads(exported[0])
-    assert "removed" in CliRunner().invoke(main, ["cache", "clear", "--cache", str(cache)]).stdout
+    assert "removed" in run_cli(["cache", "clear", "--cache", str(cache)]).stdout
 
 
 @needs_apertium

@@ -2,9 +2,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from .cli_runner import run_cli
 
-from mtcheck.cli import main
 from mtcheck.compare import compare_runs, paired_bootstrap, parse_tolerances
 from mtcheck.errors import ConfigError, InputError
 
@@ -96,9 +95,9 @@ def test_pairing_by_path_and_a_clear_message_when_nothing_pairs(tmp_path):
         compare_runs(a, b)
     by_path = compare_runs(a, b, samples=50, pair_by="path")
     assert (by_path.pairs, by_path.articles, by_path.pair_by) == (60, 2, "path")
-    out = CliRunner().invoke(main, ["compare", str(a), str(b), "--samples", "50", "--pair-by", "path"])
+    out = run_cli(["compare", str(a), str(b), "--samples", "50", "--pair-by", "path"])
     assert out.exit_code == 0 and "60 shared pairs in 2 article(s) paired by path" in out.stdout
-    refused = CliRunner().invoke(main, ["compare", str(a), str(b)])
+    refused = run_cli(["compare", str(a), str(b)])
     assert refused.exit_code == 2 and "try --pair-by path" in refused.stderr
     # two single reports are each a run of one file: by path they always pair
     single = compare_runs(a / "x.json", b / "y.json", samples=20, pair_by="path")
@@ -123,18 +122,18 @@ def test_neural_scores_in_the_reports_are_compared_and_missing_ones_need_the_pac
     bert = _by_metric(result)["bertscore"]
     assert bert.delta == pytest.approx(15.0) and bert.verdict == "b"
     bare_a, bare_b = _report(tmp_path / "c.json", POOR), _report(tmp_path / "d.json", GOOD)
-    out = CliRunner().invoke(main, ["compare", str(bare_a), str(bare_b), "--neural", "bertscore"])
+    out = run_cli(["compare", str(bare_a), str(bare_b), "--neural", "bertscore"])
     assert out.exit_code == 2 and "bert-score" in out.stderr and "mtcheck[neural]" in out.stderr
 
 
 def test_cli_compare_json_and_a_missing_run(tmp_path):
     a, b = _report(tmp_path / "a.json", POOR), _report(tmp_path / "b.json", GOOD)
-    out = CliRunner().invoke(main, ["compare", str(a), str(b), "--samples", "100", "--format", "json"])
+    out = run_cli(["compare", str(a), str(b), "--samples", "100", "--format", "json"])
     data = json.loads(out.stdout)
     assert out.exit_code == 0 and data["pairs"] == 30
     bleu = data["metrics"][0]
     assert bleu["verdict"] == "b" and bleu["delta_ci"][0] <= bleu["delta"] <= bleu["delta_ci"][1]
-    bad = CliRunner().invoke(main, ["compare", str(a), str(tmp_path / "nope.json")])
+    bad = run_cli(["compare", str(a), str(tmp_path / "nope.json")])
     assert bad.exit_code == 2 and "nope.json" in bad.stderr
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
+from .cli_runner import run_cli
 
-from mtcheck.cli import main
 from mtcheck.config import load_config
 from mtcheck.errors import ConfigError
 
@@ -16,9 +15,9 @@ def _check(tmp_path, tiny_model, *options):
     article = tmp_path / "a.fr.txt"
     article.write_text("le président a parlé . le pays a gagné .", encoding="utf-8")
     out = tmp_path / "report.json"
-    result = CliRunner().invoke(main, ["check", str(article), "--engine", "hf", "--model", str(tiny_model),
-                                       "--no-cache", "--quiet", "--flag-model", "none", "--format", "json",
-                                       "-o", str(out), *options])
+    result = run_cli(["check", str(article), "--engine", "hf", "--model", str(tiny_model),
+                      "--no-cache", "--quiet", "--flag-model", "none", "--format", "json",
+                      "-o", str(out), *options])
     assert result.exit_code == 0, result.output
     return json.loads(out.read_text(encoding="utf-8"))
 
@@ -74,7 +73,7 @@ def test_batch_workers_get_a_share_of_the_cores_unless_told(tmp_path, monkeypatc
     folder = tmp_path / "corpus" / "a1"
     folder.mkdir(parents=True)
     (folder / "article.fr.txt").write_text("Le président a parlé.", encoding="utf-8")
-    CliRunner().invoke(main, ["batch", str(tmp_path / "corpus"), "-o", str(tmp_path / "out"), "--engine", "apertium",
-                              *options])
+    run_cli(["batch", str(tmp_path / "corpus"), "-o", str(tmp_path / "out"), "--engine", "apertium",
+             *options])
     expected = max(1, (os.cpu_count() or 1) // 2) if threads is None else threads
     assert seen.get("threads") == (None if expected == "unset" else expected)

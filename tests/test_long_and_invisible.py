@@ -6,10 +6,9 @@ import io
 import time
 
 import pytest
-from click.testing import CliRunner
+from .cli_runner import run_cli
 
 from mtcheck import Checker
-from mtcheck.cli import main
 from mtcheck.lang.grammalecte import grammalecte_checker
 from mtcheck.lang.invisible import VisibleText
 from mtcheck.progress import Progress, ProgressMode
@@ -83,8 +82,8 @@ def test_check_warns_about_a_windowed_sentence(tiny_model, tmp_path):
     article = tmp_path / "long.fr.txt"
     article.write_text("le président a parlé . " + " ".join(["la source a refusé la frappe"] * 60) + "\n",
                        encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(article), "--engine", "hf", "--model", str(tiny_model),
-                                       "--no-cache", "--format", "json", "-q", "--detectors", "numbers"])
+    result = run_cli(["check", str(article), "--engine", "hf", "--model", str(tiny_model),
+                      "--no-cache", "--format", "json", "-q", "--detectors", "numbers"])
     assert result.exit_code == 0, result.stderr
     assert "warning" in result.stderr and "windows of at most 1,000 characters" in result.stderr
     assert '"warnings": [' in result.stdout
@@ -95,13 +94,13 @@ def test_a_log_gets_one_line_per_stage_and_quiet_gets_none(tiny_model, tmp_path)
     article.write_text("le président a parlé .\n\nla source a refusé la frappe .\n", encoding="utf-8")
     args = ["check", str(article), "--engine", "hf", "--model", str(tiny_model), "--no-cache",
             "--detectors", "numbers,residue", "--format", "json"]
-    logged = CliRunner().invoke(main, args)  # stderr is not a terminal here, as in CI or a cron job
+    logged = run_cli(args)  # stderr is not a terminal here, as in CI or a cron job
     assert logged.exit_code == 0
     stages = [line for line in logged.stderr.splitlines() if line.startswith("mtcheck: ") and ":" in line[9:]]
     assert "mtcheck: back-translating: 2 sentences" in stages
     assert "mtcheck: running detectors: 2 detectors" in stages
     assert "\r" not in logged.stderr
-    quiet = CliRunner().invoke(main, [*args, "--quiet"])
+    quiet = run_cli([*args, "--quiet"])
     assert quiet.stderr == ""
 
 

@@ -53,10 +53,8 @@ def test_a_two_node_cluster_gives_the_local_backends_results(two_node_cluster, t
 
 
 def test_address_without_the_ray_backend_is_refused(tmp_path, tiny_model):
-    from click.testing import CliRunner
+    from .cli_runner import run_cli
 
-    from mtcheck.cli import main
-
-    result = CliRunner().invoke(main, ["batch", str(make_corpus(tmp_path / "c", n=1)), "-o", str(tmp_path / "o"),
-                                       "--address", "127.0.0.1:1"])
+    result = run_cli(["batch", str(make_corpus(tmp_path / "c", n=1)), "-o", str(tmp_path / "o"),
+                      "--address", "127.0.0.1:1"])
     assert result.exit_code == 2 and "--backend ray" in result.output

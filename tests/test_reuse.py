@@ -9,10 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from .cli_runner import run_cli
 
 from mtcheck.checker import Checker
-from mtcheck.cli import main
 from mtcheck.reuse import CheckOutputs, KeptOutput
 
 LEXICON = """name: house
@@ -59,7 +58,7 @@ def job(tmp_path: Path, tiny_model: Path) -> dict[str, Path]:
 def _check(job: dict[str, Path], *extra: str, fmt: str = "json"):
     args = ["check", str(job["article"]), "--refs", str(job["refs"]), "--engine", "hf", "--model", str(job["model"]),
             "--config", str(job["config"]), "--cache", str(job["cache"]), "--format", fmt, *extra]
-    result = CliRunner().invoke(main, args)
+    result = run_cli(args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -125,9 +124,9 @@ def test_cache_clear_removes_kept_outputs_and_a_damaged_one_is_checked_again(job
     good = _check(job)
     assert len(builds) == 2 and json.loads(good.stdout)["segments"]
     assert json.loads(path.read_text(encoding="utf-8"))["stdout"] == good.stdout  # rewritten
-    stats = json.loads(CliRunner().invoke(main, ["cache", "stats", "--cache", str(job["cache"])]).stdout)
+    stats = json.loads(run_cli(["cache", "stats", "--cache", str(job["cache"])]).stdout)
     assert stats["check_outputs"]["kept"] == 1
-    cleared = CliRunner().invoke(main, ["cache", "clear", "--cache", str(job["cache"])])
+    cleared = run_cli(["cache", "clear", "--cache", str(job["cache"])])
     assert "1 kept check outputs" in cleared.stdout and kept.count() == 0
     _check(job)
     assert len(builds) == 3

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
+from ..cli_runner import run_cli
 
 from mtcheck.checker import Checker
-from mtcheck.cli import main
 from mtcheck.engines import EngineSpec, LazyEngine, load_engine
 from mtcheck.engines.hf import HFEngine
 
@@ -69,14 +68,14 @@ def test_a_rerun_of_the_command_with_everything_cached_does_not_load_the_model(t
     article.write_text(TEXT, encoding="utf-8")
     command = ["check", str(article), "--engine", "hf", "--model", str(tiny_model), "--cache",
                str(tmp_path / "cache.sqlite"), "--quiet", "--format", "json"]
-    first = CliRunner().invoke(main, command + ["-o", str(tmp_path / "first.json")])
+    first = run_cli(command + ["-o", str(tmp_path / "first.json")])
     assert first.exit_code == 0, first.output
 
     def refuse(self):
         raise AssertionError("the model was loaded though every sentence was cached")
 
     monkeypatch.setattr(HFEngine, "__post_init__", refuse)
-    second = CliRunner().invoke(main, command + ["-o", str(tmp_path / "second.json")])
+    second = run_cli(command + ["-o", str(tmp_path / "second.json")])
     assert second.exit_code == 0, second.output
     before, after = (json.loads((tmp_path / f).read_text(encoding="utf-8")) for f in ("first.json", "second.json"))
     assert after["segments"] == before["segments"] and after["flags"] == before["flags"]
