@@ -214,6 +214,25 @@ def test_a_rules_suggestion_replaces_exactly_the_span_of_its_flag():
 
 
 @needs_grammalecte
+def test_two_rules_flags_side_by_side_stay_two_flags_and_one_rules_touching_flags_one():
+    """Each rule's fix must replace its own words only: a garbled name right after a missing
+    hyphen is two errors, while Grammalecte's flags on both words of one agreement are one."""
+    french = "La Maison Blanche, Karine Jean-Sal, a parlé des avions sans abri russes."
+    hyphen = _flag(french, "Maison Blanche", detector="grammar", severity=Severity.MINOR, category=Category.GRAMMAR)
+    names = replace(_flag(french, "Karine Jean-Sal", detector="names", category=Category.MISTRANSLATION),
+                    suggestion="Karine Jean-Pierre")
+    noun = _flag(french, "abri", detector="grammar", severity=Severity.MINOR, category=Category.GRAMMAR)
+    adjective = _flag(french, "russes", detector="grammar", severity=Severity.MINOR, category=Category.GRAMMAR)
+    combiner = Combiner(_model({"hit_names": 6.0, "hit_grammar": 6.0}), french_word_classes())
+    flags = sorted(combiner.combine(context(french), [hyphen, names, noun, adjective])[0], key=lambda f: f.start)
+    assert [(f.text, f.detector) for f in flags] == [
+        ("Maison Blanche", "grammar"), ("Karine Jean-Sal", "names"), ("abri russes", "grammar")]
+    name = flags[1]
+    assert french[: name.start] + name.suggestion + french[name.end :] == (
+        "La Maison Blanche, Karine Jean-Pierre, a parlé des avions sans abri russes.")
+
+
+@needs_grammalecte
 def test_a_name_of_the_references_or_of_the_article_is_not_an_unexplained_capital():
     french = ("Le conseiller Jake Sullivan a parlé. Selon Sullivan, les Patriotes se mettent au chômage. "
               "Il veut des Systèmes nouveaux.")

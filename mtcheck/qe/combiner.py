@@ -295,10 +295,13 @@ class Combiner:
         run: list[WordEstimate] = []
         for estimate in estimates:
             flagged = self.model.flags_word(estimate.probability, bool(estimate.hits))
-            # A run also stops where the rules' words meet words no rule flagged: a rule's
-            # suggestion replaces its own span, and would delete a neighbour the model added.
+            # A run also stops where the rules' words meet words no rule flagged (a rule's
+            # suggestion replaces its own span, and would delete a neighbour the model added),
+            # and between the words of two rules' flags that merely touch: one flag would take
+            # the other's words with its own message and fix ("Maison Blanche, Karine Jean-Sal"
+            # for a garbled name beside a missing hyphen).
             if run and (not flagged or estimate.word.segment_index != run[-1].word.segment_index
-                        or bool(estimate.hits) != bool(run[-1].hits)):
+                        or _apart(estimate.hits, run[-1].hits)):
                 flags.append(self._flag(context, run))
                 run = []
             if flagged:
@@ -356,6 +359,15 @@ class Combiner:
 # Sentence punctuation, quotes and brackets that a whitespace-delimited word carries ("vélo.",
 # "«Nous"): not part of the error. Symbols that belong to a figure (%, €, $) stay.
 _EDGE_PUNCTUATION = ".,;:!?…\"'«»“”‘’()[]{}"
+
+
+def _apart(hits: Sequence[Flag], previous: Sequence[Flag]) -> bool:
+    """Whether two neighbouring words belong in different flags: one is a rule's and the other
+    not, or both are rules' and no detector flagged the two (a detector's flags that touch
+    are one error seen from each word: Grammalecte's "abri" and "russes" for one agreement)."""
+    if not hits or not previous:
+        return bool(hits) != bool(previous)
+    return not {f.detector for f in hits} & {f.detector for f in previous}
 
 
 def _without_edge_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
