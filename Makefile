@@ -36,3 +36,4 @@ bench: setup
 	$(PYTHON) benchmarks/input_size.py --sizes 10000,100000,1000000,5000000
 	$(PYTHON) benchmarks/reference_alignment.py
 	$(PYTHON) benchmarks/document_ranking.py
+	$(PYTHON) benchmarks/document_ranking.py --paragraphs
