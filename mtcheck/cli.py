@@ -88,13 +88,22 @@ def _file_name(value: str) -> str:
     return value
 
 
-def _existing_file(value: str) -> str:
-    path = Path(value)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"{value!r}: no such file")
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{value!r} is a folder, expected a file")
-    return value
+def _existing(kind: str) -> Callable[[str], str]:
+    """The type check of an argument naming an existing ``kind`` ("file" or "folder")."""
+
+    def check(value: str) -> str:
+        path = Path(value)
+        if not path.exists():
+            raise argparse.ArgumentTypeError(f"{value!r}: no such {kind}")
+        if path.is_dir() != (kind == "folder"):
+            raise argparse.ArgumentTypeError(f"{value!r} is a {'folder' if path.is_dir() else 'file'}, "
+                                             f"expected a {kind}")
+        return value
+
+    return check
+
+
+_existing_file, _existing_folder = _existing("file"), _existing("folder")
 
 
 def _folder_name(value: str) -> str:
@@ -105,13 +114,6 @@ def _folder_name(value: str) -> str:
     return value
 
 
-def _existing_folder(value: str) -> str:
-    path = Path(value)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"{value!r}: no such folder")
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{value!r} is a file, expected a folder")
-    return value
 
 
 # --- the parser --------------------------------------------------------------------------------
