@@ -1,6 +1,7 @@
 """End-to-end batch throughput against raw CTranslate2, reruns, Ray with 1 and 2 workers.
 
-    python benchmarks/batch.py [--articles 40] [--beam 2] [--out-tokens 24] [--ray-articles 120] [--no-ray]
+    python benchmarks/batch.py [--articles 40] [--beam 2] [--out-tokens 24] [--ray-articles 120]
+                               [--ray-repeats 1] [--no-ray]
 
 The batch is real machine-translated French: the first N documents of the WMT20 QE en-fr
 development data (read from ../shared, not copied), one article each, with the English
@@ -20,7 +21,9 @@ engine runs on CPU):
   instance started once beforehand (``ray start --head``), no translation cache, on the first
   ``--ray-articles`` documents (each actor's start, seconds on 2 cores, weighs less there),
   and the CPU seconds the check actors spent with one worker and with two (on Linux): what
-  the two slow each other down by bounds their speed-up, whatever Ray adds.
+  the two slow each other down by bounds their speed-up, whatever Ray adds. On a machine
+  whose timings vary from run to run (a shared virtual machine), ``--ray-repeats N`` runs
+  those rows N times and gives each row's median, and the two-vs-one ratio of every run.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import argparse
 import json
 import os
 import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,6 +120,9 @@ class ActorCPU:
     def timed(self, command: list[str], env: dict[str, str]) -> float:
         if not Path("/proc/self/stat").exists():  # not Linux: the wall time alone
             return _timed(command, env)
+        # An actor of the previous run may not have exited yet: only what a process spends
+        # during this command counts (it had counted a whole run twice).
+        before = self._ticks()
         latest: dict[int, int] = {}
         done = threading.Event()
 
@@ -131,7 +138,10 @@ class ActorCPU:
         finally:
             done.set()
             sampler.join()
-            self.seconds = sum(latest.values()) / os.sysconf("SC_CLK_TCK")
+            # (Fewer ticks than before: the pid went to a new process, all of whose ticks count.)
+            spent = sum(ticks - before[pid] if ticks >= before.get(pid, ticks + 1) else ticks
+                        for pid, ticks in latest.items())
+            self.seconds = spent / os.sysconf("SC_CLK_TCK")
 
 
 def _mtcheck(*arguments: str) -> list[str]:
@@ -146,6 +156,9 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true")
     parser.add_argument("--ray-articles", type=int, default=120,
                         help="articles for the local-vs-Ray rows (enough that each actor's start counts little)")
+    parser.add_argument("--ray-repeats", type=int, default=1,
+                        help="run the local-vs-Ray rows this many times and give each row's median (a "
+                             "machine whose timings vary from run to run)")
     parser.add_argument("--ray-only", action="store_true", help="only the local-vs-Ray rows")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -176,7 +189,7 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     ct2 = ["--engine", "ct2", "--model", str(model), "--beam-size", str(args.beam), "--max-length", str(args.out_tokens)]
 
     if args.ray_only:
-        print("\n".join(_ray_rows(ray_source, args.ray_articles, ct2, env, work)))
+        print("\n".join(_ray_rows(ray_source, args.ray_articles, ct2, env, work, args.ray_repeats)))
         return
     def raw_program(*options: str) -> tuple[float, dict]:
         """The raw CTranslate2 program's wall time and the figures it prints."""
@@ -200,7 +213,8 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     lines = [
         "## Batch scoring end to end (issue #23)", "",
         f"Command: `python benchmarks/batch.py --articles {args.articles} --beam {args.beam} "
-        f"--out-tokens {args.out_tokens} --ray-articles {args.ray_articles}`", "",
+        f"--out-tokens {args.out_tokens} --ray-articles {args.ray_articles}"
+        + (f" --ray-repeats {args.ray_repeats}" if args.ray_repeats > 1 else "") + "`", "",
         f"{len(batch)} articles ({len(sentences)} distinct sentences) of real MT French from WMT20 QE en-fr with "
         f"their English sources as references; `ct2` int8 on the opus-mt-fr-en-sized model (random weights, beam "
         f"{args.beam}, at most {args.out_tokens} output tokens), every default detector, Apertium en→fr for the "
@@ -226,10 +240,10 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     ]
     print("\n".join(lines), flush=True)
     if not args.no_ray:
-        lines += ["", *_ray_rows(ray_source, args.ray_articles, ct2, env, work)]
+        lines += ["", *_ray_rows(ray_source, args.ray_articles, ct2, env, work, args.ray_repeats)]
     stats = pstats.Stats(str(profile))
     everything = max(v[3] for v in stats.stats.values())  # type: ignore[attr-defined]
-    # The entry points (runpy, click, the command's own function) hold the whole run: below them.
+    # The entry points (runpy, the command line, the command's own function) hold the whole run: below them.
     rows = sorted(((k, v) for k, v in stats.stats.items() if v[3] < 0.9 * everything),  # type: ignore[attr-defined]
                   key=lambda kv: kv[1][3], reverse=True)[:10]
     lines += ["", f"Profile of the ct2 rerun ({everything:.2f} s under cProfile; top 10 by cumulative time below "
@@ -244,7 +258,8 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
         write_section("batch", "\n".join(lines))
 
 
-def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], work: Path) -> list[str]:
+def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], work: Path,
+              repeats: int = 1) -> list[str]:
     """Local backend and Ray with 1 and 2 one-thread workers, on a Ray head started once.
 
     One worker of 1.5 CPUs overlaps its engine with its checks as the local backend does (the
@@ -262,23 +277,34 @@ def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], wor
                                "--jobs", str(workers), "--cpus-per-worker", cpus, "--address", address)
             return cpu.timed(command, env) if cpu else _timed(command, env)
 
-        local = _timed(_mtcheck(str(source), "-o", str(work / "local-1"), *common), env)
-        whole = ray("ray-1-overlap", 1, "1.5")
-        one_cpu, two_cpu = ActorCPU(), ActorCPU()
-        one = ray("ray-1", 1, "0.5", one_cpu)
-        two = ray("ray-2", 2, "0.5", two_cpu)
-    rows = [f"| run ({count} articles, one engine thread per worker, no cache) | s | vs local | vs Ray 1 worker of 0.5 CPU |",
+        runs: dict[str, list[float]] = {"local": [], "whole": [], "one": [], "two": [], "one_cpu": [], "two_cpu": []}
+        for n in range(repeats):  # each run into folders of its own: a batch reuses what a folder holds
+            runs["local"].append(_timed(_mtcheck(str(source), "-o", str(work / f"local-1-{n}"), *common), env))
+            runs["whole"].append(ray(f"ray-1-overlap-{n}", 1, "1.5"))
+            one_cpu, two_cpu = ActorCPU(), ActorCPU()
+            runs["one"].append(ray(f"ray-1-{n}", 1, "0.5", one_cpu))
+            runs["two"].append(ray(f"ray-2-{n}", 2, "0.5", two_cpu))
+            runs["one_cpu"].append(one_cpu.seconds or 0.0)
+            runs["two_cpu"].append(two_cpu.seconds or 0.0)
+    local, whole, one, two = (statistics.median(runs[k]) for k in ("local", "whole", "one", "two"))
+    one_seconds, two_seconds = statistics.median(runs["one_cpu"]), statistics.median(runs["two_cpu"])
+    what = f"no cache, median of {repeats} runs" if repeats > 1 else "no cache"
+    rows = [f"| run ({count} articles, one engine thread per worker, {what}) | s | vs local | vs Ray 1 worker of 0.5 CPU |",
             "| --- | ---: | ---: | ---: |",
             f"| local backend, 1 process (engine and checks overlap) | {local:.1f} | 1.00× | |",
             f"| ray, 1 worker of 1.5 CPUs (engine and checks overlap) | {whole:.1f} | {whole / local:.2f}× | |",
             f"| ray, 1 worker of 0.5 CPU (one stage at a time) | {one:.1f} | | 1.00× |",
             f"| ray, 2 workers of 0.5 CPU each | {two:.1f} | | {one / two:.2f}× |"]
-    if one_cpu.seconds and two_cpu.seconds:
-        ceiling = 2 * one_cpu.seconds / two_cpu.seconds
-        rows += ["", f"CPU seconds of the check actors for the same {count} articles: {one_cpu.seconds:.1f} s for one "
-                     f"worker, {two_cpu.seconds:.1f} s for two ({two_cpu.seconds / one_cpu.seconds:.2f}×: two "
-                     f"workers on the 2 cores slow each other down). Two workers can be at most "
-                     f"{ceiling:.2f}× one on this machine, before Ray's start and the driver."]
+    if one_seconds and two_seconds:
+        more = two_seconds / one_seconds
+        rows += ["", f"CPU seconds of the check actors for the same {count} articles: {one_seconds:.1f} s for one "
+                     f"worker, {two_seconds:.1f} s for two ({more:.2f}×"
+                     + (": two workers on the 2 cores slow each other down). Two workers can be at most "
+                        f"{2 / more:.2f}× one on this machine, before Ray's start and the driver."
+                        if more > 1 else ": no slow-down between the two workers measured).")]
+    if repeats > 1:
+        rows += ["", "Two workers vs one, run by run: "
+                 + ", ".join(f"{a / b:.2f}×" for a, b in zip(runs["one"], runs["two"])) + "."]
     return rows
 
 
