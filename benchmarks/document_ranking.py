@@ -46,8 +46,8 @@ def main() -> None:
                 machine = read_article(machine_folder, references=human_folder / "references.en.jsonl")
             for texts in _units(human, machine, args.paragraphs):
                 scores = []
-                for text, references in texts:
-                    report = checker.check(text, references, article_id=machine_folder.name)
+                for article_id, text, references in texts:
+                    report = checker.check(text, references, article_id=article_id)
                     chrf = report.scores["chrf"].score if "chrf" in report.scores else 0.0
                     scores.append({"mqm_estimate": report.mqm_estimate, "chrf": chrf})
                 pairs += 1
@@ -70,17 +70,17 @@ def main() -> None:
 
 
 def _units(human, machine, paragraphs: bool):
-    """The (text, references) of the human and the machine French to rank against each other:
-    the whole articles, or each paragraph with its own English paragraph."""
+    """The (article id, text, references) of the human and the machine French to rank against
+    each other: the whole articles, or each paragraph with its own English paragraph."""
     if not paragraphs:
-        yield [(human.text, human.references), (machine.text, machine.references)]
+        yield [(human.id, human.text, human.references), (machine.id, machine.text, machine.references)]
         return
     split = [[p for p in article.text.split("\n\n") if p.strip()] for article in (human, machine)]
     if not len(split[0]) == len(split[1]) == len(human.references):
         sys.exit(f"{machine.id}: the human and machine French have different paragraphs; cannot pair them")
-    for mine, theirs, reference in zip(*split, human.references):
-        yield [(mine, [reference]), (theirs, [reference])]
-
+    for n, (human_paragraph, machine_paragraph, reference) in enumerate(zip(*split, human.references), start=1):
+        yield [(f"{human.id}-p{n}", human_paragraph, [reference]),
+               (f"{machine.id}-p{n}", machine_paragraph, [reference])]
 
 if __name__ == "__main__":
     main()
