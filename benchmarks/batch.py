@@ -191,7 +191,7 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     if args.ray_only:
         print("\n".join(_ray_rows(ray_source, args.ray_articles, ct2, env, work, args.ray_repeats)))
         return
-    def raw_program(*options: str) -> tuple[float, dict]:
+    def raw_program(*options: str, threads: int = threads) -> tuple[float, dict]:
         """The raw CTranslate2 program's wall time and the figures it prints."""
         printed: list[str] = []
         wall = _timed([sys.executable, "-c", RAW_CT2, str(model), str(converted), str(args.beam), str(args.out_tokens),
@@ -202,6 +202,8 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     # The same call returning attention, which mtcheck reads for its word links (reference-divergence).
     _, raw_attention = raw_program("attention")
     raw_workers_wall, raw_workers = raw_program("workers")
+    # One one-thread worker: what the cores give two workers over one, whatever runs them (Ray's ceiling).
+    _, raw_one_worker = raw_program("workers", threads=1)
     first = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     rerun = _timed(_mtcheck(str(source), "-o", str(work / "ct2"), *ct2), env)
     profile = work / "rerun.prof"
@@ -227,6 +229,9 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
         f"| raw program with {threads} one-thread workers (`inter_threads`, as mtcheck runs CTranslate2 on CPU), s "
         f"| {raw_workers_wall:.1f} |",
         f"| of which translate_batch, s | {raw_workers['translate']:.1f} |",
+        f"| translate_batch with one one-thread worker, s | {raw_one_worker['translate']:.1f} |",
+        f"| {threads} one-thread workers vs one, raw translate_batch (what the cores give more workers) "
+        f"| {raw_one_worker['translate'] / raw_workers['translate']:.2f}× |",
         f"| `mtcheck batch --engine ct2`, first run, s | {first:.1f} |",
         f"| end to end vs the raw program (raw ÷ mtcheck) | {raw_wall / first:.2f}× |",
         f"| end to end vs the raw program with one-thread workers | {raw_workers_wall / first:.2f}× |",

@@ -18,6 +18,7 @@ from .engines.cache import CachedEngine, RecentTranslations, TranslationCache, o
 from .config import CheckConfig, DropRule, load_config
 from .corpus import read_article
 from .errors import InputError
+from .lang.grammalecte import grammalecte_version
 from .lang.invisible import VisibleText
 from .neural import neural_scores, require_neural
 from .progress import Progress, ProgressMode
@@ -140,7 +141,18 @@ class Checker:
             flag_model=self.combiner.signature if isinstance(self.combiner, Combiner) else "none",
             decoding=self.decoding,
             drop=tuple(str(rule) for rule in self.drop),
+            tools=self._tools(),
         )
+
+    def _tools(self) -> dict[str, str]:
+        tools = {}
+        detectors = list(self.detectors)  # type: ignore[arg-type]
+        # The detection model reads Grammalecte's word classes, as the detectors that need it do.
+        if isinstance(self.combiner, Combiner) or any(d.uses(Need.GRAMMALECTE) for d in detectors):
+            tools["grammalecte"] = grammalecte_version() or "none"
+        if self.reverse_engine is not None:
+            tools["en-fr"] = self.reverse_engine.signature  # type: ignore[union-attr]
+        return tools
 
     def check(self, text: str, references: Sequence[Reference] = (), article_id: str = "article") -> ArticleReport:
         """Check one article; ``text`` is the French article exactly as read from its file.

@@ -15,7 +15,7 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -24,6 +24,8 @@ from .engine_names import ENGINE_NAMES
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .batch.outcome import BatchOutcome
+    from .batch.sources import ArticleError, Columns
     from .checker import Checker
     from .corpus import ArticleInput
     from .engines.cache import TranslationCache
@@ -432,9 +434,8 @@ CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face datase
 
 def _batch(args: argparse.Namespace) -> None:
     from .batch.report import write_batch_report
-    from .batch.run import run_batch
-    from .batch.sources import Columns, count_articles, iter_articles
-    from .progress import ProgressMode
+    from .batch.sources import Columns, iter_articles
+    from .batch.unchanged import remember_signature, settings_key
 
     options = _checker_settings(args)
     options["input_format"] = "text" if options["input_format"] == "auto" else options["input_format"]
@@ -445,22 +446,14 @@ def _batch(args: argparse.Namespace) -> None:
         share = args.cpus_per_worker if args.backend == "ray" else (os.cpu_count() or 1) / args.jobs
         options["threads"] = max(1, int(share))
     columns = Columns(args.id_column, args.text_column, args.refs_column)
-    articles = iter_articles(args.source, columns, args.split)
-    quiet = options["quiet"]
-    factory = functools.partial(_checker_factory, **{**options, "progress": ProgressMode.OFF})
-    if args.backend == "ray":
-        try:
-            from .batch.ray_backend import run_batch_ray
-        except ImportError:
-            raise UsageError('--backend ray needs Ray: pip install "mtcheck[ray]"') from None
-        outcome = run_batch_ray(args.source, factory, args.output, columns=columns, workers=args.jobs,
-                                gpus_per_worker=args.gpus_per_worker, cpus_per_worker=args.cpus_per_worker,
-                                address=args.address, quiet=quiet)
-    else:
-        outcome = run_batch(articles, factory, args.output, jobs=args.jobs,
-                            progress=ProgressMode.for_stream(sys.stderr, quiet), total=count_articles(args.source))
+    articles = iter_articles(args.source, columns, args.split)  # a source wrong as a whole fails here
+    # A neural metric's model is not in the key (as for `mtcheck check`): such runs decide afresh.
+    key = None if options["neural"] else settings_key({k: v for k, v in options.items() if k != "quiet"})
+    outcome = _unchanged_batch(articles, Path(args.output), key) or _run_batch(args, options, columns)
+    if key is not None and outcome.signature is not None:
+        remember_signature(Path(args.output), key, outcome.signature)
     write_batch_report(args.output, title=f"mtcheck: {Path(args.source).name}", detailed=args.detailed)
-    if not quiet:
+    if not options["quiet"]:
         again = sum(outcome.rechecked.values())
         why = f" ({again} checked again: " + ", ".join(f"{n} {k}" for k, n in sorted(outcome.rechecked.items())) + ")" \
             if again else ""
@@ -468,7 +461,41 @@ def _batch(args: argparse.Namespace) -> None:
              f"{outcome.failed} failed -> {Path(args.output) / 'report.html'}")
 
 
-# --- regress and compare -----------------------------------------------------------------------
+def _run_batch(args: argparse.Namespace, options: dict[str, Any], columns: Columns) -> BatchOutcome:
+    """Check the batch's articles on the backend it names."""
+    from .batch.sources import count_articles, iter_articles
+    from .progress import ProgressMode
+
+    factory = functools.partial(_checker_factory, **{**options, "progress": ProgressMode.OFF})
+    if args.backend == "ray":
+        try:
+            from .batch.ray_backend import run_batch_ray
+        except ImportError:
+            raise UsageError('--backend ray needs Ray: pip install "mtcheck[ray]"') from None
+        return run_batch_ray(args.source, factory, args.output, columns=columns, workers=args.jobs,
+                             gpus_per_worker=args.gpus_per_worker, cpus_per_worker=args.cpus_per_worker,
+                             address=args.address, quiet=options["quiet"])
+    from .batch.run import run_batch
+
+    return run_batch(iter_articles(args.source, columns, args.split), factory, args.output, jobs=args.jobs,
+                     progress=ProgressMode.for_stream(sys.stderr, options["quiet"]), total=count_articles(args.source))
+
+
+def _unchanged_batch(articles: Iterable[ArticleInput | ArticleError], output: Path,
+                     key: str | None) -> BatchOutcome | None:
+    """The outcome of a rerun in which every article is unchanged, told without building the
+    checker (see mtcheck.batch.unchanged); None when the batch must run."""
+    from .batch.layout import output_lock, prepare_output
+    from .batch.outcome import BatchOutcome
+    from .batch.unchanged import all_unchanged, remembered_signature
+
+    signature = remembered_signature(output, key) if key is not None and output.is_dir() else None
+    if signature is None:
+        return None
+    with output_lock(output):  # as a run would: a batch writing this folder now is refused
+        prepare_output(output)
+        reused = all_unchanged(articles, output, signature)
+    return None if reused is None else BatchOutcome(output, 0, reused, 0)
 
 
 def _in_ci() -> bool:

@@ -78,16 +78,10 @@ class CheckOutputs:
         """The key of checking ``article`` with ``settings`` (every option that can change the output,
         as the command line resolved them: engine, model, config file, lexicons, flag model,
         detectors, severity floor, input and output format, width, colour)."""
-        engine = str(settings.get("engine") or "auto")
         record = {
-            "installed": self._installed,
+            **settings_state(settings, self._installed),
             "article": [article.id, str(article.path or ""), article.text,
                         [[r.id, r.text, r.source, r.speaker, r.url] for r in article.references]],
-            "settings": {name: _jsonable(value) for name, value in sorted(settings.items())},
-            "flag_model": _file_state(settings.get("flag_model")),
-            "lexicons": [_file_state(p) for p in settings.get("lexicons") or ()],
-            "config": _config_state(settings.get("config_path")),
-            "engine": engine_state(engine, settings.get("model")),
         }
         return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
@@ -126,6 +120,20 @@ class CheckOutputs:
         by_age = sorted(files, key=lambda p: file_state(p) or [0, 0])
         for path in by_age[: len(files) - self.kept_at_most]:
             path.unlink(missing_ok=True)
+
+
+def settings_state(settings: Mapping[str, Any], installed: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything but the article that decides a check's output: ``settings`` (the options as
+    the command line resolved them) with the content of the files they name, the engine's files
+    and what is installed (``installed``: :func:`installed_state`, when read already)."""
+    return {
+        "installed": installed_state() if installed is None else installed,
+        "settings": {name: _jsonable(value) for name, value in sorted(settings.items())},
+        "flag_model": _file_state(settings.get("flag_model")),
+        "lexicons": [_file_state(p) for p in settings.get("lexicons") or ()],
+        "config": _config_state(settings.get("config_path")),
+        "engine": engine_state(str(settings.get("engine") or "auto"), settings.get("model")),
+    }
 
 
 def installed_state() -> dict[str, Any]:

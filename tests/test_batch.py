@@ -285,6 +285,63 @@ def test_a_rerun_reuses_only_what_is_unchanged(tiny_model: Path, tmp_path: Path)
     assert "2 checked (2 checked again: 2 settings changed)" in other.stderr
 
 
+def test_an_edited_lexicon_checks_its_articles_again(tiny_model: Path, tmp_path: Path):
+    """A lexicon file's entries, not only its name, decide whether a stored result still holds."""
+    rows = [{"id": "a", "text": _TWO[0], "references": []}, {"id": "b", "text": _TWO[1], "references": []}]
+    house = tmp_path / "house.yaml"
+    entry = ("entries:\n  - id: house-parler\n    pattern: {word}\n    category: terminology\n"
+             "    severity: minor\n    explanation: house style\n    suggestion: dire\n    source: our guide\n")
+    house.write_text(entry.format(word="chanté"), encoding="utf-8")
+    assert _batch_rows(rows, tmp_path, tiny_model, "--lexicon", str(house)).returncode == 0
+    assert "0 checked, 2 unchanged" in _batch_rows(rows, tmp_path, tiny_model, "--lexicon", str(house)).stderr
+
+    house.write_text(entry.format(word="parlé"), encoding="utf-8")  # same file, another entry
+    edited = _batch_rows(rows, tmp_path, tiny_model, "--lexicon", str(house))
+    assert "2 checked (2 checked again: 2 settings changed)" in edited.stderr
+    flags = [json.loads(line) for line in (tmp_path / "out" / "articles" / "a.jsonl").read_text(encoding="utf-8")
+             .splitlines() if json.loads(line)["type"] == "flag"]
+    assert [f["text"] for f in flags if f["evidence"].get("lexicon_entry") == "house-parler"] == ["parlé"]
+
+
+def test_a_rerun_with_every_article_unchanged_builds_no_checker(tiny_model: Path, tmp_path: Path, monkeypatch):
+    """The signature the settings gave is remembered in the output folder: an unchanged rerun
+    reads it there instead of loading the detectors and the detection model (half its time)."""
+    from mtcheck.checker import Checker
+
+    from .cli_runner import run_cli
+
+    builds: list[int] = []
+    original = Checker.from_config.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Checker, "from_config",
+                        classmethod(lambda cls, *a, **k: builds.append(1) or original(cls, *a, **k)))
+    rows = [{"id": "a", "text": _TWO[0], "references": []}, {"id": "b", "text": _TWO[1], "references": []}]
+    source, output = _small_rows(tmp_path / "in.jsonl", rows), tmp_path / "out"
+
+    def batch(*extra: str) -> str:
+        result = run_cli(_batch_command(source, output, tiny_model)[3:] + list(extra))
+        assert result.exit_code == 0, result.output
+        return result.stderr
+
+    batch()
+    stored = _article_files(output)
+    assert "0 checked, 2 unchanged and reused" in batch() and len(builds) == 1
+    assert _article_files(output) == stored
+
+    # Other settings have no remembered signature yet: the checker decides, and its signature
+    # is remembered beside the first one.
+    assert "2 checked (2 checked again: 2 settings changed)" in batch("--min-severity", "major")
+    assert "0 checked, 2 unchanged" in batch("--min-severity", "major") and len(builds) == 2
+    # An edited article, or a remembered signature that no stored result has, runs the batch,
+    # whose checker decides what is unchanged (the other article here).
+    rows[1]["text"] = "Le pays a gagné la guerre hier."
+    _small_rows(source, rows)
+    assert "1 checked (1 checked again: 1 content changed), 1 unchanged" in batch("--min-severity", "major")
+    memo = output / ".run-signatures.json"
+    memo.write_text(json.dumps({key: "another run signature" for key in json.loads(memo.read_text())}))
+    assert "0 checked, 2 unchanged and reused" in batch("--min-severity", "major") and len(builds) == 4
+    assert "0 checked, 2 unchanged and reused" in batch("--min-severity", "major") and len(builds) == 4
+
+
 def test_a_rerun_that_changes_nothing_leaves_the_report_as_it_was(tiny_model: Path, tmp_path: Path):
     rows = [{"id": "a", "text": _TWO[0], "references": []}, {"id": "b", "text": _TWO[1], "references": []}]
     output = tmp_path / "out"

@@ -67,6 +67,28 @@ def test_the_run_signature_carries_each_detectors_options():
     assert "confidence[" in low and "min_probability=0.1" in low and "min_probability=0.3" in high
 
 
+def test_the_run_signature_names_the_software_outside_mtcheck_that_the_flags_read(monkeypatch):
+    """Grammalecte and the en→fr engine change flags when upgraded: a stored result made with
+    other versions must not pass for this run's."""
+    import mtcheck.checker
+    from mtcheck import Checker
+    from mtcheck.engines.stored import StoredEngine
+
+    def signature(detectors: tuple[str, ...], reverse=None) -> str:
+        return str(Checker(engine=StoredEngine("stored", {}), reverse_engine=reverse, combiner=None,
+                           detectors=CheckConfig(detectors=detectors).build_detectors()).signature)
+
+    assert "|tools:" not in signature(("lexicon",))  # nothing outside mtcheck is read
+    assert "|tools:en-fr=[stored-en-fr]|" in signature(("lexicon",), reverse=StoredEngine("stored-en-fr", {}))
+    from mtcheck.lang.grammalecte import grammalecte_version
+
+    if grammalecte_version() is None:
+        pytest.skip("the grammar detector needs Grammalecte")
+    assert f"|tools:grammalecte=[{grammalecte_version()}]|" in signature(("grammar",))
+    monkeypatch.setattr(mtcheck.checker, "grammalecte_version", lambda: "99.0")  # as after an upgrade
+    assert "|tools:grammalecte=[99.0]|" in signature(("grammar",))
+
+
 def test_a_section_for_an_unknown_detector_is_an_error(tmp_path: Path):
     path = tmp_path / "run.toml"
     path.write_text('[detector.nonexistent]\nthreshold = 0.5\n', encoding="utf-8")

@@ -7,6 +7,7 @@
     errors.jsonl            the failed articles (idem)
     report.html             a self-contained report, worst articles first
     pages/<name>.html       every article's own page (its flags listed, its sentences), linked from the report
+    .run-signatures.json    the run signature each recent set of settings gave (see mtcheck.batch.unchanged)
 """
 
 from __future__ import annotations
@@ -80,3 +81,12 @@ def output_lock(output: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prepare_output(output: Path) -> None:
+    """Create the layout and remove the temporary files a killed run left."""
+    (output / ARTICLES).mkdir(parents=True, exist_ok=True)
+    for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
+        stale.unlink(missing_ok=True)
+    for duplicate in (output / FAILED).glob("*.dup-*.json"):  # this run says again which ids repeat
+        duplicate.unlink(missing_ok=True)

@@ -18,14 +18,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..checker import Checker
 from ..corpus import ArticleInput, read_article
 from ..errors import InputError, MtcheckError
-from .layout import output_lock
-from .run import BatchOutcome, _fail, _windows, check_window, check_windows, fail_duplicate, prepare_output
+from .layout import output_lock, prepare_output
+from .outcome import BatchOutcome
+from .run import _fail, _windows, check_window, check_windows, fail_duplicate
 from .sources import ArticleError, Columns, _row_article, row_id
+
+if TYPE_CHECKING:
+    from ..checker import Checker
 
 
 class _CheckActor:
@@ -39,6 +42,7 @@ class _CheckActor:
     def __init__(self, make_checker: Callable[[], Checker], output: str, columns: Columns,
                  duplicates: Mapping[int, int] | None = None, overlap: bool = True) -> None:
         self.checker = make_checker()
+        self.signature = str(self.checker.signature)
         self.output = Path(output)
         self.columns = columns
         # position → the position of the earlier row with the same id (found by the driver).
@@ -75,7 +79,7 @@ class _CheckActor:
             ids.append(article.id)
             outcomes.append(outcome.status)
             details.append(outcome.detail)
-        return {"article_id": ids, "status": outcomes, "detail": details}
+        return {"article_id": ids, "status": outcomes, "detail": details, "signature": [self.signature] * len(ids)}
 
     def _article(self, row: dict[str, Any]):  # noqa: ANN202 - ArticleInput | ArticleError
         position = int(row.pop("__position"))
@@ -249,8 +253,11 @@ def run_batch_ray(
             num_gpus=gpus_per_worker or None, batch_format="numpy")
         counts = {"checked": 0, "rechecked": 0, "reused": 0, "failed": 0}
         rechecked: dict[str, int] = {}
+        signature = None
         for row in results.iter_rows():
+            signature = row["signature"]
             counts[row["status"]] += 1
             if row["status"] == "rechecked":
                 rechecked[row["detail"]] = rechecked.get(row["detail"], 0) + 1
-    return BatchOutcome(output, counts["checked"] + counts["rechecked"], counts["reused"], counts["failed"], rechecked)
+    return BatchOutcome(output, counts["checked"] + counts["rechecked"], counts["reused"], counts["failed"], rechecked,
+                        signature)

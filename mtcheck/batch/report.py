@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 from ..files import atomic_write, tree_state
 from ..jsonl import dumps_line
-from ..report.html import article_html, article_page_html, batch_report_html, references_by_segment
 from .layout import ARTICLES, FAILED, PAGES, read_article_records, read_errors, read_summaries, safe_name
 
 SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
@@ -95,6 +94,9 @@ def batch_report_page(output: str | Path, title: str = "mtcheck batch report", d
     ``pages``: also write every article's own page into ``output/pages/`` (and remove the
     pages of articles no longer in the run), which the report links to.
     """
+    # Here, not at the top: a rerun that changed nothing writes no report and needs no templates.
+    from ..report.html import article_html, article_page_html, batch_report_html
+
     output = Path(output)
     summaries = worst_first(read_summaries(output) if summaries is None else summaries)
     errors = read_errors(output) if errors is None else errors
@@ -130,6 +132,8 @@ def batch_report_page(output: str | Path, title: str = "mtcheck batch report", d
 
 
 def _segment_rows(segments: list[dict[str, Any]], references: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from ..report.html import references_by_segment
+
     by_segment = references_by_segment(references)
     return [{**s, "references": by_segment.get(s["index"], [])} for s in segments]
 

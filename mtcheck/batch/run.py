@@ -8,15 +8,12 @@ settings are unchanged, checks the others again and retries the failed ones.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..checker import Checker
 from ..corpus import ArticleInput, require_english
 from ..errors import MtcheckError
 from ..files import atomic_write
@@ -24,23 +21,15 @@ from ..jsonl import dumps_line
 from ..lang.identify import identify
 from ..progress import Progress, ProgressMode
 from ..report.article import ArticleReport
-from .layout import ARTICLES, FAILED, output_lock, safe_name
+from .layout import ARTICLES, FAILED, output_lock, prepare_output, safe_name
+from .outcome import BatchOutcome
 from .sources import ArticleError
+from .unchanged import article_identity, stored_identity
 
 if TYPE_CHECKING:
     import pandas
 
-@dataclass(frozen=True)
-class BatchOutcome:
-    """What a batch run did: articles checked now, reused unchanged (``skipped``), and failed."""
-
-    output: Path
-    checked: int
-    skipped: int  # reused whole: same content, same settings as the stored result
-    failed: int
-    # Of ``checked``, how many had a stored result that was stale, by why ("content changed", …).
-    rechecked: dict[str, int] = field(default_factory=dict)
-
+    from ..checker import Checker
 
 @dataclass(frozen=True)
 class ArticleOutcome:
@@ -48,27 +37,6 @@ class ArticleOutcome:
 
     status: str  # "checked", "rechecked", "reused" or "failed"
     detail: str = ""
-
-
-def article_identity(article: ArticleInput, signature: str) -> tuple[str, str]:
-    """Hashes of the article's content (text and references) and of content plus run settings.
-
-    A stored result is reused only when the second matches: an edited article or a run with
-    other detectors, thresholds, engine or severity floor is checked again.
-    """
-    content = json.dumps([article.text, [[r.id, r.text, r.source, r.speaker] for r in article.references]],
-                         ensure_ascii=False)
-    content_hash = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    return content_hash, hashlib.sha256(f"{content_hash}|{signature}".encode("utf-8")).hexdigest()
-
-
-def _stored_identity(path: Path) -> dict[str, Any] | None:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            record = json.loads(handle.readline())
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
 
 
 def article_records(report: ArticleReport, position: int, language: str,
@@ -116,7 +84,7 @@ def _stored_result(checker: Checker, article: ArticleInput,
     there (None: nothing stored), and whether that stored result can be reused as it is."""
     path = output / ARTICLES / f"{safe_name(article.id)}.jsonl"
     identity = article_identity(article, str(checker.signature))
-    stored = _stored_identity(path) if path.exists() else None
+    stored = stored_identity(path)
     return path, identity, stored, stored is not None and stored.get("identity") == identity[1]
 
 
@@ -154,15 +122,6 @@ def check_one(checker: Checker, article: ArticleInput, output: Path,
     return ArticleOutcome("rechecked", why) if why else ArticleOutcome("checked")
 
 
-def prepare_output(output: Path) -> None:
-    """Create the layout and remove the temporary files a killed run left."""
-    (output / ARTICLES).mkdir(parents=True, exist_ok=True)
-    for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
-        stale.unlink(missing_ok=True)
-    for duplicate in (output / FAILED).glob("*.dup-*.json"):  # this run says again which ids repeat
-        duplicate.unlink(missing_ok=True)
-
-
 def fail_duplicate(output: Path, article_id: str, position: int, first_position: int) -> str:
     """Refuse the article at ``position``: the one at ``first_position`` has its id, and two
     articles with one id would share one result file. Returns the reason."""
@@ -186,9 +145,9 @@ def _init_worker(make_checker: Callable[[], Checker]) -> None:
     _worker_checker = make_checker()
 
 
-def _work(window: list[ArticleInput], output: Path) -> list[ArticleOutcome]:
+def _work(window: list[ArticleInput], output: Path) -> tuple[str, list[ArticleOutcome]]:
     assert _worker_checker is not None
-    return check_window(_worker_checker, window, output)
+    return str(_worker_checker.signature), check_window(_worker_checker, window, output)
 
 
 def check_window(checker: Checker, window: Sequence[ArticleInput], output: Path) -> list[ArticleOutcome]:
@@ -261,6 +220,7 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
     checked = skipped = failed = 0
     rechecked: dict[str, int] = {}
     seen: dict[str, int] = {}
+    signature: str | None = None
 
     def record(outcome: ArticleOutcome) -> None:
         nonlocal checked, skipped, failed
@@ -292,6 +252,7 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
     with progress.stage(f"checking articles into {output}", total, "article") as advance:
         if jobs <= 1:
             checker = make_checker()
+            signature = str(checker.signature)
             for outcome in check_windows(checker, _windows(pending(), PREFETCH_ARTICLES), output):
                 record(outcome)
         else:
@@ -303,19 +264,21 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
                     if len(running) >= 2 * jobs:  # a bounded window keeps memory flat
                         finished, running = wait(running, return_when=FIRST_COMPLETED)
                         for future in finished:
-                            for outcome in future.result():
+                            signature, outcomes = future.result()
+                            for outcome in outcomes:
                                 record(outcome)
                     running.add(pool.submit(_work, window, output))
                 for future in running:
-                    for outcome in future.result():
+                    signature, outcomes = future.result()
+                    for outcome in outcomes:
                         record(outcome)
-    return BatchOutcome(output, checked, skipped, failed, rechecked)
+    return BatchOutcome(output, checked, skipped, failed, rechecked, signature)
 
 
 def check_corpus(
     source: str | Path | Iterable[ArticleInput | ArticleError],
     output: str | Path,
-    make_checker: Callable[[], Checker] = Checker,
+    make_checker: Callable[[], Checker] | None = None,
     *,
     columns: Any = None,
     split: str | None = None,
@@ -327,11 +290,12 @@ def check_corpus(
 
     Resumable like ``mtcheck batch``; ``summary_frame(output)`` gives the results as a DataFrame.
     """
+    from ..checker import Checker
     from .report import write_batch_report
     from .sources import Columns, iter_articles
 
     articles = iter_articles(source, columns or Columns(), split) if isinstance(source, (str, Path)) else source
-    outcome = run_batch(articles, make_checker, output, jobs=jobs, progress=progress)
+    outcome = run_batch(articles, make_checker or Checker, output, jobs=jobs, progress=progress)
     if report:
         write_batch_report(output)
     return outcome

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..engines.cache import TranslationCache, cached_analyses
 from ..errors import ConfigError
-from ..lang.grammalecte import grammalecte_checker, grammalecte_module
+from ..lang.grammalecte import grammalecte_checker, grammalecte_version
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -41,11 +41,10 @@ class GrammarDetector(BaseDetector):
     cache: TranslationCache | None = None
 
     def __post_init__(self) -> None:
-        if grammalecte_module() is None:
+        version = grammalecte_version()
+        if version is None:
             raise ConfigError("the grammar detector needs Grammalecte (Debian: apt-get install python3-grammalecte)")
-        from grammalecte.fr import gc_engine
-
-        self.signature = f"grammalecte|{gc_engine.__version__}|{','.join(_TYPOGRAPHY + _UNRELIABLE)}"
+        self.signature = f"grammalecte|{version}|{','.join(_TYPOGRAPHY + _UNRELIABLE)}"
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         paragraphs: dict[int, list] = {}

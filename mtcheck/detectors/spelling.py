@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 from ..engines.cache import TranslationCache, cached_analyses
 from ..lang import french
 from ..lang.english import NOT_FRENCH
-from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions
+from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions, grammalecte_version
 from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
@@ -53,9 +53,7 @@ class SpellingDetector(BaseDetector):
         self._suggest = french_suggestions()
         if self._is_french is None or self._suggest is None:
             raise dictionary_missing(self.name)
-        from grammalecte.fr import gc_engine
-
-        self._signature = f"grammalecte-suggest|{gc_engine.__version__}"
+        self._signature = f"grammalecte-suggest|{grammalecte_version()}"
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}

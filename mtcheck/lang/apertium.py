@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -100,13 +101,19 @@ def mode_file(mode: str) -> Path:
 
 def package_version(package: str) -> str:
     """The installed Debian version of an Apertium package, or "unknown"."""
+    return _installed_versions().get(package, "unknown")
+
+
+@lru_cache(maxsize=1)
+def _installed_versions() -> dict[str, str]:
+    """The Debian versions of every Apertium package, asked of dpkg once a process: a rerun
+    that reuses every stored result still names them in its run signature."""
     try:
-        proc = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True, check=False
-        )
-        return proc.stdout.strip() or "unknown"
+        proc = subprocess.run(["dpkg-query", "-W", "-f=${Package}\t${Version}\n", "apertium*"],
+                              capture_output=True, text=True, check=False)
     except OSError:
-        return "unknown"
+        return {}
+    return dict(line.split("\t", 1) for line in proc.stdout.splitlines() if "\t" in line and line.split("\t")[1])
 
 
 @dataclass

@@ -37,6 +37,27 @@ def grammalecte_module() -> Any | None:
 
 
 @lru_cache(maxsize=1)
+def grammalecte_version() -> str | None:
+    """The installed Grammalecte's version, or None when it is not installed.
+
+    Read from the package's metadata where it has some (Debian's does): importing its engine
+    to ask takes longer than a rerun that reuses every stored result spends on everything else.
+    """
+    if grammalecte_module() is None:
+        return None
+    from importlib import metadata
+
+    for distribution in ("Grammalecte_fr", "grammalecte-fr", "grammalecte"):
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            continue
+    from grammalecte.fr import gc_engine
+
+    return str(gc_engine.__version__)
+
+
+@lru_cache(maxsize=1)
 def grammalecte_checker() -> Any | None:
     """A Grammalecte ``GrammarChecker`` for French, or None when Grammalecte is not installed."""
     module = grammalecte_module()

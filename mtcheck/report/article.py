@@ -43,6 +43,9 @@ class RunSignature:
     decoding: str = field(default="", compare=False)
     # Flags not raised, as detector/category/severity ("*": any); empty for most runs.
     drop: tuple[str, ...] = ()
+    # Software outside mtcheck whose output the flags read, by role: Grammalecte's version,
+    # the en→fr engine that gives the references' own French. Upgraded, it can change flags.
+    tools: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
@@ -50,6 +53,7 @@ class RunSignature:
             f"|detectors:{','.join(self._detector_part(n) for n in self.detectors)}|min_severity:{self.min_severity}"
             f"|flag_model:{self.flag_model}"
             + (f"|drop:{','.join(self.drop)}" if self.drop else "")
+            + (f"|tools:{','.join(f'{k}=[{v}]' for k, v in sorted(self.tools.items()))}" if self.tools else "")
             + f"|sacrebleu:{self.sacrebleu}"
         )
 
