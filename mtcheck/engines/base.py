@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ..types import Translation
-
-
 
 # Cross-attention layer read for word alignment by the neural engines; the penultimate
 # decoder layer aligns best in Transformer NMT (Garg et al., 2019).
@@ -31,6 +31,20 @@ class Engine(Protocol):
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         """Translate each text; the result has one :class:`Translation` per input, in order."""
         ...
+
+
+@contextmanager
+def tokenizer_loading() -> Iterator[None]:
+    """Load a tokenizer without transformers' "Recommended: pip install sacremoses" warning.
+
+    The Marian tokenizer (every opus-mt model's) says so when it loads without that package,
+    for the Moses punctuation normaliser it would build; none of its methods calls that
+    normaliser (transformers 4.40 to 5.25), so the warning asks every run for a package that
+    changes nothing. Other warnings pass.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses", category=UserWarning)
+        yield
 
 
 def source_token_limit(tokenizer_max: int, model_positions: int | None) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit
+from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit, tokenizer_loading
 from .cache import default_cache_dir
 from .batching import length_sorted_batches
 from .pieces import load_pieces
@@ -130,9 +130,10 @@ class CT2Engine:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
         try:
-            _AlignedConverter(str(source), alignment_layer=self.alignment_layer).convert(
-                str(staging / "model"), force=True
-            )
+            with tokenizer_loading():  # the converter reads the model's tokenizer too
+                _AlignedConverter(str(source), alignment_layer=self.alignment_layer).convert(
+                    str(staging / "model"), force=True
+                )
             try:
                 os.replace(staging / "model", target)
             except OSError:  # another process finished first: use its conversion

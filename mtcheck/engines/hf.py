@@ -10,7 +10,7 @@ from pathlib import Path
 from ..engine_names import DEFAULT_MODEL
 from ..errors import EngineError
 from ..types import Translation
-from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit
+from .base import ALIGNMENT_LAYER, model_folder_problem, remembered_hash, source_token_limit, tokenizer_loading
 from .batching import length_sorted_batches
 from .subwords import build_translation
 
@@ -57,9 +57,10 @@ class HFEngine:
         if os.path.isdir(self.model) and (problem := model_folder_problem(Path(self.model))):
             raise EngineError(f"{self.model}: {problem}")
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(
-                self.model, revision=self.revision, local_files_only=self.local_files_only
-            )
+            with tokenizer_loading():
+                self._tokenizer = AutoTokenizer.from_pretrained(
+                    self.model, revision=self.revision, local_files_only=self.local_files_only
+                )
             self._model = AutoModelForSeq2SeqLM.from_pretrained(
                 self.model,
                 revision=self.revision,

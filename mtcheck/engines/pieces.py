@@ -47,7 +47,10 @@ class TransformersPieces:
     def __post_init__(self) -> None:
         from transformers import AutoTokenizer
 
-        self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
+        from .base import tokenizer_loading
+
+        with tokenizer_loading():
+            self._tokenizer = AutoTokenizer.from_pretrained(self.folder)
         self.special_tokens = frozenset(self._tokenizer.all_special_tokens)
 
     @property

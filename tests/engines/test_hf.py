@@ -12,6 +12,17 @@ def test_tiny_model_loads_through_from_pretrained_and_translates(hf_tiny):
     assert [t.text for t in out] == [en for _, en in pairs]
 
 
+def test_loading_a_marian_model_asks_for_no_package_that_changes_nothing(tiny_model):
+    """transformers asks for sacremoses on every Marian load, for a normaliser it never calls:
+    mtcheck does not pass that on to its users (it printed on every run)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        HFEngine(model=str(tiny_model), beam_size=1, local_files_only=True).translate(["le président ."])
+    assert not [w for w in caught if "sacremoses" in str(w.message)]
+
+
 def test_batches_keep_input_order(tiny_model):
     engine = HFEngine(model=str(tiny_model), beam_size=1, batch_tokens=12, local_files_only=True)
     pairs = training_pairs()
