@@ -6,21 +6,16 @@ every article unchanged reads its output folder without importing the pipeline.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy_names import lazy_names
 
 # Public name → the module that defines it.
 _EXPORTS = {"BatchOutcome": "outcome", "check_corpus": "run", "run_batch": "run", "summary_frame": "run"}
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mtcheck.batch' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # once found, an ordinary attribute
-    return value
+__getattr__ = lazy_names(__name__, _EXPORTS, globals())
 
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
