@@ -10,7 +10,9 @@ files), read from file sizes and modification times rather than by importing or 
 anything. Whatever changes one of them changes the key, and the article is checked anew.
 
 Kept outputs live beside the translation cache, in ``check-outputs/``; ``--no-cache`` neither
-reads nor writes them and ``mtcheck cache clear`` removes them.
+reads nor writes them and ``mtcheck cache clear`` removes them. The key's part without the
+article (:func:`settings_state`) also keys the run signature a batch remembers in its output
+folder (:mod:`mtcheck.batch.unchanged`).
 """
 
 from __future__ import annotations
