@@ -189,7 +189,15 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
     ct2 = ["--engine", "ct2", "--model", str(model), "--beam-size", str(args.beam), "--max-length", str(args.out_tokens)]
 
     if args.ray_only:
-        print("\n".join(_ray_rows(ray_source, args.ray_articles, ct2, env, work, args.ray_repeats)))
+        lines = ["## Batch on Ray, local backend and 1 vs 2 workers (issue #23)", "",
+                 f"Command: `python benchmarks/batch.py --ray-only --ray-articles {args.ray_articles} --beam {args.beam} "
+                 f"--out-tokens {args.out_tokens} --ray-repeats {args.ray_repeats}`", "",
+                 *_ray_rows(ray_source, args.ray_articles, ct2, env, work, args.ray_repeats)]
+        print("\n".join(lines))
+        if not args.no_write:
+            from _results import write_section
+
+            write_section("batch-ray", "\n".join(lines))
         return
     def raw_program(*options: str, threads: int = threads) -> tuple[float, dict]:
         """The raw CTranslate2 program's wall time and the figures it prints."""

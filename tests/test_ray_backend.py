@@ -81,7 +81,7 @@ def test_an_actor_of_one_cpu_translates_on_its_own_thread(tiny_model: Path, tmp_
     folders = sorted(p for p in corpus.iterdir() if p.is_dir())
     actor = _CheckActor(make_checker, str(tmp_path / "out"), Columns(), overlap=overlap)
     (tmp_path / "out").mkdir()
-    result = actor({"__folder": [str(f) for f in folders], "__position": list(range(len(folders)))})
+    result = actor.check({"__folder": [str(f) for f in folders], "__position": list(range(len(folders)))})
     assert len(result["status"]) == len(folders)
     assert engine_threads, "the engine translated nothing"
     assert any(name != threading.current_thread().name for name in engine_threads) is engine_off_the_actors_thread
