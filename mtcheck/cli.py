@@ -420,12 +420,12 @@ CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face datase
     parser.add_argument("--detailed", type=_int_at_least(0), default=50,
                         help="How many of the worst articles the HTML report shows in full [default: 50].")
     parser.add_argument("--backend", choices=("local", "ray"), default="local",
-                        help='ray: run on Ray Data (pip install "mtcheck[ray]"), one engine per actor '
+                        help='ray: run on a pool of Ray actors (pip install "mtcheck[ray]"), one engine each '
                              "[default: local].")
     parser.add_argument("--gpus-per-worker", type=float, default=0, help="GPUs per Ray actor [default: 0].")
     parser.add_argument("--cpus-per-worker", type=float, default=1,
-                        help="CPUs per Ray actor; below 1 when the actors would take every CPU (Ray Data needs "
-                             "some) [default: 1].")
+                        help="CPUs per Ray actor; above 1, it translates the next articles while it checks "
+                             "these [default: 1].")
     parser.add_argument("--address",
                         help="Ray cluster to run on: host:port of its head, or 'auto' [default: $RAY_ADDRESS, "
                              "else a Ray instance started on this machine].")
