@@ -108,7 +108,8 @@ class ActorCPU:
         found = {}
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
-                if b"MapWorker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                # The check actors: mtcheck's own (ray::_CheckActor), or Ray Data's before them.
+                if not any(name in Path(f"/proc/{pid}/cmdline").read_bytes() for name in (b"_CheckActor", b"MapWorker")):
                     continue
                 stat = Path(f"/proc/{pid}/stat").read_text()
             except OSError:  # the process has just ended
