@@ -15,7 +15,7 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -25,7 +25,7 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .batch.outcome import BatchOutcome
-    from .batch.sources import ArticleError, Columns
+    from .batch.sources import Columns
     from .checker import Checker
     from .corpus import ArticleInput
     from .engines.cache import TranslationCache
@@ -435,7 +435,7 @@ CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face datase
 def _batch(args: argparse.Namespace) -> None:
     from .batch.report import write_batch_report
     from .batch.sources import Columns, iter_articles
-    from .batch.unchanged import remember_signature, settings_key
+    from .batch.unchanged import remember_signature, settings_key, unchanged_outcome
 
     options = _checker_settings(args)
     options["input_format"] = "text" if options["input_format"] == "auto" else options["input_format"]
@@ -449,7 +449,8 @@ def _batch(args: argparse.Namespace) -> None:
     articles = iter_articles(args.source, columns, args.split)  # a source wrong as a whole fails here
     # A neural metric's model is not in the key (as for `mtcheck check`): such runs decide afresh.
     key = None if options["neural"] else settings_key({k: v for k, v in options.items() if k != "quiet"})
-    outcome = _unchanged_batch(articles, Path(args.output), key) or _run_batch(args, options, columns)
+    outcome = (unchanged_outcome(articles, Path(args.output), key) if key is not None else None) \
+        or _run_batch(args, options, columns)
     if key is not None and outcome.signature is not None:
         remember_signature(Path(args.output), key, outcome.signature)
     write_batch_report(args.output, title=f"mtcheck: {Path(args.source).name}", detailed=args.detailed)
@@ -479,23 +480,6 @@ def _run_batch(args: argparse.Namespace, options: dict[str, Any], columns: Colum
 
     return run_batch(iter_articles(args.source, columns, args.split), factory, args.output, jobs=args.jobs,
                      progress=ProgressMode.for_stream(sys.stderr, options["quiet"]), total=count_articles(args.source))
-
-
-def _unchanged_batch(articles: Iterable[ArticleInput | ArticleError], output: Path,
-                     key: str | None) -> BatchOutcome | None:
-    """The outcome of a rerun in which every article is unchanged, told without building the
-    checker (see mtcheck.batch.unchanged); None when the batch must run."""
-    from .batch.layout import output_lock, prepare_output
-    from .batch.outcome import BatchOutcome
-    from .batch.unchanged import all_unchanged, remembered_signature
-
-    signature = remembered_signature(output, key) if key is not None and output.is_dir() else None
-    if signature is None:
-        return None
-    with output_lock(output):  # as a run would: a batch writing this folder now is refused
-        prepare_output(output)
-        reused = all_unchanged(articles, output, signature)
-    return None if reused is None else BatchOutcome(output, 0, reused, 0)
 
 
 def _in_ci() -> bool:

@@ -53,12 +53,12 @@ class _CheckActor:
         self.duplicates = dict(duplicates or {})
         self.overlap = overlap
 
-    def check(self, batch: dict[str, Any]) -> dict[str, list]:
+    def check(self, batch: dict[str, Any]) -> dict[str, Any]:
         """Check one batch (column → values, as :func:`_batches` cuts them): each row's id,
-        outcome ("checked", "rechecked", "reused" or "failed"), why, and the run signature."""
+        outcome ("checked", "rechecked", "reused" or "failed") and why, and the run signature."""
         ids, outcomes, details = [], [], []
         keys = list(batch)
-        rows = [{k: _plain(batch[k][i]) for k in keys} for i in range(len(batch[keys[0]]))]
+        rows = [{k: batch[k][i] for k in keys} for i in range(len(batch[keys[0]]))]
         articles = [None if int(r["__position"]) in self.duplicates else self._article(dict(r)) for r in rows]
         valid = [a for a in articles if isinstance(a, ArticleInput)]
         if self.overlap:
@@ -85,7 +85,7 @@ class _CheckActor:
             ids.append(article.id)
             outcomes.append(outcome.status)
             details.append(outcome.detail)
-        return {"article_id": ids, "status": outcomes, "detail": details, "signature": [self.signature] * len(ids)}
+        return {"article_id": ids, "status": outcomes, "detail": details, "signature": self.signature}
 
     def _article(self, row: dict[str, Any]):  # noqa: ANN202 - ArticleInput | ArticleError
         position = int(row.pop("__position"))
@@ -118,13 +118,6 @@ def _duplicates(ids: Sequence[Any], columns: Columns) -> dict[int, int]:
         else:
             first[article_id] = position
     return refused
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars and arrays (Ray's batch format) as plain Python values."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return value
 
 
 def rows_per_batch(rows: int, workers: int) -> int:
@@ -229,7 +222,7 @@ def run_batch_ray(
         signature = None
         try:
             for result in ActorPool(actors).map_unordered(lambda a, batch: a.check.remote(batch), batches):
-                signature = result["signature"][0] if result["signature"] else signature
+                signature = result["signature"]
                 for status, detail in zip(result["status"], result["detail"]):
                     counts[status] += 1
                     if status == "rechecked":

@@ -24,7 +24,8 @@ from typing import Any
 
 from ..corpus import ArticleInput
 from ..files import atomic_write
-from .layout import ARTICLES, safe_name
+from .layout import ARTICLES, output_lock, prepare_output, safe_name
+from .outcome import BatchOutcome
 from .sources import ArticleError
 
 MEMO = ".run-signatures.json"
@@ -50,6 +51,18 @@ def remember_signature(output: Path, key: str, signature: str) -> None:
     """Keep ``signature`` as what settings with ``key`` give (the most recent first)."""
     memo = {key: signature, **{k: v for k, v in _memo(output).items() if k != key}}
     atomic_write(output / MEMO, json.dumps(dict(list(memo.items())[:REMEMBERED_AT_MOST]), indent=1))
+
+
+def unchanged_outcome(articles: Iterable[ArticleInput | ArticleError], output: Path, key: str) -> BatchOutcome | None:
+    """The outcome of a rerun in which every article is unchanged under the signature that
+    settings with ``key`` gave in ``output``; None when the batch must run."""
+    signature = remembered_signature(output, key) if output.is_dir() else None
+    if signature is None:
+        return None
+    with output_lock(output):  # as a run would: a batch writing this folder now is refused
+        prepare_output(output)
+        reused = all_unchanged(articles, output, signature)
+    return None if reused is None else BatchOutcome(output, 0, reused, 0)
 
 
 def all_unchanged(articles: Iterable[ArticleInput | ArticleError], output: Path, signature: str) -> int | None:

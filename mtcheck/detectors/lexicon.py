@@ -106,15 +106,16 @@ class LexiconDetector(BaseDetector):
 
     def __post_init__(self) -> None:
         self._entries = load_lexicons(self.paths)
+        entries = [[e.id, e.pattern.pattern, e.category.value, e.severity.value, e.explanation, e.suggestion,
+                    e.source] for e in self._entries]
+        digest = hashlib.sha256(json.dumps(entries, ensure_ascii=False).encode("utf-8")).hexdigest()
+        self._digest = f"{len(entries)}@{digest[:12]}"  # once: every article's run signature names it
 
     def options(self) -> dict[str, Any]:
         """The lexicon files, and a digest of the entries read from them: an edited lexicon
         changes the run signature, so a batch rerun checks its articles again rather than
         reusing results that the old entries produced."""
-        entries = [[e.id, e.pattern.pattern, e.category.value, e.severity.value, e.explanation, e.suggestion,
-                    e.source] for e in self._entries]
-        digest = hashlib.sha256(json.dumps(entries, ensure_ascii=False).encode("utf-8")).hexdigest()
-        return {**super().options(), "entries": f"{len(entries)}@{digest[:12]}"}
+        return {**super().options(), "entries": self._digest}
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []
