@@ -317,8 +317,12 @@ def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], wor
                         f"{2 / more:.2f}× one on this machine, before Ray's start and the driver."
                         if more > 1 else ": no slow-down between the two workers measured).")]
     if repeats > 1:
-        rows += ["", "Two workers vs one, run by run: "
-                 + ", ".join(f"{a / b:.2f}×" for a, b in zip(runs["one"], runs["two"])) + "."]
+        # The machine's speed drifts between runs (a shared virtual machine): a ratio of two
+        # runs made one after the other compares like with like, a ratio of two medians taken
+        # over different runs does not.
+        paired = [a / b for a, b in zip(runs["one"], runs["two"])]
+        rows += ["", "Two workers vs one, run by run (each pair run one after the other): "
+                 + ", ".join(f"{r:.2f}×" for r in paired) + f"; median {statistics.median(paired):.2f}×."]
     return rows
 
 

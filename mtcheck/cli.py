@@ -470,12 +470,19 @@ def _run_batch(args: argparse.Namespace, options: dict[str, Any], columns: Colum
     factory = functools.partial(_checker_factory, **{**options, "progress": ProgressMode.OFF})
     if args.backend == "ray":
         try:
-            from .batch.ray_backend import run_batch_ray
+            import ray
         except ImportError:
             raise UsageError('--backend ray needs Ray: pip install "mtcheck[ray]"') from None
-        return run_batch_ray(args.source, factory, args.output, columns=columns, workers=args.jobs,
-                             gpus_per_worker=args.gpus_per_worker, cpus_per_worker=args.cpus_per_worker,
-                             address=args.address, quiet=options["quiet"])
+        from .batch.ray_backend import run_batch_ray
+
+        try:
+            return run_batch_ray(args.source, factory, args.output, columns=columns, workers=args.jobs,
+                                 gpus_per_worker=args.gpus_per_worker, cpus_per_worker=args.cpus_per_worker,
+                                 address=args.address, quiet=options["quiet"])
+        finally:
+            # This process's Ray session ends here rather than in Ray's exit hook, which took
+            # 1.1 s more (0.05–0.3 s here) after the report was written.
+            ray.shutdown()
     from .batch.run import run_batch
 
     return run_batch(iter_articles(args.source, columns, args.split), factory, args.output, jobs=args.jobs,

@@ -390,7 +390,7 @@ def test_a_second_batch_on_the_same_output_refuses(tmp_path: Path):
         pass
 
 
-def test_ids_that_look_like_formulas_reach_summary_csv_as_text(tiny_model: Path, tmp_path: Path):
+def test_ids_that_look_like_formulas_reach_summary_csv_as_text_and_scores_stay_numbers(tiny_model: Path, tmp_path: Path):
     rows = [{"id": "=HYPERLINK(\"http://x\")", "text": _TWO[0], "references": []},
             {"id": "@sum", "text": _TWO[1], "references": []}]
     output = tmp_path / "out"
@@ -398,6 +398,14 @@ def test_ids_that_look_like_formulas_reach_summary_csv_as_text(tiny_model: Path,
     assert result.returncode == 0, result.stderr
     ids = pd.read_csv(output / "summary.csv")["article_id"].tolist()
     assert sorted(ids) == sorted("'" + r["id"] for r in rows)
+    # No article has a reference, so none has a BLEU: the column is still numbers, so that the
+    # summaries of several runs concatenate into one table.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(output / "summary.parquet")
+    assert {schema.field(c).type for c in ("bleu", "chrf", "ter", "mqm_estimate")} == {pa.float64()}
+    assert str(schema.field("article_id").type) == "string" and schema.field("critical").type == pa.int64()
 
 
 @pytest.mark.parametrize("name,content,message", [

@@ -199,3 +199,11 @@ def test_a_model_folder_without_weights_says_so(tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert str(folder) in line and "no weights" in line
+
+
+def test_the_ray_backend_without_ray_says_how_to_install_it(tmp_path, tiny_model, monkeypatch):
+    from .test_batch import make_corpus
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    result = run_cli(["batch", str(make_corpus(tmp_path / "c", n=1)), "-o", str(tmp_path / "o"), "--backend", "ray"])
+    assert result.exit_code == 2 and 'pip install "mtcheck[ray]"' in result.output

@@ -6,13 +6,14 @@ included), each written atomically.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import pandas
+    import pyarrow
 
 from ..files import atomic_write, tree_state
 from ..jsonl import dumps_line
@@ -20,6 +21,10 @@ from .layout import ARTICLES, FAILED, PAGES, read_article_records, read_errors, 
 
 SUMMARY_COLUMNS = ("article_id", "position", "language", "characters", "segments", "references",
                    "references_found", "bleu", "chrf", "ter", "critical", "major", "minor", "mqm_estimate")
+# Each column's type, so that a column is numeric even when every article lacks it (no
+# reference: no BLEU), in the Parquet file and in the DataFrame read from it.
+_TEXT_COLUMNS = ("article_id", "language")
+_FLOAT_COLUMNS = ("bleu", "chrf", "ter", "mqm_estimate")
 
 
 def summary_rows(output: str | Path, summaries: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -53,13 +58,13 @@ def write_batch_report(output: str | Path, title: str = "mtcheck batch report", 
     if all((output / f).exists() for f in _REPORT_FILES) and pages_there and stamp.exists() \
             and stamp.read_text() == inputs:
         return False
-    import pandas as pd  # a sixth of a second: not for a rerun that changed nothing
+    import pyarrow.parquet  # a sixth of a second: not for a rerun that changed nothing
 
     summaries = read_summaries(output)
-    frame = pd.DataFrame(summary_rows(output, summaries), columns=list(SUMMARY_COLUMNS))
-    atomic_write(output / "summary.csv", _formula_safe(frame).to_csv(index=False))
+    rows = summary_rows(output, summaries)
+    atomic_write(output / "summary.csv", summary_csv(rows))
     buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
+    pyarrow.parquet.write_table(summary_table(rows), buffer)
     atomic_write(output / "summary.parquet", buffer.getvalue())
     errors = read_errors(output)
     atomic_write(output / "errors.jsonl", "".join(dumps_line(e) for e in errors))
@@ -138,17 +143,30 @@ def _segment_rows(segments: list[dict[str, Any]], references: list[dict[str, Any
     return [{**s, "references": by_segment.get(s["index"], [])} for s in segments]
 
 
+def summary_table(rows: list[dict[str, Any]]) -> "pyarrow.Table":
+    """The summary rows as an Arrow table with one type per column (what summary.parquet holds)."""
+    import pyarrow as pa
+
+    def kind(column: str) -> pa.DataType:
+        if column in _TEXT_COLUMNS:
+            return pa.string()
+        return pa.float64() if column in _FLOAT_COLUMNS else pa.int64()
+
+    schema = pa.schema([(column, kind(column)) for column in SUMMARY_COLUMNS])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _formula_safe(frame: "pandas.DataFrame") -> "pandas.DataFrame":
-    """Text cells that a spreadsheet would run as formulas, quoted with a leading apostrophe (OWASP)."""
-    import pandas as pd
-
-    safe = frame.copy()
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
-    return safe
+def summary_csv(rows: list[dict[str, Any]]) -> str:
+    """The summary rows as CSV, text cells that a spreadsheet would run as formulas quoted with
+    a leading apostrophe (OWASP); a missing score is an empty cell."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=SUMMARY_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+                         for column, value in row.items()})
+    return text.getvalue()

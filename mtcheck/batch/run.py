@@ -303,8 +303,6 @@ def check_corpus(
 
 def summary_frame(output: str | Path) -> "pandas.DataFrame":
     """The batch's summary table (one row per checked article) as a pandas DataFrame."""
-    import pandas as pd
+    from .report import summary_rows, summary_table
 
-    from .report import SUMMARY_COLUMNS, summary_rows
-
-    return pd.DataFrame(summary_rows(output), columns=list(SUMMARY_COLUMNS))
+    return summary_table(summary_rows(output)).to_pandas()
