@@ -167,6 +167,13 @@ def summary_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(text, fieldnames=SUMMARY_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({column: "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-                         for column, value in row.items()})
+        writer.writerow({column: _csv_cell(value) for column, value in row.items()})
     return text.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, float) and value != value:  # NaN: missing, as pandas wrote it
+        return None
+    return value
