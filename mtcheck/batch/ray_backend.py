@@ -121,17 +121,17 @@ def _duplicates(ids: Sequence[Any], columns: Columns) -> dict[int, int]:
 
 
 def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[tuple[int, int]]:
-    """Where each batch starts and ends, for rows of these ``sizes`` (characters of French):
-    ``batch_size`` rows each when given.
+    """Where each batch starts and ends, for rows of these ``sizes`` (characters of a table's
+    text, bytes of a folder's article file): ``batch_size`` rows each when given.
 
     Otherwise one worker takes up to 64 articles a batch. Several workers take batches that
     shrink as the input runs out (guided scheduling, as OpenMP's): each holds about a third of
-    the characters left per worker, at most 64 rows and at least 2. Early batches keep each
-    engine call large; the last ones are small enough, in work rather than rows (article
-    lengths vary tenfold), that no worker waits long for another to finish. A worker that overlaps its engine with its checks translates one quarter of its
-    batch while it checks the one before, and that pipeline drains at the end of every batch
-    (with batches of at most 16, one worker took 1.23× the local backend's time on 120
-    articles; 1.10–1.15× with 64)."""
+    the size left per worker, at most 64 rows and at least 2. Early batches keep each engine
+    call large; the last ones are small enough, in work rather than rows (article lengths vary
+    tenfold), that no worker waits long for another to finish. A worker that overlaps its
+    engine with its checks translates one quarter of its batch while it checks the one before,
+    and that pipeline drains at the end of every batch (with batches of at most 16, one worker
+    took 1.23× the local backend's time on 120 articles; 1.10–1.15× with 64)."""
     sizes = [max(1, size) for size in sizes]  # an empty article still costs its row
     rows = len(sizes)
     least = max(1, min(2, rows // max(1, workers)))
