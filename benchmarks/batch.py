@@ -96,26 +96,39 @@ def _timed(command: list[str], env: dict[str, str], output: list[str] | None = N
 
 
 class ActorCPU:
-    """CPU seconds spent by Ray's check actors (processes named ``ray::MapWorker``) while a
-    command runs, read from /proc every 0.3 s (an actor exits with its run): whether two
-    workers need more CPU for the same articles than one, which no backend can win back."""
+    """CPU seconds spent by mtcheck's Ray check actors (processes named ``ray::_CheckActor``)
+    while a command runs, read from /proc every 0.3 s (an actor exits with its run): whether
+    two workers need more CPU for the same articles than one, which no backend can win back.
 
-    def __init__(self) -> None:
+    Only the actors' own entries are read once all ``actors`` are found: reading every
+    process's entries every 0.3 s had cost about half a CPU second a run, taken from the
+    actors themselves when two of them hold both cores."""
+
+    def __init__(self, actors: int) -> None:
+        self.actors = actors
         self.seconds: float | None = None
 
     @staticmethod
-    def _ticks() -> dict[int, int]:
-        found = {}
+    def _actor_pids() -> list[int]:
+        found = []
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
-                # The check actors: mtcheck's own (ray::_CheckActor), or Ray Data's before them.
-                if not any(name in Path(f"/proc/{pid}/cmdline").read_bytes() for name in (b"_CheckActor", b"MapWorker")):
-                    continue
-                stat = Path(f"/proc/{pid}/stat").read_text()
+                if b"_CheckActor" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(int(pid))
             except OSError:  # the process has just ended
                 continue
+        return found
+
+    @staticmethod
+    def _ticks(pids: list[int]) -> dict[int, int]:
+        found = {}
+        for pid in pids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:  # the actor has just ended
+                continue
             fields = stat[stat.rindex(")") + 2 :].split()
-            found[int(pid)] = int(fields[11]) + int(fields[12])  # utime + stime
+            found[pid] = int(fields[11]) + int(fields[12])  # utime + stime
         return found
 
     def timed(self, command: list[str], env: dict[str, str]) -> float:
@@ -123,13 +136,16 @@ class ActorCPU:
             return _timed(command, env)
         # An actor of the previous run may not have exited yet: only what a process spends
         # during this command counts (it had counted a whole run twice).
-        before = self._ticks()
+        before = self._ticks(self._actor_pids())
         latest: dict[int, int] = {}
         done = threading.Event()
 
         def sample() -> None:
+            pids: list[int] = []
             while not done.is_set():
-                latest.update(self._ticks())
+                if len(pids) < self.actors or not all(Path(f"/proc/{pid}").exists() for pid in pids):
+                    pids = self._actor_pids()
+                latest.update(self._ticks(pids))
                 done.wait(0.3)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -295,9 +311,12 @@ def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], wor
         for n in range(repeats):  # each run into folders of its own: a batch reuses what a folder holds
             runs["local"].append(_timed(_mtcheck(str(source), "-o", str(work / f"local-1-{n}"), *common), env))
             runs["whole"].append(ray(f"ray-1-overlap-{n}", 1, "1.5"))
-            one_cpu, two_cpu = ActorCPU(), ActorCPU()
-            runs["one"].append(ray(f"ray-1-{n}", 1, "0.5", one_cpu))
-            runs["two"].append(ray(f"ray-2-{n}", 2, "0.5", two_cpu))
+            one_cpu, two_cpu = ActorCPU(1), ActorCPU(2)
+            # Which of the pair runs first alternates, so that a machine slowing down (or
+            # speeding up) through a pair favours neither.
+            for workers in (1, 2) if n % 2 == 0 else (2, 1):
+                runs["one" if workers == 1 else "two"].append(
+                    ray(f"ray-{workers}-{n}", workers, "0.5", one_cpu if workers == 1 else two_cpu))
             runs["one_cpu"].append(one_cpu.seconds or 0.0)
             runs["two_cpu"].append(two_cpu.seconds or 0.0)
     local, whole, one, two = (statistics.median(runs[k]) for k in ("local", "whole", "one", "two"))
