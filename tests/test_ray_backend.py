@@ -134,23 +134,20 @@ def test_ray_backend_refuses_duplicate_ids_like_the_local_backend(local_ray, tin
     assert "Le chat dort" in kept and "Le chat mange" not in kept
 
 
-def test_batches_take_long_articles_first_and_end_on_short_ones():
-    """Several workers: every row in exactly one batch; the longest articles go out first and
-    the last batches hold short ones, so that no worker waits long for another's last batch
-    (in input order, a long article could come last). One worker keeps the input order."""
+def test_batches_cover_every_row_once_and_shrink_towards_the_end():
+    """Guided batches: every row in one batch, in input order; the last batches hold less work
+    than the first, so that no worker waits long for another's last batch."""
     import random
 
-    from mtcheck.batch.ray_backend import batch_rows
+    from mtcheck.batch.ray_backend import batch_bounds
 
     rng = random.Random(7)  # one generator: article lengths that vary, as real ones do
     sizes = [rng.randint(100, 4000) for _ in range(120)]
-    batches = batch_rows(sizes, workers=2)
-    assert sorted(row for rows in batches for row in rows) == list(range(120))
-    work = [sum(sizes[row] for row in rows) for rows in batches]
-    assert all(len(rows) <= 64 for rows in batches) and max(work[:2]) > 10 * max(work[-2:])
-    # Each of the last two batches holds less than the shortest quarter's longest article.
-    assert max(work[-2:]) <= sorted(sizes)[len(sizes) // 4]
+    bounds = batch_bounds(sizes, workers=2)
+    assert [row for start, end in bounds for row in range(start, end)] == list(range(120))
+    work = [sum(sizes[start:end]) for start, end in bounds]
+    assert max(work[-3:]) < work[0] / 3 and all(end - start <= 64 for start, end in bounds)
     # Each worker gets a batch even when there are few rows, and a given size is kept.
-    assert len(batch_rows([500] * 5, workers=4)) >= 4
-    assert [len(rows) for rows in batch_rows([1] * 10, workers=2, batch_size=4)] == [4, 4, 2]
-    assert batch_rows([1] * 100, workers=1) == [list(range(64)), list(range(64, 100))]
+    assert len(batch_bounds([500] * 5, workers=4)) >= 4
+    assert batch_bounds([1] * 10, workers=2, batch_size=4) == [(0, 4), (4, 8), (8, 10)]
+    assert batch_bounds([1] * 100, workers=1) == [(0, 64), (64, 100)]

@@ -120,42 +120,44 @@ def _duplicates(ids: Sequence[Any], columns: Columns) -> dict[int, int]:
     return refused
 
 
-def batch_rows(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[list[int]]:
-    """The rows (input positions) of each batch, in the order the pool hands batches out, for
-    rows of these ``sizes`` (characters of a table's text, bytes of a folder's article file):
-    ``batch_size`` rows each when given, else up to 64 for one worker.
+def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[tuple[int, int]]:
+    """Where each batch starts and ends, for rows of these ``sizes`` (characters of a table's
+    text, bytes of a folder's article file): ``batch_size`` rows each when given.
 
-    Several workers take the longest articles first (the longest-processing-time rule) in
-    batches that shrink as the input runs out (guided scheduling, as OpenMP's): each holds
-    about a third of the size left per worker, at most 64 rows. Early batches keep each engine
-    call large; the last ones hold one short article each, so that no worker waits long for
-    another to finish (in input order, a long article could come last: with batches of at
-    least two rows in input order, one of two workers sat idle for 0.9 s of a 33 s run). A
-    worker that overlaps its engine with its checks translates one quarter of its batch while
-    it checks the one before, and that pipeline drains at the end of every batch (with batches
-    of at most 16, one worker took 1.23× the local backend's time on 120 articles; 1.10–1.15×
-    with 64). The order does not change any result: each article is checked alone."""
+    Otherwise one worker takes up to 64 articles a batch. Several workers take batches that
+    shrink as the input runs out (guided scheduling, as OpenMP's): each holds about a third of
+    the size left per worker, at most 64 rows and at least 2. Early batches keep each engine
+    call large; the last ones are small enough, in work rather than rows (article lengths vary
+    tenfold), that no worker waits long for another to finish. Not smaller: ending on one short
+    article a batch, longest articles first, made two workers take 1.12× as long (six
+    back-to-back pairs), since a CTranslate2 call of 8 sentences costs 1.10–1.24× per sentence
+    what one of 64–128 does. A worker that overlaps its engine with its checks translates one
+    quarter of its batch while it checks the one before, and that pipeline drains at the end of
+    every batch (with batches of at most 16, one worker took 1.23× the local backend's time on
+    120 articles; 1.10–1.15× with 64)."""
     sizes = [max(1, size) for size in sizes]  # an empty article still costs its row
-    order = sorted(range(len(sizes)), key=lambda row: -sizes[row]) if workers > 1 else list(range(len(sizes)))
+    rows = len(sizes)
+    least = max(1, min(2, rows // max(1, workers)))
     left = sum(sizes)
-    batches, start = [], 0
-    while start < len(order):
+    bounds, start = [], 0
+    while start < rows:
         if batch_size or workers <= 1:
-            end = min(len(order), start + (batch_size or 64))
+            end = min(rows, start + (batch_size or 64))
         else:
-            share, end, taken = left / (3 * workers), start, 0
-            while end < len(order) and end - start < 64 and (end == start or taken + sizes[order[end]] / 2 <= share):
-                taken += sizes[order[end]]
+            share, end = left / (3 * workers), start
+            taken = 0
+            while end < rows and end - start < 64 and (end - start < least or taken + sizes[end] / 2 <= share):
+                taken += sizes[end]
                 end += 1
-        batches.append(order[start:end])
-        left -= sum(sizes[row] for row in batches[-1])
+        bounds.append((start, end))
+        left -= sum(sizes[start:end])
         start = end
-    return batches
+    return bounds
 
 
 def _batches(source: Path, columns: Columns, workers: int, batch_size: int | None
              ) -> tuple[list[dict[str, list]], dict[int, int]]:
-    """The input cut into batches (column → values, as :func:`batch_rows` cuts them) and the
+    """The input cut into batches (column → values, as :func:`batch_bounds` cuts them) and the
     rows refused as duplicates (:func:`_duplicates`; none among folders, whose names are
     unique)."""
     import pyarrow as pa
@@ -166,8 +168,8 @@ def _batches(source: Path, columns: Columns, workers: int, batch_size: int | Non
         if not folders:
             raise InputError(source, "holds no article folders")
         sizes = [_size(folder / ARTICLE_NAME) for folder in folders]
-        return [{"__folder": [str(folders[row]) for row in rows], "__position": rows}
-                for rows in batch_rows(sizes, workers, batch_size)], {}
+        return [{"__folder": [str(f) for f in folders[start:end]], "__position": list(range(start, end))}
+                for start, end in batch_bounds(sizes, workers, batch_size)], {}
     readers = {".parquet": "parquet", ".jsonl": "json", ".csv": "csv"}
     if suffix not in readers:
         raise InputError(source, "the ray backend reads a folder of article folders or a .parquet/.jsonl/.csv file")
@@ -183,7 +185,7 @@ def _batches(source: Path, columns: Columns, workers: int, batch_size: int | Non
     ids = table.column(columns.id).to_pylist() if columns.id in table.column_names else [None] * table.num_rows
     sizes = ([len(text) if isinstance(text, str) else 0 for text in table.column(columns.text).to_pylist()]
              if columns.text in table.column_names else [1] * table.num_rows)
-    return ([table.take(pa.array(rows, type=pa.int64())).to_pydict() for rows in batch_rows(sizes, workers, batch_size)],
+    return ([table.slice(start, end - start).to_pydict() for start, end in batch_bounds(sizes, workers, batch_size)],
             _duplicates(ids, columns))
 
 
