@@ -311,14 +311,12 @@ def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], wor
         for n in range(repeats):  # each run into folders of its own: a batch reuses what a folder holds
             runs["local"].append(_timed(_mtcheck(str(source), "-o", str(work / f"local-1-{n}"), *common), env))
             runs["whole"].append(ray(f"ray-1-overlap-{n}", 1, "1.5"))
-            one_cpu, two_cpu = ActorCPU(1), ActorCPU(2)
+            pair = [("one", 1, ActorCPU(1)), ("two", 2, ActorCPU(2))]
             # Which of the pair runs first alternates, so that a machine slowing down (or
             # speeding up) through a pair favours neither.
-            for workers in (1, 2) if n % 2 == 0 else (2, 1):
-                runs["one" if workers == 1 else "two"].append(
-                    ray(f"ray-{workers}-{n}", workers, "0.5", one_cpu if workers == 1 else two_cpu))
-            runs["one_cpu"].append(one_cpu.seconds or 0.0)
-            runs["two_cpu"].append(two_cpu.seconds or 0.0)
+            for name, workers, cpu in pair if n % 2 == 0 else pair[::-1]:
+                runs[name].append(ray(f"ray-{workers}-{n}", workers, "0.5", cpu))
+                runs[f"{name}_cpu"].append(cpu.seconds or 0.0)
     local, whole, one, two = (statistics.median(runs[k]) for k in ("local", "whole", "one", "two"))
     one_seconds, two_seconds = statistics.median(runs["one_cpu"]), statistics.median(runs["two_cpu"])
     what = f"no cache, median of {repeats} runs" if repeats > 1 else "no cache"
