@@ -117,7 +117,9 @@ def test_ray_backend_reads_a_single_reference_as_text_like_the_local_backend(loc
     assert '"The cat sleeps."' in kept and '\\"The cat sleeps.\\"' not in kept
 
 
-def test_ray_backend_refuses_duplicate_ids_like_the_local_backend(local_ray, tiny_model: Path, tmp_path: Path):
+@pytest.mark.parametrize("batch_size", [1, 3], ids=["refused row alone in its batch", "refused row beside others"])
+def test_ray_backend_refuses_duplicate_ids_like_the_local_backend(local_ray, tiny_model: Path, tmp_path: Path,
+                                                                  batch_size: int):
     """Actors run in parallel: two rows with one id would race for one result file."""
     from mtcheck.batch.ray_backend import run_batch_ray
 
@@ -127,7 +129,7 @@ def test_ray_backend_refuses_duplicate_ids_like_the_local_backend(local_ray, tin
     table.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     make = functools.partial(_make_checker, str(tiny_model))
     local = run_batch(iter_articles(table), make, tmp_path / "local", progress=False)
-    distributed = run_batch_ray(table, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5, batch_size=1)
+    distributed = run_batch_ray(table, make, tmp_path / "ray", workers=2, cpus_per_worker=0.5, batch_size=batch_size)
     assert (distributed.checked, distributed.failed) == (local.checked, local.failed) == (2, 1)
     assert _files(tmp_path / "ray") == _files(tmp_path / "local")
     kept = (tmp_path / "ray" / "articles" / "a.jsonl").read_text(encoding="utf-8")
@@ -151,3 +153,46 @@ def test_batches_cover_every_row_once_and_shrink_towards_the_end():
     assert len(batch_bounds([500] * 5, workers=4)) >= 4
     assert batch_bounds([1] * 10, workers=2, batch_size=4) == [(0, 4), (4, 8), (8, 10)]
     assert batch_bounds([1] * 100, workers=1) == [(0, 64), (64, 100)]
+
+
+def test_ray_backend_names_an_unreadable_table_and_leaves_no_actor_behind(local_ray, tiny_model: Path, tmp_path: Path):
+    """The actors start while the input is read: a table that cannot be read still fails with
+    its path and the reader's complaint, and takes its actors with it."""
+    import time
+
+    from mtcheck.batch.ray_backend import run_batch_ray
+    from mtcheck.errors import InputError
+
+    make = functools.partial(_make_checker, str(tiny_model))
+    with pytest.raises(InputError, match="does not exist"):
+        run_batch_ray(tmp_path / "missing.jsonl", make, tmp_path / "out-missing", workers=2, cpus_per_worker=0.5)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "a", "text": "Le chat dort."}\n{"id": "b", "text": \n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken\.jsonl.*cannot be read as json"):
+        run_batch_ray(broken, make, tmp_path / "out-broken", workers=2, cpus_per_worker=0.5)
+    # A killed actor gives its CPUs back to the cluster; one left running would hold them.
+    deadline = time.monotonic() + 30
+    while ray.available_resources().get("CPU", 0) < ray.cluster_resources()["CPU"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]
+
+
+def test_ray_backend_with_more_workers_than_batches_checks_every_article(local_ray, tiny_model: Path, tmp_path: Path):
+    """Actors start before the input is cut: those left without a batch are let go, and the
+    CPUs they held come back to the cluster once the run ends."""
+    import time
+
+    from mtcheck.batch.ray_backend import run_batch_ray
+
+    table = tmp_path / "in.jsonl"
+    table.write_text(json.dumps({"id": "only", "text": "Le chat dort. Il rêve.", "references": ["The cat sleeps."]},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    make = functools.partial(_make_checker, str(tiny_model))
+    local = run_batch(iter_articles(table), make, tmp_path / "local", progress=False)
+    distributed = run_batch_ray(table, make, tmp_path / "ray", workers=3, cpus_per_worker=0.5)
+    assert distributed.checked == local.checked == 1
+    assert _files(tmp_path / "ray") == _files(tmp_path / "local")
+    deadline = time.monotonic() + 30
+    while ray.available_resources().get("CPU", 0) < ray.cluster_resources()["CPU"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]
