@@ -196,3 +196,21 @@ def test_ray_backend_with_more_workers_than_batches_checks_every_article(local_r
     while ray.available_resources().get("CPU", 0) < ray.cluster_resources()["CPU"] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]
+
+
+def test_ray_backend_starts_no_cluster_for_an_unreadable_table(tiny_model: Path, tmp_path: Path, monkeypatch):
+    """A cluster started for the run takes seconds to start: a table that cannot be read fails
+    first, with its path and the reader's complaint."""
+    from mtcheck.batch.ray_backend import run_batch_ray
+    from mtcheck.errors import InputError
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Ray cluster was started for an input that cannot be read")
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh process
+    monkeypatch.setattr(ray, "init", refuse)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "a", "text": "Le chat dort."}\n{"id": "b", "text": \n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken\.jsonl.*cannot be read as json"):
+        run_batch_ray(broken, functools.partial(_make_checker, str(tiny_model)), tmp_path / "out", workers=2)

@@ -251,25 +251,31 @@ def run_batch_ray(
     output = Path(output).resolve()
     with output_lock(output):
         prepare_output(output)
+        own_cluster = not ray.is_initialized() and not (address or os.environ.get("RAY_ADDRESS"))
+        # Starting a cluster for this run takes seconds: a table that cannot be read fails
+        # before that. On a running cluster the actors start (a process each, its imports, its
+        # engine) while this process reads and cuts the input (0.5 s for 120 articles in a
+        # table, most of it importing pyarrow), and a table that cannot be read lets them go.
+        batches = _batches(source, columns, workers, batch_size) if own_cluster else None
         if not ray.is_initialized():
             # A cluster started for this run alone has no dashboard: its processes would share
             # the machine's cores with the checks (start one with `ray start --head` to watch).
-            own = {} if address or os.environ.get("RAY_ADDRESS") else {"include_dashboard": False}
+            own = {"include_dashboard": False} if own_cluster else {}
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
                      logging_level=logging.WARNING if quiet else logging.INFO, **own)
         # Every row goes to an actor: check_one reuses a stored result only when the article's
         # content and the run's settings are unchanged, which an id alone cannot tell.
         # An actor of more than one CPU overlaps its engine with its checks (one core each);
         # one of a single CPU that did would take a core Ray gives to another actor.
-        # The actors start (a process each, its imports, its engine) while this process reads
-        # and cuts the input (0.5 s for 120 articles in a table, most of it importing pyarrow).
         actor = ray.remote(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker)(_CheckActor)
-        actors = [actor.remote(make_checker, str(output), columns, cpus_per_worker > 1) for _ in range(max(1, workers))]
+        wanted = workers if batches is None else min(workers, len(batches))
+        actors = [actor.remote(make_checker, str(output), columns, cpus_per_worker > 1) for _ in range(max(1, wanted))]
         counts = {"checked": 0, "rechecked": 0, "reused": 0, "failed": 0}
         rechecked: dict[str, int] = {}
         signature = None
         try:
-            batches = _batches(source, columns, workers, batch_size)
+            if batches is None:
+                batches = _batches(source, columns, workers, batch_size)
             while len(actors) > max(1, len(batches)):  # fewer batches than workers
                 ray.kill(actors.pop())
             for result in ActorPool(actors).map_unordered(lambda a, batch: a.check.remote(batch), batches):
