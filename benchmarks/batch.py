@@ -24,6 +24,8 @@ engine runs on CPU):
   the two slow each other down by bounds their speed-up, whatever Ray adds. On a machine
   whose timings vary from run to run (a shared virtual machine), ``--ray-repeats N`` runs
   those rows N times and gives each row's median, and the two-vs-one ratio of every run.
+- what the machine gives two one-thread engines over one: two raw CTranslate2 processes side
+  by side against each alone, in short alternating turns (in the ``--ray-only`` section).
 """
 
 from __future__ import annotations
@@ -82,6 +84,62 @@ out = translator.translate_batch(tokens, beam_size=beam, max_decoding_length=len
 done = time.perf_counter()
 print(json.dumps({"load": loaded - start, "translate": done - loaded}))
 """
+
+
+def _raw_engine(converted: str, tokens: list[list[str]], beam: int, length: int, orders, results) -> None:
+    """One one-thread CTranslate2 translator in its own process: translates ``tokens`` at each
+    order and puts back (wall seconds, CPU seconds); stops at None."""
+    import ctranslate2
+
+    translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", inter_threads=1, intra_threads=1)
+    translator.translate_batch(tokens[:4], beam_size=beam, max_decoding_length=length)
+    results.put("ready")
+    while orders.get() is not None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        translator.translate_batch(tokens, beam_size=beam, max_decoding_length=length)
+        results.put((time.perf_counter() - wall, time.process_time() - cpu))
+
+
+def raw_engines_side_by_side(model: Path, converted: Path, sentences: list[str], beam: int, length: int,
+                             turns: int = 15) -> tuple[float, float]:
+    """What the machine gives two one-thread engines over one, whatever runs them: two raw
+    CTranslate2 processes translate the same sentences side by side, and each alone, in turns
+    of a few seconds (alone, together, the other alone), so that the machine's drift from
+    minute to minute weighs on both. Medians over the turns of (throughput of two vs one, CPU
+    seconds of two vs one for the same sentences)."""
+    import multiprocessing
+
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model))
+    tokens = [tokenizer.convert_ids_to_tokens(tokenizer(s, truncation=True, max_length=512)["input_ids"])
+              for s in sentences]
+    context = multiprocessing.get_context("spawn")
+    queues = [(context.Queue(), context.Queue()) for _ in range(2)]
+    engines = [context.Process(target=_raw_engine, args=(str(converted), tokens, beam, length, orders, results))
+               for orders, results in queues]
+    for engine in engines:
+        engine.start()
+    try:
+        for _, results in queues:
+            results.get()
+
+        def run(which: list[int]) -> list[tuple[float, float]]:
+            for n in which:
+                queues[n][0].put(True)
+            return [queues[n][1].get() for n in which]
+
+        speed, cpu = [], []
+        for _ in range(turns):
+            (first,), both, (second,) = run([0]), run([0, 1]), run([1])
+            speed.append((first[0] + second[0]) / max(wall for wall, _ in both))
+            cpu.append(sum(seconds for _, seconds in both) / (first[1] + second[1]))
+        return statistics.median(speed), statistics.median(cpu)
+    finally:
+        for orders, _ in queues:
+            orders.put(None)
+        for engine in engines:
+            engine.join(timeout=30)
 
 
 def _timed(command: list[str], env: dict[str, str], output: list[str] | None = None) -> float:
@@ -209,7 +267,8 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
         lines = ["## Batch on Ray, local backend and 1 vs 2 workers (issue #23)", "",
                  f"Command: `python benchmarks/batch.py --ray-only --ray-articles {args.ray_articles} --beam {args.beam} "
                  f"--out-tokens {args.out_tokens} --ray-repeats {args.ray_repeats}`", "",
-                 *_ray_rows(ray_source, args.ray_articles, ct2, env, work, args.ray_repeats)]
+                 *_ray_rows(ray_source, args.ray_articles, ct2, env, work, args.ray_repeats),
+                 "", _machine_ceiling(model, converted, sentences, args)]
         print("\n".join(lines))
         if not args.no_write:
             from _results import write_section
@@ -288,6 +347,14 @@ def _run(args: argparse.Namespace, batch: list, work: Path) -> None:
         write_section("batch", "\n".join(lines))
 
 
+def _machine_ceiling(model: Path, converted: Path, sentences: list[str], args: argparse.Namespace) -> str:
+    turns = 15
+    speed, cpu = raw_engines_side_by_side(model, converted, sentences[:40], args.beam, args.out_tokens, turns)
+    return (f"What the machine allows: two raw CTranslate2 processes of one thread each, side by side, against each "
+            f"alone, on the same 40 sentences in {turns} turns of a few seconds: {speed:.2f}× the throughput of one, "
+            f"for {cpu:.2f}× the CPU seconds (medians over the turns).")
+
+
 def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], work: Path,
               repeats: int = 1) -> list[str]:
     """Local backend and Ray with 1 and 2 one-thread workers, on a Ray head started once.
@@ -330,9 +397,9 @@ def _ray_rows(source: Path, count: int, ct2: list[str], env: dict[str, str], wor
         more = two_seconds / one_seconds
         rows += ["", f"CPU seconds of the check actors for the same {count} articles: {one_seconds:.1f} s for one "
                      f"worker, {two_seconds:.1f} s for two ({more:.2f}×"
-                     + (": two workers on the 2 cores slow each other down). Two workers can be at most "
-                        f"{2 / more:.2f}× one on this machine, before Ray's start and the driver."
-                        if more > 1 else ": no slow-down between the two workers measured).")]
+                     + ("; the two on the 2 cores slowing each other down, or the machine's speed drifting between "
+                        f"runs). At that cost two workers can be at most {2 / more:.2f}× one, before Ray's start "
+                        "and the driver." if more > 1 else ": no slow-down between the two workers measured).")]
     if repeats > 1:
         # The machine's speed drifts between runs (a shared virtual machine): a ratio of two
         # runs made one after the other compares like with like, a ratio of two medians taken
