@@ -31,6 +31,16 @@ def local_ray():
     ray.shutdown()
 
 
+def _assert_every_cpu_comes_back(within: float = 30) -> None:
+    """A killed actor gives its CPUs back to the cluster; one left running would hold them."""
+    import time
+
+    deadline = time.monotonic() + within
+    while ray.available_resources().get("CPU", 0) < ray.cluster_resources()["CPU"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]
+
+
 def _files(output: Path) -> dict[str, bytes]:
     return {p.relative_to(output).as_posix(): p.read_bytes()
             for p in sorted(output.glob("*/*")) if p.suffix in (".jsonl", ".json")}
@@ -158,8 +168,6 @@ def test_batches_cover_every_row_once_and_shrink_towards_the_end():
 def test_ray_backend_names_an_unreadable_table_and_leaves_no_actor_behind(local_ray, tiny_model: Path, tmp_path: Path):
     """The actors start while the input is read: a table that cannot be read still fails with
     its path and the reader's complaint, and takes its actors with it."""
-    import time
-
     from mtcheck.batch.ray_backend import run_batch_ray
     from mtcheck.errors import InputError
 
@@ -170,18 +178,12 @@ def test_ray_backend_names_an_unreadable_table_and_leaves_no_actor_behind(local_
     broken.write_text('{"id": "a", "text": "Le chat dort."}\n{"id": "b", "text": \n', encoding="utf-8")
     with pytest.raises(InputError, match=r"broken\.jsonl.*cannot be read as json"):
         run_batch_ray(broken, make, tmp_path / "out-broken", workers=2, cpus_per_worker=0.5)
-    # A killed actor gives its CPUs back to the cluster; one left running would hold them.
-    deadline = time.monotonic() + 30
-    while ray.available_resources().get("CPU", 0) < ray.cluster_resources()["CPU"] and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]
+    _assert_every_cpu_comes_back()
 
 
 def test_ray_backend_with_more_workers_than_batches_checks_every_article(local_ray, tiny_model: Path, tmp_path: Path):
     """Actors start before the input is cut: those left without a batch are let go, and the
     CPUs they held come back to the cluster once the run ends."""
-    import time
-
     from mtcheck.batch.ray_backend import run_batch_ray
 
     table = tmp_path / "in.jsonl"
@@ -192,10 +194,7 @@ def test_ray_backend_with_more_workers_than_batches_checks_every_article(local_r
     distributed = run_batch_ray(table, make, tmp_path / "ray", workers=3, cpus_per_worker=0.5)
     assert distributed.checked == local.checked == 1
     assert _files(tmp_path / "ray") == _files(tmp_path / "local")
-    deadline = time.monotonic() + 30
-    while ray.available_resources().get("CPU", 0) < ray.cluster_resources()["CPU"] and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]
+    _assert_every_cpu_comes_back()
 
 
 def test_ray_backend_starts_no_cluster_for_an_unreadable_table(tiny_model: Path, tmp_path: Path, monkeypatch):

@@ -6,8 +6,8 @@ with Arrow, each row numbered with its place in the input; one row per article f
 otherwise) and cuts it into batches; each actor takes batch after batch as it finishes the
 last, and writes each article's result with the local backend's own atomic writer, into the
 same layout. The output folder must therefore be visible to every worker: local disk on one
-machine, a shared filesystem (NFS, a mounted bucket) on a cluster. Results are identical to the local backend's
-because each article goes through exactly the same code.
+machine, a shared filesystem (NFS, a mounted bucket) on a cluster. Results are identical to
+the local backend's because each article goes through exactly the same code.
 
 Plain actors rather than Ray Data's ``map_batches``: on 2 cores, Ray Data's streaming
 executor and its own actors took the CPU that a second worker needs (two workers checked 120
@@ -73,7 +73,7 @@ class _CheckActor:
                 article_id = _row_id(row, self.columns, position)
                 ids.append(article_id)
                 outcomes.append("failed")
-                details.append(fail_duplicate(self.output, article_id, position, int(earlier)))
+                details.append(fail_duplicate(self.output, article_id, position, earlier))
                 continue
             if isinstance(article, ArticleError):
                 _fail(self.output, article)
