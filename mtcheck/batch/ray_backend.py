@@ -121,8 +121,9 @@ def _duplicates(ids: Sequence[Any], columns: Columns) -> dict[int, int]:
 
 
 def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[tuple[int, int]]:
-    """Where each batch starts and ends, for rows of these ``sizes`` (characters of a table's
-    text, bytes of a folder's article file): ``batch_size`` rows each when given.
+    """Where each batch starts and ends, in the order the pool hands them out, for rows of these
+    ``sizes`` (characters of a table's text, bytes of a folder's article file): ``batch_size``
+    rows each when given.
 
     Otherwise one worker takes up to 64 articles a batch. Several workers take batches that
     shrink as the input runs out (guided scheduling, as OpenMP's): each holds about a third of
@@ -131,10 +132,13 @@ def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = No
     tenfold), that no worker waits long for another to finish. Not smaller: ending on one short
     article a batch, longest articles first, made two workers take 1.12× as long (six
     back-to-back pairs), since a CTranslate2 call of 8 sentences costs 1.10–1.24× per sentence
-    what one of 64–128 does. A worker that overlaps its engine with its checks translates one
-    quarter of its batch while it checks the one before, and that pipeline drains at the end of
-    every batch (with batches of at most 16, one worker took 1.23× the local backend's time on
-    120 articles; 1.10–1.15× with 64)."""
+    what one of 64–128 does. Two rows can still hold a long article, so the batches go out
+    largest first (the longest-processing-time rule, over batches rather than articles): the
+    last one handed out is the smallest, and each batch's rows, so its engine calls, are those
+    of input order. A worker that overlaps its engine with its checks translates one quarter
+    of its batch while it checks the one before, and that pipeline drains at the end of every
+    batch (with batches of at most 16, one worker took 1.23× the local backend's time on 120
+    articles; 1.10–1.15× with 64)."""
     sizes = [max(1, size) for size in sizes]  # an empty article still costs its row
     rows = len(sizes)
     least = max(1, min(2, rows // max(1, workers)))
@@ -152,6 +156,8 @@ def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = No
         bounds.append((start, end))
         left -= sum(sizes[start:end])
         start = end
+    if workers > 1 and not batch_size:
+        bounds.sort(key=lambda bound: -sum(sizes[bound[0]:bound[1]]))
     return bounds
 
 
