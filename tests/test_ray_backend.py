@@ -41,6 +41,13 @@ def _assert_every_cpu_comes_back(within: float = 30) -> None:
     assert ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]
 
 
+def _broken_table(folder: Path) -> Path:
+    """A JSON-lines table whose second line breaks off mid-object."""
+    broken = folder / "broken.jsonl"
+    broken.write_text('{"id": "a", "text": "Le chat dort."}\n{"id": "b", "text": \n', encoding="utf-8")
+    return broken
+
+
 def _files(output: Path) -> dict[str, bytes]:
     return {p.relative_to(output).as_posix(): p.read_bytes()
             for p in sorted(output.glob("*/*")) if p.suffix in (".jsonl", ".json")}
@@ -176,8 +183,7 @@ def test_ray_backend_names_an_unreadable_table_and_leaves_no_actor_behind(local_
     make = functools.partial(_make_checker, str(tiny_model))
     with pytest.raises(InputError, match="does not exist"):
         run_batch_ray(tmp_path / "missing.jsonl", make, tmp_path / "out-missing", workers=2, cpus_per_worker=0.5)
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text('{"id": "a", "text": "Le chat dort."}\n{"id": "b", "text": \n', encoding="utf-8")
+    broken = _broken_table(tmp_path)
     with pytest.raises(InputError, match=r"broken\.jsonl.*cannot be read as json"):
         run_batch_ray(broken, make, tmp_path / "out-broken", workers=2, cpus_per_worker=0.5)
     _assert_every_cpu_comes_back()
@@ -211,7 +217,6 @@ def test_ray_backend_starts_no_cluster_for_an_unreadable_table(tiny_model: Path,
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh process
     monkeypatch.setattr(ray, "init", refuse)
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text('{"id": "a", "text": "Le chat dort."}\n{"id": "b", "text": \n', encoding="utf-8")
+    broken = _broken_table(tmp_path)
     with pytest.raises(InputError, match=r"broken\.jsonl.*cannot be read as json"):
         run_batch_ray(broken, functools.partial(_make_checker, str(tiny_model)), tmp_path / "out", workers=2)

@@ -143,9 +143,10 @@ def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = No
     rows = len(sizes)
     least = max(1, min(2, rows // max(1, workers)))
     left = sum(sizes)
+    guided = workers > 1 and not batch_size
     bounds, start = [], 0
     while start < rows:
-        if batch_size or workers <= 1:
+        if not guided:
             end = min(rows, start + (batch_size or 64))
         else:
             share, end = left / (3 * workers), start
@@ -156,7 +157,7 @@ def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = No
         bounds.append((start, end))
         left -= sum(sizes[start:end])
         start = end
-    if workers > 1 and not batch_size:
+    if guided:
         bounds.sort(key=lambda bound: -sum(sizes[bound[0]:bound[1]]))
     return bounds
 
