@@ -42,9 +42,9 @@ def _assert_every_cpu_comes_back(within: float = 30) -> None:
 
 
 def _broken_table(folder: Path) -> Path:
-    """A JSON-lines table whose second line breaks off mid-object."""
-    broken = folder / "broken.jsonl"
-    broken.write_text('{"id": "a", "text": "Le chat dort."}\n{"id": "b", "text": \n', encoding="utf-8")
+    """A file named as a Parquet table that is not one: nothing in it can be read."""
+    broken = folder / "broken.parquet"
+    broken.write_bytes(b"id,text\na,Le chat dort.\n")
     return broken
 
 
@@ -77,7 +77,7 @@ def test_an_actor_of_one_cpu_translates_on_its_own_thread(tiny_model: Path, tmp_
 
     from mtcheck import Checker
     from mtcheck.batch.ray_backend import _CheckActor
-    from mtcheck.batch.sources import Columns
+    from mtcheck.corpus import ArticleInput
     from mtcheck.engines.cache import CachedEngine, RecentTranslations
     from mtcheck.engines.hf import HFEngine
 
@@ -94,12 +94,11 @@ def test_an_actor_of_one_cpu_translates_on_its_own_thread(tiny_model: Path, tmp_
         engine = CachedEngine(RecordedEngine(str(tiny_model), beam_size=1, local_files_only=True), RecentTranslations())
         return Checker(engine=engine, detectors=["reference-divergence", "lexicon", "numbers", "residue"])
 
-    corpus = make_corpus(tmp_path / "corpus", n=8)
-    folders = sorted(p for p in corpus.iterdir() if p.is_dir())
-    actor = _CheckActor(make_checker, str(tmp_path / "out"), Columns(), overlap=overlap)
+    articles = [a for a in iter_articles(make_corpus(tmp_path / "corpus", n=8)) if isinstance(a, ArticleInput)]
+    actor = _CheckActor(make_checker, str(tmp_path / "out"), overlap=overlap)
     (tmp_path / "out").mkdir()
-    result = actor.check({"__folder": [str(f) for f in folders], "__position": list(range(len(folders)))})
-    assert len(result["status"]) == len(folders)
+    result = actor.check(articles)
+    assert len(result["status"]) == len(articles)
     assert engine_threads, "the engine translated nothing"
     assert any(name != threading.current_thread().name for name in engine_threads) is engine_off_the_actors_thread
 
@@ -132,6 +131,35 @@ def test_ray_backend_reads_a_single_reference_as_text_like_the_local_backend(loc
     assert _files(tmp_path / "ray") == _files(tmp_path / "local")
     kept = (tmp_path / "ray" / "articles" / "c1.jsonl").read_text(encoding="utf-8")
     assert '"The cat sleeps."' in kept and '\\"The cat sleeps.\\"' not in kept
+
+
+def test_ray_backend_reads_rows_the_local_backend_reads_and_fails_the_same_rows(local_ray, tiny_model: Path,
+                                                                              tmp_path: Path):
+    """One bad line must not cost the rows around it, and a row must get the same id on Ray as
+    locally: ids as written ("007", not 7), ids of mixed types, a line broken off, a line that
+    is not UTF-8; every failure names the file and line."""
+    from mtcheck.batch.ray_backend import run_batch_ray
+
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes(b'{"id": 1, "text": "Le chat dort. Il r\xc3\xaave.", "references": ["The cat sleeps."]}\n'
+                      b'{"id": "b", "text": \n'
+                      b'{"id": "c", "text": "Le chien court.", "references": "The dog runs."}\n'
+                      b'{"id": "d", "text": "Le caf\xe9 est chaud."}\n'
+                      b'{"id": "e", "text": "Il pleut. Il fait froid."}\n')
+    csv = tmp_path / "in.csv"
+    csv.write_bytes(b'id,text\n007,Le chat dort.\n010,"Le caf\xe9 est chaud."\n011,Il pleut.\n')
+    make = functools.partial(_make_checker, str(tiny_model))
+    for table, checked_and_failed in ((jsonl, (3, 2)), (csv, (2, 1))):
+        name = table.suffix.lstrip(".")
+        local = run_batch(iter_articles(table), make, tmp_path / f"local-{name}", progress=False)
+        distributed = run_batch_ray(table, make, tmp_path / f"ray-{name}", workers=2, cpus_per_worker=0.5)
+        assert (distributed.checked, distributed.failed) == (local.checked, local.failed) == checked_and_failed
+        assert _files(tmp_path / f"ray-{name}") == _files(tmp_path / f"local-{name}")
+    assert sorted(p.stem for p in (tmp_path / "ray-csv" / "articles").glob("*.jsonl")) == ["007", "011"]
+    reasons = [json.loads(p.read_text(encoding="utf-8"))["reason"]
+               for p in (tmp_path / "ray-jsonl" / "failed").glob("*.json")]
+    assert any("in.jsonl:2" in r and "malformed JSON" in r for r in reasons)
+    assert any("in.jsonl:4" in r and "not valid UTF-8" in r for r in reasons)
 
 
 @pytest.mark.parametrize("batch_size", [1, 3], ids=["refused row alone in its batch", "refused row beside others"])
@@ -184,7 +212,7 @@ def test_ray_backend_names_an_unreadable_table_and_leaves_no_actor_behind(local_
     with pytest.raises(InputError, match="does not exist"):
         run_batch_ray(tmp_path / "missing.jsonl", make, tmp_path / "out-missing", workers=2, cpus_per_worker=0.5)
     broken = _broken_table(tmp_path)
-    with pytest.raises(InputError, match=r"broken\.jsonl.*cannot be read as json"):
+    with pytest.raises(InputError, match=r"broken\.parquet.*cannot read Parquet"):
         run_batch_ray(broken, make, tmp_path / "out-broken", workers=2, cpus_per_worker=0.5)
     _assert_every_cpu_comes_back()
 
@@ -218,5 +246,5 @@ def test_ray_backend_starts_no_cluster_for_an_unreadable_table(tiny_model: Path,
     monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh process
     monkeypatch.setattr(ray, "init", refuse)
     broken = _broken_table(tmp_path)
-    with pytest.raises(InputError, match=r"broken\.jsonl.*cannot be read as json"):
+    with pytest.raises(InputError, match=r"broken\.parquet.*cannot read Parquet"):
         run_batch_ray(broken, functools.partial(_make_checker, str(tiny_model)), tmp_path / "out", workers=2)

@@ -102,6 +102,21 @@ def test_malformed_table_rows_become_errors_and_the_rest_is_read(tmp_path: Path)
     assert "references are not valid JSON" in got[2].reason and "in.csv:4" in got[2].reason
 
 
+@pytest.mark.parametrize(("name", "content", "line"), [
+    ("in.jsonl", b'{"id": "a", "text": "Bonjour."}\n{"id": "b", "text": "Caf\xe9 cr\xe8me."}\n{"id": "c", "text": "Salut."}\n', 2),
+    ("in.csv", b'id,text\na,Bonjour.\nb,"Caf\xe9\ncr\xe8me."\nc,Salut.\n', 4),
+], ids=["jsonl", "csv"])
+def test_a_row_that_is_not_utf8_fails_alone_naming_its_line(tmp_path: Path, name: str, content: bytes, line: int):
+    """A Latin-1 row in a UTF-8 table (a common export mistake) must not end the batch: the
+    rows around it are read."""
+    table = tmp_path / name
+    table.write_bytes(content)
+    got = list(iter_articles(table))
+    assert [type(a).__name__ for a in got] == ["ArticleInput", "ArticleError", "ArticleInput"]
+    assert [got[0].text, got[2].text] == ["Bonjour.", "Salut."]
+    assert f"{name}:{line}" in got[1].reason and "not valid UTF-8" in got[1].reason
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_reference_readers_never_crash(tmp_path_factory, content):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -79,11 +80,11 @@ def _table_columns(path: Path) -> list[str] | None:
     """The column names of a CSV or Parquet file (None for JSONL, whose rows may differ)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        try:
-            with path.open(encoding="utf-8", newline="") as handle:
-                return next(csv.reader(handle), [])
-        except UnicodeDecodeError as exc:
-            raise InputError(path, f"not valid UTF-8 (byte {exc.start}); save the table as UTF-8", line=1) from None
+        with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        if any(_NOT_UTF8.search(name) for name in header):
+            raise InputError(path, f"the header is not valid UTF-8; {_SAVE_AS_UTF8}", line=1)
+        return header
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -144,10 +145,19 @@ def _from_folders(root: Path) -> Iterator[ArticleInput | ArticleError]:
             yield ArticleError(folder.name, str(exc), position)
 
 
+# Bytes that are not UTF-8 are read as lone surrogates (U+DC80–U+DCFF) and refused row by row:
+# one mis-encoded row must not stop a batch that has checked the rows before it.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_SAVE_AS_UTF8 = "save the table as UTF-8"
+
+
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8", errors="strict") as lines:
+    with path.open(encoding="utf-8", errors="surrogateescape") as lines:
         for n, line in enumerate(lines, 1):
             if not line.strip():
+                continue
+            if (bad := _NOT_UTF8.search(line)) is not None:
+                yield n, InputError(path, f"not valid UTF-8 (column {bad.start() + 1}); {_SAVE_AS_UTF8}", line=n)
                 continue
             try:
                 yield n, json.loads(line)
@@ -157,10 +167,15 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     csv.field_size_limit(1 << 27)  # whole articles live in one cell
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
         reader = csv.DictReader(handle)
         for row in reader:
-            yield reader.line_num, row
+            bad = next((name for name, value in row.items() if isinstance(value, str) and _NOT_UTF8.search(value)), None)
+            if bad is not None:
+                yield reader.line_num, InputError(path, f"the {bad!r} cell is not valid UTF-8; {_SAVE_AS_UTF8}",
+                                                  line=reader.line_num)
+            else:
+                yield reader.line_num, row
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[int, Any]]:
