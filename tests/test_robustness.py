@@ -101,6 +101,11 @@ def test_malformed_table_rows_become_errors_and_the_rest_is_read(tmp_path: Path)
     assert [type(a).__name__ for a in got] == ["ArticleInput", "ArticleError", "ArticleError"]
     assert "references are not valid JSON" in got[2].reason and "in.csv:4" in got[2].reason
 
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text('{"id": "n", "text": 123}\n{"id": "m", "text": "Bonjour."}\n', encoding="utf-8")
+    number, article = iter_articles(jsonl)
+    assert "in.jsonl:1" in number.reason and "holds int '123'" in number.reason and article.text == "Bonjour."
+
 
 @pytest.mark.parametrize(("name", "content", "line"), [
     ("in.jsonl", b'{"id": "a", "text": "Bonjour."}\n{"id": "b", "text": "Caf\xe9 cr\xe8me."}\n{"id": "c", "text": "Salut."}\n', 2),

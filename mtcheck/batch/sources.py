@@ -231,6 +231,11 @@ def _row_article(row: Any, columns: Columns, position: int, where: str) -> Artic
                             position)
     article_id = row_id(row, columns, position)
     text = row.get(columns.text)
+    if isinstance(text, float) and text != text:  # a pandas NaN: a missing cell
+        text = None
+    if text is not None and not isinstance(text, str):
+        return ArticleError(article_id, f"{where}: the {columns.text!r} field holds {type(text).__name__} "
+                                        f"{str(text)[:40]!r}, not the article's text", position)
     if not isinstance(text, str):
         return ArticleError(article_id, f"{where}: no {columns.text!r} text (columns: {', '.join(map(str, row))})",
                             position)
