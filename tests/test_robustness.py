@@ -107,6 +107,18 @@ def test_malformed_table_rows_become_errors_and_the_rest_is_read(tmp_path: Path)
     assert "in.jsonl:1" in number.reason and "holds int '123'" in number.reason and article.text == "Bonjour."
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("in.csv", "text,id\nBonjour le monde.,a\n"), ("in.jsonl", '{"id": "a", "text": "Bonjour le monde."}\n'),
+], ids=["csv", "jsonl"])
+def test_a_table_saved_with_a_byte_order_mark_reads_as_without(tmp_path: Path, name: str, content: str):
+    """Excel's "CSV UTF-8" and some Windows tools start the file with a byte order mark: it must
+    not become part of the first column's name or break the first row."""
+    table = tmp_path / name
+    table.write_text(content, encoding="utf-8-sig")
+    [article] = iter_articles(table)
+    assert (article.id, article.text) == ("a", "Bonjour le monde.")
+
+
 @pytest.mark.parametrize(("name", "content", "line"), [
     ("in.jsonl", b'{"id": "a", "text": "Bonjour."}\n{"id": "b", "text": "Caf\xe9 cr\xe8me."}\n{"id": "c", "text": "Salut."}\n', 2),
     ("in.csv", b'id,text\na,Bonjour.\nb,"Caf\xe9\ncr\xe8me."\nc,Salut.\n', 4),

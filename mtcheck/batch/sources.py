@@ -80,7 +80,7 @@ def _table_columns(path: Path) -> list[str] | None:
     """The column names of a CSV or Parquet file (None for JSONL, whose rows may differ)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             header = next(csv.reader(handle), [])
         if any(_NOT_UTF8.search(name) for name in header):
             raise InputError(path, f"the header is not valid UTF-8; {_SAVE_AS_UTF8}", line=1)
@@ -152,7 +152,7 @@ _SAVE_AS_UTF8 = "save the table as UTF-8"
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8", errors="surrogateescape") as lines:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape") as lines:
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -167,7 +167,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     csv.field_size_limit(1 << 27)  # whole articles live in one cell
-    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         reader = csv.DictReader(handle)
         for row in reader:
             bad = next((name for name, value in row.items() if isinstance(value, str) and _NOT_UTF8.search(value)), None)
