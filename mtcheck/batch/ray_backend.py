@@ -86,9 +86,8 @@ def _read_input(items: Iterable[ArticleInput | ArticleError], output: Path) -> t
 
 
 def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[tuple[int, int]]:
-    """Where each batch starts and ends, in the order the pool hands them out, for rows of these
-    ``sizes`` (characters of a table's text, bytes of a folder's article file): ``batch_size``
-    rows each when given.
+    """Where each batch starts and ends, in the order the pool hands them out, for articles of
+    these ``sizes`` (characters): ``batch_size`` articles each when given.
 
     Otherwise one worker takes up to 64 articles a batch. Several workers take batches that
     shrink as the input runs out (guided scheduling, as OpenMP's): each holds about a third of
