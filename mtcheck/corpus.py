@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .files import read_article_text, read_text
+from .jsonl import lone_surrogate
 from .types import Reference
 
 ARTICLE_NAME = "article.fr.txt"
@@ -71,6 +72,8 @@ def _references_from_jsonl(path: Path, text: str) -> list[Reference]:
             raise InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", line=n) from None
         if not isinstance(obj, dict):
             raise InputError(path, "each line must be a JSON object", line=n)
+        if (problem := lone_surrogate(line, obj)) is not None:
+            raise InputError(path, problem, line=n)
         ref_text = obj.get("text")
         if not isinstance(ref_text, str) or not ref_text.strip():
             raise InputError(path, 'missing a non-empty "text" field', line=n)

@@ -107,6 +107,24 @@ def test_malformed_table_rows_become_errors_and_the_rest_is_read(tmp_path: Path)
     assert "in.jsonl:1" in number.reason and "holds int '123'" in number.reason and article.text == "Bonjour."
 
 
+def test_a_lone_surrogate_escape_fails_its_row_or_file_not_the_run(tmp_path: Path):
+    """JSON may spell half a surrogate pair ("\\udce9", left by a tool that decoded bytes with
+    the wrong encoding): no output can hold it, so the row (or the references file) is refused
+    with its line, and the rest is read; a whole pair (an emoji) is a character like any other."""
+    table = tmp_path / "in.jsonl"
+    table.write_text('{"id": "s", "text": "Caf\\udce9 cr\\u00e8me."}\n{"id": "e", "text": "Super \\ud83d\\ude00."}\n'
+                     '{"id": "r", "text": "Bonjour.", "references": "[\\"Hello \\\\udce9.\\"]"}\n', encoding="utf-8")
+    bad, emoji, bad_references = iter_articles(table)
+    assert "in.jsonl:1" in bad.reason and "\\udce9" in bad.reason and "lone surrogate" in bad.reason
+    assert emoji.text == "Super \N{GRINNING FACE}."
+    assert "in.jsonl:3" in bad_references.reason and "lone surrogate" in bad_references.reason
+
+    references = tmp_path / "refs.jsonl"
+    references.write_text('{"id": "q", "text": "The coffee \\udce9 is hot."}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"refs\.jsonl:1: .*lone surrogate"):
+        read_references(references)
+
+
 @pytest.mark.parametrize(("name", "content"), [
     ("in.csv", "text,id\nBonjour le monde.,a\n"), ("in.jsonl", '{"id": "a", "text": "Bonjour le monde."}\n'),
 ], ids=["csv", "jsonl"])

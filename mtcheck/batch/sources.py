@@ -17,6 +17,7 @@ from typing import Any
 
 from ..corpus import ARTICLE_NAME, ArticleInput, read_article
 from ..errors import InputError, MtcheckError
+from ..jsonl import lone_surrogate
 from ..types import Reference
 
 TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
@@ -160,9 +161,14 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
                 yield n, InputError(path, f"not valid UTF-8 (column {bad.start() + 1}); {_SAVE_AS_UTF8}", line=n)
                 continue
             try:
-                yield n, json.loads(line)
+                row = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield n, InputError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", line=n)
+                continue
+            if (problem := lone_surrogate(line, row)) is not None:
+                yield n, InputError(path, problem, line=n)
+                continue
+            yield n, row
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
@@ -262,6 +268,8 @@ def parse_references(value: Any, where: str) -> tuple[Reference, ...]:
                 value = json.loads(stripped)
             except json.JSONDecodeError as exc:
                 raise InputError(where, f"references are not valid JSON: {exc.msg}") from None
+            if (problem := lone_surrogate(stripped, value)) is not None:
+                raise InputError(where, f"the references {problem}")
         else:
             value = [stripped]
     if isinstance(value, Mapping):
