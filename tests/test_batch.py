@@ -373,6 +373,45 @@ def test_duplicate_ids_fail_the_later_row_and_overwrite_nothing(tiny_model: Path
     assert len(errors) == 1 and "duplicate id 'same'" in errors[0]["reason"] and errors[0]["position"] == 1
 
 
+@pytest.mark.parametrize("folds", [False, True], ids=["filesystem that tells case apart", "filesystem that folds case"])
+def test_ids_that_differ_only_in_case_never_share_a_result_file(tiny_model: Path, tmp_path: Path, monkeypatch,
+                                                                folds: bool):
+    """On macOS and Windows "Paris.jsonl" and "paris.jsonl" are one file: the later article
+    would silently replace the earlier one's result. There it is refused, saying why; where
+    the filesystem tells them apart, both are checked."""
+    from mtcheck import Checker
+    from mtcheck.batch import layout
+    from mtcheck.batch.run import run_batch
+    from mtcheck.corpus import ArticleInput
+    from mtcheck.engines.hf import HFEngine
+
+    if folds:
+        monkeypatch.setattr(layout, "folds_case", lambda folder: True)
+    elif layout.folds_case(tmp_path):
+        pytest.skip("this machine's filesystem folds case")
+    articles = [ArticleInput(id="Paris", text=_TWO[0], references=()),
+                ArticleInput(id="paris", text=_TWO[1], references=(), position=1)]
+    make = lambda: Checker(engine=HFEngine(str(tiny_model), beam_size=1, local_files_only=True),  # noqa: E731
+                           detectors=["reference-divergence"])
+    output = tmp_path / "out"
+    outcome = run_batch(articles, make, output, progress=False)
+    kept = json.loads((output / "articles" / "Paris.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert kept["text"] == _TWO[0]
+    if folds:
+        assert (outcome.checked, outcome.failed) == (1, 1)
+        [refused] = [json.loads(p.read_text(encoding="utf-8")) for p in (output / "failed").glob("*.json")]
+        assert refused["position"] == 1 and "'paris' differs from 'Paris'" in refused["reason"]
+    else:
+        assert (outcome.checked, outcome.failed) == (2, 0)
+
+
+def test_the_case_probe_leaves_nothing_behind(tmp_path: Path):
+    from mtcheck.batch.layout import folds_case
+
+    folds_case(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_second_batch_on_the_same_output_refuses(tmp_path: Path):
     from mtcheck.batch.layout import output_lock
     from mtcheck.errors import MtcheckError

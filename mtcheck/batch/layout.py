@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,42 @@ def safe_name(article_id: str) -> str:
     if name != article_id:
         name += "-" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:8]
     return name
+
+
+class ResultNames:
+    """The result files this run has given out, so that no two articles share one: not the same
+    id twice, nor, where the output folder's filesystem folds case (macOS's and Windows' by
+    default), two ids that differ only in case, whose files would silently be one."""
+
+    def __init__(self, output: Path) -> None:
+        self._folds_case = folds_case(output / ARTICLES)
+        self._taken: dict[str, tuple[str, int]] = {}
+
+    def refusal(self, article_id: str, position: int) -> str | None:
+        """Why the article at ``position`` cannot have a result file of its own; None when it
+        can, and then the file is its."""
+        key = safe_name(article_id).casefold() if self._folds_case else article_id
+        if key not in self._taken:
+            self._taken[key] = (article_id, position)
+            return None
+        first_id, first_position = self._taken[key]
+        if first_id == article_id:
+            return (f"duplicate id {article_id!r} (the article at position {first_position} has it): "
+                    "give each article its own id")
+        return (f"id {article_id!r} differs from {first_id!r} (the article at position {first_position}) only in "
+                "case, and this filesystem does not tell such file names apart: give each article an id that "
+                "differs in more than case")
+
+
+def folds_case(folder: Path) -> bool:
+    """Whether ``folder`` (which must exist) is on a filesystem where ``A`` and ``a`` name one file."""
+    handle, name = tempfile.mkstemp(prefix=".case-probe-", dir=folder)
+    os.close(handle)
+    try:
+        probe = Path(name)
+        return (probe.parent / probe.name.upper()).exists()
+    finally:
+        os.unlink(name)
 
 
 def read_summaries(output: str | Path) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..corpus import ArticleInput
 from ..errors import InputError
-from .layout import output_lock, prepare_output
+from .layout import ResultNames, output_lock, prepare_output
 from .outcome import BatchOutcome
 from .run import _fail, _windows, check_window, check_windows, fail_duplicate
 from .sources import TABLE_SUFFIXES, ArticleError, Columns, iter_articles
@@ -70,17 +70,17 @@ def _read_input(items: Iterable[ArticleInput | ArticleError], output: Path) -> t
     article has, fails here as the local backend fails it (written under ``output``). Returns
     the articles and how many failed."""
     articles: list[ArticleInput] = []
-    first: dict[str, int] = {}
+    names = ResultNames(output)
     failed = 0
     for item in items:
         if isinstance(item, ArticleError):
             _fail(output, item)
             failed += 1
-        elif item.id in first:  # actors run in parallel: two articles with one id would race for one file
-            fail_duplicate(output, item.id, item.position, first[item.id])
+        elif (refusal := names.refusal(item.id, item.position)) is not None:
+            # Actors run in parallel: two articles with one result file would race for it.
+            fail_duplicate(output, item.id, item.position, refusal)
             failed += 1
         else:
-            first[item.id] = item.position
             articles.append(item)
     return articles, failed
 

@@ -21,7 +21,7 @@ from ..jsonl import dumps_line
 from ..lang.identify import identify
 from ..progress import Progress, ProgressMode
 from ..report.article import ArticleReport
-from .layout import ARTICLES, FAILED, output_lock, prepare_output, safe_name
+from .layout import ARTICLES, FAILED, ResultNames, output_lock, prepare_output, safe_name
 from .outcome import BatchOutcome
 from .sources import ArticleError
 from .unchanged import article_identity, stored_identity
@@ -122,13 +122,10 @@ def check_one(checker: Checker, article: ArticleInput, output: Path,
     return ArticleOutcome("rechecked", why) if why else ArticleOutcome("checked")
 
 
-def fail_duplicate(output: Path, article_id: str, position: int, first_position: int) -> str:
-    """Refuse the article at ``position``: the one at ``first_position`` has its id, and two
-    articles with one id would share one result file. Returns the reason."""
-    reason = (f"duplicate id {article_id!r} (the article at position {first_position} has it): "
-              "give each article its own id")
+def fail_duplicate(output: Path, article_id: str, position: int, reason: str) -> None:
+    """Refuse the article at ``position``, whose result file an earlier article has (``reason``,
+    from :meth:`~mtcheck.batch.layout.ResultNames.refusal`)."""
     _fail(output, ArticleError(article_id, reason, position), name=f"{safe_name(article_id)}.dup-{position}")
-    return reason
 
 
 def _fail(output: Path, error: ArticleError, name: str | None = None) -> None:
@@ -219,7 +216,7 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
                 output: Path, jobs: int, progress: Progress, total: int | None) -> BatchOutcome:
     checked = skipped = failed = 0
     rechecked: dict[str, int] = {}
-    seen: dict[str, int] = {}
+    names = ResultNames(output)
     signature: str | None = None
 
     def record(outcome: ArticleOutcome) -> None:
@@ -241,12 +238,11 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
                 _fail(output, item)
                 failed += 1
                 advance(1)
-            elif item.id in seen:
-                fail_duplicate(output, item.id, item.position, seen[item.id])
+            elif (refusal := names.refusal(item.id, item.position)) is not None:
+                fail_duplicate(output, item.id, item.position, refusal)
                 failed += 1
                 advance(1)
             else:
-                seen[item.id] = item.position
                 yield item
 
     with progress.stage(f"checking articles into {output}", total, "article") as advance:
