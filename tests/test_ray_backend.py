@@ -233,6 +233,34 @@ def test_ray_backend_with_more_workers_than_batches_checks_every_article(local_r
     _assert_every_cpu_comes_back()
 
 
+def test_a_worker_no_node_can_hold_is_refused_instead_of_waiting_forever(tiny_model: Path, tmp_path: Path):
+    """Ray keeps an actor that no node has the CPUs for pending, without a word: on the
+    machine's own cluster, where no node will join, the run must stop and say why."""
+    import os
+    import subprocess
+    import sys
+
+    table = tmp_path / "in.jsonl"
+    table.write_text(json.dumps({"id": "a", "text": "Le chat dort."}) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    done = subprocess.run([sys.executable, "-m", "mtcheck", "batch", str(table), "-o", str(tmp_path / "out"),
+                           "--engine", "hf", "--model", str(tiny_model), "--backend", "ray", "--cpus-per-worker", "64",
+                           "--quiet"], capture_output=True, text=True, timeout=300, env={**env, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 2, done.stderr
+    assert "no node of the Ray cluster has 64 CPUs" in done.stderr and "--cpus-per-worker" in done.stderr
+
+
+def test_the_largest_node_is_named_only_when_no_node_can_hold_a_worker(local_ray):
+    """On a cluster that may grow (an autoscaler), mtcheck warns rather than refuses; both read
+    the same answer from Ray's own node list."""
+    from mtcheck.batch.ray_backend import _largest_node_if_short
+
+    nodes = ray.nodes()
+    assert _largest_node_if_short(nodes, 2, 0) is None and _largest_node_if_short(nodes, 0.5, 0) is None
+    assert _largest_node_if_short(nodes, 3, 0) == (2, 0)
+    assert _largest_node_if_short(nodes, 1, 1) == (2, 0)
+
+
 def test_ray_backend_starts_no_cluster_for_an_unreadable_table(tiny_model: Path, tmp_path: Path, monkeypatch):
     """A cluster started for the run takes seconds to start: a table that cannot be read fails
     first, with its path and the reader's complaint."""

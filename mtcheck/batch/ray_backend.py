@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..corpus import ArticleInput
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from .layout import ResultNames, output_lock, prepare_output
 from .outcome import BatchOutcome
 from .run import _fail, _windows, check_window, check_windows, fail_duplicate
@@ -140,6 +141,16 @@ def _batches(articles: Sequence[ArticleInput], workers: int, batch_size: int | N
     return [list(articles[start:end]) for start, end in batch_bounds(sizes, workers, batch_size)]
 
 
+def _largest_node_if_short(nodes: Sequence[Mapping[str, Any]], cpus: float, gpus: float
+                           ) -> tuple[float, float] | None:
+    """The most CPUs and GPUs one live node of ``nodes`` (``ray.nodes()``) has, when none has
+    ``cpus`` CPUs and ``gpus`` GPUs for one worker; None when one has."""
+    alive = [node.get("Resources", {}) for node in nodes if node.get("Alive")]
+    if any(r.get("CPU", 0) >= cpus and r.get("GPU", 0) >= gpus for r in alive):
+        return None
+    return max((r.get("CPU", 0) for r in alive), default=0), max((r.get("GPU", 0) for r in alive), default=0)
+
+
 def run_batch_ray(
     source: str | Path,
     make_checker: Callable[[], Checker],
@@ -181,6 +192,15 @@ def run_batch_ray(
         # article's content and the run's settings are unchanged, which an id alone cannot tell.
         # An actor of more than one CPU overlaps its engine with its checks (one core each);
         # one of a single CPU that did would take a core Ray gives to another actor.
+        largest = _largest_node_if_short(ray.nodes(), cpus_per_worker, gpus_per_worker)
+        if largest is not None:
+            # Ray would keep such workers pending without a word: the run would never start.
+            short = (f"no node of the Ray cluster has {cpus_per_worker:g} CPUs and {gpus_per_worker:g} GPUs for one "
+                     f"worker (the largest has {largest[0]:g} CPUs and {largest[1]:g} GPUs)")
+            if own_cluster:
+                raise ConfigError(f"{short}: give --cpus-per-worker and --gpus-per-worker at most that")
+            warnings.warn(f"{short}; the workers wait until such a node joins (an autoscaler may add one)",
+                          stacklevel=2)
         actor = ray.remote(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker)(_CheckActor)
         wanted = workers if read is None else min(workers, max(1, len(read[0])))
         actors = [actor.remote(make_checker, str(output), cpus_per_worker > 1) for _ in range(wanted)]
