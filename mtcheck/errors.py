@@ -33,3 +33,8 @@ class EngineError(MtcheckError):
 
 class ConfigError(MtcheckError):
     """An option, configuration file or detector setting is invalid."""
+
+
+class WorkerError(MtcheckError):
+    """A worker process (a local one with ``jobs`` > 1, or a Ray actor) died while checking
+    articles: killed by the system, most often for lack of memory."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mtcheck import Checker
 from mtcheck.batch.run import run_batch
 from mtcheck.corpus import ArticleInput, read_article, read_references
 from mtcheck.detectors.merge import merge_flags
-from mtcheck.errors import InputError
+from mtcheck.engines.hf import HFEngine
+from mtcheck.errors import ConfigError, InputError, WorkerError
 from mtcheck.segment import FrenchSegmenter
 from mtcheck.batch.sources import ArticleError, iter_articles, parse_references
 from mtcheck.types import Category, Flag, Severity
@@ -213,6 +217,94 @@ def test_an_engine_crash_on_one_article_fails_only_that_article(hf_tiny, tmp_pat
     failure = json.loads((tmp_path / "failed" / "a2.json").read_text(encoding="utf-8"))
     assert "RuntimeError" in failure["reason"] and "device-side assert" in failure["reason"]
     assert len(list((tmp_path / "articles").glob("*.jsonl"))) == 4
+
+
+class _EngineKilledOn(HFEngine):
+    """The tiny model's engine, whose process dies (as under the system's out-of-memory killer)
+    when it meets the word MEURS."""
+
+    def translate(self, texts):
+        if any("MEURS" in text for text in texts):
+            os._exit(9)
+        return super().translate(texts)
+
+
+def _checker_killed_on_meurs(model: str) -> Checker:
+    return Checker(engine=_EngineKilledOn(model, beam_size=1, local_files_only=True), detectors=["reference-divergence"])
+
+
+def test_a_worker_process_killed_mid_batch_ends_with_a_clear_error_and_keeps_the_results(tiny_model: Path,
+                                                                                         tmp_path: Path):
+    """Not "internal error: BrokenProcessPool … a bug in mtcheck" (exit 3): the user is told
+    what happened and what to do, the results already written stay, and a rerun goes on."""
+    texts = [f"Le chat numéro {n} dort sur le canapé." for n in range(12)]
+    articles = [ArticleInput(id=f"a{n}", text=t, references=(), position=n) for n, t in enumerate(texts)]
+    poisoned = articles[:-1] + [ArticleInput(id="a11", text="MEURS.", references=(), position=11)]
+    output = tmp_path / "out"
+    with pytest.raises(WorkerError, match=r"worker process died .*fewer --jobs.*articles finished before are kept"):
+        run_batch(poisoned, functools.partial(_checker_killed_on_meurs, str(tiny_model)), output, jobs=2,
+                  progress=False)
+    kept = {p.stem for p in (output / "articles").glob("*.jsonl")}
+    assert kept and "a11" not in kept
+    rerun = run_batch(articles, functools.partial(_checker_killed_on_meurs, str(tiny_model)), output, jobs=2,
+                      progress=False)
+    assert (rerun.skipped, rerun.checked) == (len(kept), len(articles) - len(kept))
+
+
+def test_a_process_that_ran_a_torch_model_can_still_run_a_parallel_batch(tiny_model: Path, tmp_path: Path):
+    """A notebook checks one article (torch's thread pools start), then runs a batch with
+    ``jobs=2``: workers forked from it inherited those pools' locks held and hung at their
+    first translation, silently and for ever. Run apart, so that a hang fails this test."""
+    code = (
+        "import functools, sys\n"
+        "from pathlib import Path\n"
+        "from mtcheck.batch.run import run_batch\n"
+        "from mtcheck.corpus import ArticleInput\n"
+        "from tests.test_robustness import _checker_killed_on_meurs as make\n"
+        "make(sys.argv[1]).check('Le chat dort sur le canapé.', [])\n"
+        "articles = [ArticleInput(id=f'a{n}', text=f'Le chat numéro {n} dort.', references=(), position=n)"
+        " for n in range(6)]\n"
+        "print(run_batch(articles, functools.partial(make, sys.argv[1]), Path(sys.argv[2]), jobs=2,"
+        " progress=False).checked)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tiny_model), str(tmp_path / "out")], capture_output=True,
+                          text=True, timeout=180, cwd=Path(__file__).resolve().parent.parent,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "6"
+
+
+def _checker_that_cannot_load() -> Checker:
+    from mtcheck.errors import EngineError
+
+    raise EngineError("cannot load model 'opus-mt-fr-en': not in the local cache")
+
+
+def test_a_checker_factory_workers_cannot_use_is_named_not_a_dead_pool(tmp_path: Path):
+    """jobs > 1: a lambda cannot reach fresh workers, and a factory that fails there used to
+    surface as "BrokenProcessPool … a bug in mtcheck"; each now says what is wrong."""
+    articles = [ArticleInput(id="a", text="Le chat dort.", references=())]
+    with pytest.raises(ConfigError, match="must be picklable"):
+        run_batch(articles, lambda: Checker(engine="apertium"), tmp_path / "lambda", jobs=2, progress=False)
+    with pytest.raises(WorkerError, match="could not build its checker: cannot load model 'opus-mt-fr-en'"):
+        run_batch(articles, _checker_that_cannot_load, tmp_path / "fails", jobs=2, progress=False)
+
+    # A factory defined where a fresh process cannot import it (a notebook cell; here `python -c`).
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from mtcheck import Checker\n"
+            "from mtcheck.batch.run import run_batch\n"
+            "from mtcheck.corpus import ArticleInput\n"
+            "from mtcheck.errors import WorkerError\n"
+            "def make():\n"
+            "    return Checker.from_config(engine='apertium')\n"
+            "try:\n"
+            "    run_batch([ArticleInput(id='a', text='Le chat dort.', references=())], make, Path(sys.argv[1]),"
+            " jobs=2, progress=False)\n"
+            "except WorkerError as exc:\n"
+            "    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "notebook")], capture_output=True, text=True,
+                          timeout=180)
+    assert "could not build its checker" in done.stdout and "not from a notebook cell" in done.stdout, done.stderr
 
 
 def test_a_ten_thousand_sentence_article_is_checked(hf_tiny):

@@ -30,7 +30,7 @@ from ..corpus import ArticleInput
 from ..errors import ConfigError, InputError
 from .layout import ResultNames, output_lock, prepare_output
 from .outcome import BatchOutcome
-from .run import _fail, _windows, check_window, check_windows, fail_duplicate
+from .run import _fail, _windows, check_window, check_windows, fail_duplicate, worker_died
 from .sources import TABLE_SUFFIXES, ArticleError, Columns, iter_articles
 
 if TYPE_CHECKING:
@@ -168,6 +168,7 @@ def run_batch_ray(
     connected to, else a local one); see the module docstring. ``quiet``: none of Ray's own
     progress reports and INFO lines on stderr (its warnings and errors still show)."""
     import ray
+    from ray.exceptions import RayActorError
     from ray.util import ActorPool
 
     source = Path(source)
@@ -214,12 +215,15 @@ def run_batch_ray(
             counts["failed"] = read[1]
             while len(actors) > max(1, len(batches)):  # fewer batches than workers
                 ray.kill(actors.pop())
-            for result in ActorPool(actors).map_unordered(lambda a, batch: a.check.remote(batch), batches):
-                signature = result["signature"]
-                for status, detail in zip(result["status"], result["detail"]):
-                    counts[status] += 1
-                    if status == "rechecked":
-                        rechecked[detail] = rechecked.get(detail, 0) + 1
+            try:
+                for result in ActorPool(actors).map_unordered(lambda a, batch: a.check.remote(batch), batches):
+                    signature = result["signature"]
+                    for status, detail in zip(result["status"], result["detail"]):
+                        counts[status] += 1
+                        if status == "rechecked":
+                            rechecked[detail] = rechecked.get(detail, 0) + 1
+            except RayActorError as exc:
+                raise worker_died(sum(counts.values())) from exc
         finally:
             for running in actors:  # their engines' memory goes now, not when the driver exits
                 ray.kill(running)

@@ -8,14 +8,18 @@ settings are unchanged, checks the others again and retries the failed ones.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..corpus import ArticleInput, require_english
-from ..errors import MtcheckError
+from ..errors import ConfigError, MtcheckError, WorkerError
 from ..files import atomic_write
 from ..jsonl import dumps_line
 from ..lang.identify import identify
@@ -135,16 +139,37 @@ def _fail(output: Path, error: ArticleError, name: str | None = None) -> None:
 
 # Worker processes build their own checker once (loading a model is the slow part).
 _worker_checker: Checker | None = None
+# Why this worker has no checker: told with its first window, since a worker whose initializer
+# raises dies, and the parent would learn only that "a process terminated abruptly".
+_worker_failure: str | None = None
 
 
-def _init_worker(make_checker: Callable[[], Checker]) -> None:
-    global _worker_checker  # noqa: PLW0603 - one checker per worker process, by design
-    _worker_checker = make_checker()
+def _init_worker(pickled_factory: bytes) -> None:
+    global _worker_checker, _worker_failure  # noqa: PLW0603 - one checker per worker process, by design
+    try:
+        # Unpickled here rather than by multiprocessing, so that a factory the fresh process
+        # cannot import (defined in a notebook) is reported, not a dead worker.
+        _worker_checker = pickle.loads(pickled_factory)()
+    except Exception as exc:  # reported with the first window, in the parent
+        _worker_failure = f"{type(exc).__name__}: {exc}" if not isinstance(exc, MtcheckError) else str(exc)
+        if isinstance(exc, AttributeError) and "__main__" in str(exc):
+            _worker_failure += (" (each worker starts afresh: the checker's factory must come from a module it can "
+                                "import, not from a notebook cell or an interactive session)")
 
 
 def _work(window: list[ArticleInput], output: Path) -> tuple[str, list[ArticleOutcome]]:
-    assert _worker_checker is not None
+    if _worker_checker is None:
+        raise WorkerError(f"a worker process could not build its checker: {_worker_failure}")
     return str(_worker_checker.signature), check_window(_worker_checker, window, output)
+
+
+def _pickled_factory(make_checker: Callable[[], Checker]) -> bytes:
+    try:
+        return pickle.dumps(make_checker)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        raise ConfigError(f"with jobs > 1 the checker's factory goes to fresh worker processes, so it must be "
+                          f"picklable: a function of an importable module, or a functools.partial of one "
+                          f"({exc})") from None
 
 
 def check_window(checker: Checker, window: Sequence[ArticleInput], output: Path) -> list[ArticleOutcome]:
@@ -204,7 +229,11 @@ def run_batch(
     """Check every article whose stored result is missing or stale, writing results under ``output``.
 
     ``make_checker`` builds the checker (in each worker process when ``jobs`` > 1, so it
-    must be picklable: a module-level function or a ``functools.partial`` of one).
+    must be picklable: a function of an importable module, not of a notebook cell, or a
+    ``functools.partial`` of one, such as ``functools.partial(Checker.from_config,
+    engine="apertium")``). Workers start afresh, never forked from this process (see
+    :func:`_worker_context`); a worker that cannot build its checker, or that dies, ends the
+    run with a :class:`~mtcheck.errors.WorkerError` saying so, the results written before kept.
     """
     output = Path(output)
     with output_lock(output):
@@ -254,21 +283,40 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
         else:
             # Smaller windows than with one worker: each worker gets its share sooner, and the
             # last windows leave the others idle for less time.
-            with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(make_checker,)) as pool:
-                running: set[Future] = set()
-                for window in _windows(pending(), max(1, PREFETCH_ARTICLES // 4)):
-                    if len(running) >= 2 * jobs:  # a bounded window keeps memory flat
-                        finished, running = wait(running, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            signature, outcomes = future.result()
-                            for outcome in outcomes:
-                                record(outcome)
-                    running.add(pool.submit(_work, window, output))
-                for future in running:
-                    signature, outcomes = future.result()
-                    for outcome in outcomes:
-                        record(outcome)
+            try:
+                with ProcessPoolExecutor(jobs, mp_context=_worker_context(), initializer=_init_worker,
+                                         initargs=(_pickled_factory(make_checker),)) as pool:
+                    running: set[Future] = set()
+                    for window in _windows(pending(), max(1, PREFETCH_ARTICLES // 4)):
+                        if len(running) >= 2 * jobs:  # a bounded window keeps memory flat
+                            finished, running = wait(running, return_when=FIRST_COMPLETED)
+                            for future in finished:
+                                signature, outcomes = future.result()
+                                for outcome in outcomes:
+                                    record(outcome)
+                        running.add(pool.submit(_work, window, output))
+                    for future in running:
+                        signature, outcomes = future.result()
+                        for outcome in outcomes:
+                            record(outcome)
+            except BrokenProcessPool as exc:
+                raise worker_died(checked + skipped + failed) from exc
     return BatchOutcome(output, checked, skipped, failed, rechecked, signature)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Worker processes started afresh, never forked from this one: a process that has run a
+    torch model (a notebook that checked an article first) leaves its thread pools' locks held
+    in a forked child, which then hangs at its first translation, silently and for ever."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def worker_died(finished: int) -> WorkerError:
+    """What to tell when a worker process died mid-batch: the results written so far are kept."""
+    return WorkerError(f"a worker process died while checking (killed by the system, most often for lack of "
+                       f"memory: try fewer --jobs); the {finished} articles finished before are kept, and "
+                       "running the same command again goes on from there")
 
 
 def check_corpus(
