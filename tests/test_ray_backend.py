@@ -250,6 +250,27 @@ def test_a_worker_no_node_can_hold_is_refused_instead_of_waiting_forever(tiny_mo
     assert "no node of the Ray cluster has 64 CPUs" in done.stderr and "--cpus-per-worker" in done.stderr
 
 
+def test_an_actor_that_dies_ends_the_run_with_a_clear_error_and_keeps_the_results(local_ray, tiny_model: Path,
+                                                                                  tmp_path: Path):
+    """As with local worker processes: not Ray's "The actor died unexpectedly" as an internal
+    error, but what happened, what to try, and the results written before kept."""
+    from mtcheck.batch.ray_backend import run_batch_ray
+    from mtcheck.errors import WorkerError
+
+    from .test_robustness import _checker_killed_on_meurs
+
+    table = tmp_path / "in.jsonl"
+    texts = ["Le chat dort. Il rêve.", "Le chien court. Il aboie.", "MEURS."]
+    table.write_text("".join(json.dumps({"id": f"r{n}", "text": t}, ensure_ascii=False) + "\n"
+                             for n, t in enumerate(texts)), encoding="utf-8")
+    output = tmp_path / "out"
+    with pytest.raises(WorkerError, match=r"worker process died .*2 articles finished before are kept"):
+        run_batch_ray(table, functools.partial(_checker_killed_on_meurs, str(tiny_model)), output, workers=1,
+                      cpus_per_worker=0.5, batch_size=1)
+    assert sorted(p.stem for p in (output / "articles").glob("*.jsonl")) == ["r0", "r1"]
+    _assert_every_cpu_comes_back()
+
+
 def test_the_largest_node_is_named_only_when_no_node_can_hold_a_worker(local_ray):
     """On a cluster that may grow (an autoscaler), mtcheck warns rather than refuses; both read
     the same answer from Ray's own node list."""
