@@ -36,5 +36,6 @@ class ConfigError(MtcheckError):
 
 
 class WorkerError(MtcheckError):
-    """A worker process (a local one with ``jobs`` > 1, or a Ray actor) died while checking
-    articles: killed by the system, most often for lack of memory."""
+    """A worker process (a local one with ``jobs`` > 1, or a Ray actor) could not build its
+    checker, or died while checking articles (killed by the system, most often for lack of
+    memory)."""

@@ -271,6 +271,21 @@ def test_an_actor_that_dies_ends_the_run_with_a_clear_error_and_keeps_the_result
     _assert_every_cpu_comes_back()
 
 
+def test_an_actor_that_cannot_build_its_checker_says_why(local_ray, tmp_path: Path):
+    """A model that does not load (a mistyped --model) must not read as an actor killed for
+    lack of memory: the checker's own error reaches the user."""
+    from mtcheck.batch.ray_backend import run_batch_ray
+    from mtcheck.errors import WorkerError
+
+    from .test_robustness import _checker_that_cannot_load
+
+    table = tmp_path / "in.jsonl"
+    table.write_text(json.dumps({"id": "a", "text": "Le chat dort."}) + "\n", encoding="utf-8")
+    with pytest.raises(WorkerError, match="could not build its checker: cannot load model 'opus-mt-fr-en'"):
+        run_batch_ray(table, _checker_that_cannot_load, tmp_path / "out", workers=2, cpus_per_worker=0.5)
+    _assert_every_cpu_comes_back()
+
+
 def test_the_largest_node_is_named_only_when_no_node_can_hold_a_worker(local_ray):
     """On a cluster that may grow (an autoscaler), mtcheck warns rather than refuses; both read
     the same answer from Ray's own node list."""

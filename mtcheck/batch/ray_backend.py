@@ -30,7 +30,8 @@ from ..corpus import ArticleInput
 from ..errors import ConfigError, InputError
 from .layout import ResultNames, output_lock, prepare_output
 from .outcome import BatchOutcome
-from .run import _fail, _windows, check_window, check_windows, fail_duplicate, worker_died
+from .run import (_fail, _windows, cannot_build, check_window, check_windows, fail_duplicate, failure_text,
+                  worker_died)
 from .sources import TABLE_SUFFIXES, ArticleError, Columns, iter_articles
 
 if TYPE_CHECKING:
@@ -46,14 +47,22 @@ class _CheckActor:
     """
 
     def __init__(self, make_checker: Callable[[], Checker], output: str, overlap: bool = True) -> None:
-        self.checker = make_checker()
-        self.signature = str(self.checker.signature)
         self.output = Path(output)
         self.overlap = overlap
+        # Why this actor has no checker (a model that does not load): told with its first batch,
+        # since an actor whose __init__ raises reaches the driver as "the actor died".
+        self.failure: str | None = None
+        try:
+            self.checker = make_checker()
+            self.signature = str(self.checker.signature)
+        except Exception as exc:  # reported with the first batch, in the driver
+            self.failure = failure_text(exc)
 
     def check(self, batch: list[ArticleInput]) -> dict[str, Any]:
         """Check one batch of articles: each one's outcome ("checked", "rechecked" or "reused",
-        or "failed") and why, and the run signature."""
+        or "failed") and why, and the run signature; or, from an actor without a checker, why."""
+        if self.failure is not None:
+            return {"failure": self.failure}
         if self.overlap:
             # As the local backend does, the engine translates one part of the batch while the
             # actor checks the part before it: four parts, each still a multi-article engine call.
@@ -217,6 +226,8 @@ def run_batch_ray(
                 ray.kill(actors.pop())
             try:
                 for result in ActorPool(actors).map_unordered(lambda a, batch: a.check.remote(batch), batches):
+                    if "failure" in result:
+                        raise cannot_build(result["failure"])
                     signature = result["signature"]
                     for status, detail in zip(result["status"], result["detail"]):
                         counts[status] += 1

@@ -151,7 +151,7 @@ def _init_worker(pickled_factory: bytes) -> None:
         # cannot import (defined in a notebook) is reported, not a dead worker.
         _worker_checker = pickle.loads(pickled_factory)()
     except Exception as exc:  # reported with the first window, in the parent
-        _worker_failure = f"{type(exc).__name__}: {exc}" if not isinstance(exc, MtcheckError) else str(exc)
+        _worker_failure = failure_text(exc)
         if isinstance(exc, AttributeError) and "__main__" in str(exc):
             _worker_failure += (" (each worker starts afresh: the checker's factory must come from a module it can "
                                 "import, not from a notebook cell or an interactive session)")
@@ -159,7 +159,7 @@ def _init_worker(pickled_factory: bytes) -> None:
 
 def _work(window: list[ArticleInput], output: Path) -> tuple[str, list[ArticleOutcome]]:
     if _worker_checker is None:
-        raise WorkerError(f"a worker process could not build its checker: {_worker_failure}")
+        raise cannot_build(str(_worker_failure))
     return str(_worker_checker.signature), check_window(_worker_checker, window, output)
 
 
@@ -310,6 +310,16 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     in a forked child, which then hangs at its first translation, silently and for ever."""
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def failure_text(exc: Exception) -> str:
+    """An exception as one line for the user: mtcheck's own say what to do; others get their type."""
+    return str(exc) if isinstance(exc, MtcheckError) else f"{type(exc).__name__}: {exc}"
+
+
+def cannot_build(failure: str) -> WorkerError:
+    """What to tell when a worker process could not build its checker (``failure``, one line)."""
+    return WorkerError(f"a worker process could not build its checker: {failure}")
 
 
 def worker_died(finished: int) -> WorkerError:
