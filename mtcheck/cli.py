@@ -314,7 +314,7 @@ Check ARTICLE (a text file or an article folder); with none, the bundled sample.
 Checking an unchanged article again with the same settings prints the kept output at once
 (see mtcheck.reuse); --no-cache checks it anew.""")
     parser.add_argument("article", nargs="?", metavar="ARTICLE")
-    parser.add_argument("--refs", help="English references (JSONL, TSV or one quote a line).")
+    parser.add_argument("--refs", help="English references (JSONL, TSV, CSV or one quote a line).")
     parser.add_argument("--format", dest="fmt", choices=("table", "json", "jsonl"), default="table",
                         help="[default: table]")
     parser.add_argument("--output", "-o", help="Write the report here instead of standard output.")

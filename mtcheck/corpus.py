@@ -1,7 +1,7 @@
 """Reading articles and their English references from disk.
 
 An *article folder* holds ``article.fr.txt`` and, optionally, ``references.en.jsonl``
-(or ``references.en.tsv`` / ``references.en.txt``); it is the unit of a batch. Every
+(or ``references.en.tsv`` / ``.csv`` / ``.txt``); it is the unit of a batch. Every
 reader error names the file and, where it has one, the line.
 """
 
@@ -19,7 +19,7 @@ from .jsonl import lone_surrogate
 from .types import Reference
 
 ARTICLE_NAME = "article.fr.txt"
-REFERENCE_NAMES = ("references.en.jsonl", "references.en.tsv", "references.en.txt")
+REFERENCE_NAMES = ("references.en.jsonl", "references.en.tsv", "references.en.csv", "references.en.txt")
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,14 @@ class ArticleInput:
 
 def read_references(path: str | Path) -> list[Reference]:
     """Read references from JSONL (``text`` and optional ``id``, ``source``, ``speaker``, ``url``),
-    TSV (``id<TAB>text``, or a header row naming the columns) or plain text (one quote a line)."""
+    TSV or CSV (``id`` and ``text`` columns, or a header row naming the columns) or plain text
+    (one quote a line)."""
     path = Path(path)
     text = read_text(path)
     if path.suffix == ".jsonl":
         refs = _references_from_jsonl(path, text)
-    elif path.suffix == ".tsv":
-        refs = _references_from_tsv(path, text)
+    elif path.suffix.lower() in (".tsv", ".csv"):
+        refs = _references_from_table(path, text, "\t" if path.suffix.lower() == ".tsv" else ",")
     else:
         refs = [
             Reference(id=f"ref-{n}", text=line.strip())
@@ -89,12 +90,14 @@ def _references_from_jsonl(path: Path, text: str) -> list[Reference]:
     return refs
 
 
-def _references_from_tsv(path: Path, text: str) -> list[Reference]:
+def _references_from_table(path: Path, text: str, delimiter: str) -> list[Reference]:
+    """TSV or CSV: ``id`` and ``text`` columns, or a header row naming them (a spreadsheet's export)."""
+    kind, separated = ("TSV", "tab-separated") if delimiter == "\t" else ("CSV", "comma-separated")
     try:
         # newline="" semantics: CR, LF and CRLF all end a row, as in the file itself.
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise InputError(path, f"not valid TSV: {exc}") from None
+        raise InputError(path, f"not valid {kind}: {exc}") from None
     header = [c.strip().lower() for c in rows[0]] if rows else []
     has_header = "text" in header
     refs = []
@@ -106,12 +109,13 @@ def _references_from_tsv(path: Path, text: str) -> list[Reference]:
             if not record.get("text", "").strip():
                 raise InputError(path, 'empty "text" column', line=n)
             refs.append(Reference(id=record.get("id") or f"ref-{n}", text=record["text"].strip(),
-                                  source=record.get("source"), speaker=record.get("speaker"),
-                                  url=record.get("url")))
+                                  source=record.get("source") or None, speaker=record.get("speaker") or None,
+                                  url=record.get("url") or None))
         elif len(row) == 2 and row[1].strip():
             refs.append(Reference(id=row[0].strip() or f"ref-{n}", text=row[1].strip()))
         else:
-            raise InputError(path, f"expected 2 tab-separated columns (id, text), found {len(row)}", line=n)
+            raise InputError(path, f"expected 2 {separated} columns (id, text), or a header row naming a text "
+                                   f"column, found {len(row)} columns", line=n)
     return refs
 
 

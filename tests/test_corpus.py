@@ -66,6 +66,23 @@ def test_tsv_and_plain_text_references(tmp_path):
         read_references(bad)
 
 
+def test_references_exported_from_a_spreadsheet_as_csv_are_read_as_columns(tmp_path):
+    """A CSV used to be read as plain text: its header became a reference ("id,text") and every
+    quote kept its id and quotes glued on. Commas inside a quoted cell stay in the quote."""
+    with_header = tmp_path / "refs.csv"
+    with_header.write_text('id,text,speaker\nq1,"Give us the weapons, he said.",Zelensky\nq2,It rains.,\n',
+                           encoding="utf-8")
+    assert [(r.id, r.text, r.speaker) for r in read_references(with_header)] == [
+        ("q1", "Give us the weapons, he said.", "Zelensky"), ("q2", "It rains.", None)]
+    without_header = tmp_path / "plain.csv"
+    without_header.write_text('q1,"Hot, very hot."\n', encoding="utf-8")
+    assert [(r.id, r.text) for r in read_references(without_header)] == [("q1", "Hot, very hot.")]
+    unquoted = tmp_path / "unquoted.csv"
+    unquoted.write_text("q1,Hot, very hot.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"unquoted\.csv:1: expected 2 comma-separated columns"):
+        read_references(unquoted)
+
+
 def test_duplicate_reference_ids_are_refused(tmp_path):
     path = tmp_path / "refs.jsonl"
     path.write_text('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', encoding="utf-8")
