@@ -198,10 +198,6 @@ def run_batch_ray(
             own = {"include_dashboard": False} if own_cluster else {}
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
                      logging_level=logging.WARNING if quiet else logging.INFO, **own)
-        # Every article goes to an actor: check_one reuses a stored result only when the
-        # article's content and the run's settings are unchanged, which an id alone cannot tell.
-        # An actor of more than one CPU overlaps its engine with its checks (one core each);
-        # one of a single CPU that did would take a core Ray gives to another actor.
         largest = _largest_node_if_short(ray.nodes(), cpus_per_worker, gpus_per_worker)
         if largest is not None:
             # Ray would keep such workers pending without a word: the run would never start.
@@ -211,6 +207,10 @@ def run_batch_ray(
                 raise ConfigError(f"{short}: give --cpus-per-worker and --gpus-per-worker at most that")
             warnings.warn(f"{short}; the workers wait until such a node joins (an autoscaler may add one)",
                           stacklevel=2)
+        # Every article goes to an actor: check_one reuses a stored result only when the
+        # article's content and the run's settings are unchanged, which an id alone cannot tell.
+        # An actor of more than one CPU overlaps its engine with its checks (one core each);
+        # one of a single CPU that did would take a core Ray gives to another actor.
         actor = ray.remote(num_cpus=cpus_per_worker, num_gpus=gpus_per_worker)(_CheckActor)
         wanted = workers if read is None else min(workers, max(1, len(read[0])))
         actors = [actor.remote(make_checker, str(output), cpus_per_worker > 1) for _ in range(wanted)]
