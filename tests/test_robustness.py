@@ -20,7 +20,7 @@ from mtcheck.detectors.merge import merge_flags
 from mtcheck.engines.hf import HFEngine
 from mtcheck.errors import ConfigError, InputError, WorkerError
 from mtcheck.segment import FrenchSegmenter
-from mtcheck.batch.sources import ArticleError, iter_articles, parse_references
+from mtcheck.batch.sources import ArticleError, Columns, iter_articles, parse_references
 from mtcheck.types import Category, Flag, Severity
 
 from .conftest import needs_apertium
@@ -109,6 +109,18 @@ def test_malformed_table_rows_become_errors_and_the_rest_is_read(tmp_path: Path)
     jsonl.write_text('{"id": "n", "text": 123}\n{"id": "m", "text": "Bonjour."}\n', encoding="utf-8")
     number, article = iter_articles(jsonl)
     assert "in.jsonl:1" in number.reason and "holds int '123'" in number.reason and article.text == "Bonjour."
+
+
+def test_a_mistyped_text_column_of_a_jsonl_table_is_refused_before_any_work(tmp_path: Path):
+    """As for CSV and Parquet, whose header tells at once: a JSONL whose first rows all lack the
+    text field names the fields it has; one row without it still fails alone."""
+    table = tmp_path / "in.jsonl"
+    table.write_text('{"id": "a", "fr": "Bonjour."}\n{"id": "b", "fr": "Salut."}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"in\.jsonl: none of its first 2 rows has a 'text' field \(fields: fr, id\)"):
+        iter_articles(table)
+    assert [a.text for a in iter_articles(table, Columns(text="fr"))] == ["Bonjour.", "Salut."]
+    table.write_text('{"id": "a"}\n{"id": "b", "text": "Salut."}\n', encoding="utf-8")
+    assert [type(a).__name__ for a in iter_articles(table)] == ["ArticleError", "ArticleInput"]
 
 
 def test_a_lone_surrogate_escape_fails_its_row_or_file_not_the_run(tmp_path: Path):

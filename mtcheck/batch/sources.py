@@ -69,6 +69,25 @@ def _check_source(path: Path, columns: Columns) -> None:
         if header is not None and columns.text not in header:
             raise InputError(path, f"has no {columns.text!r} column (columns: {', '.join(header) or 'none'}); "
                                    "name the French text column with --text-column")
+        if suffix == ".jsonl":
+            fields = _first_rows_fields(path)
+            if fields and not any(columns.text in row for row in fields):
+                seen = sorted(set().union(*fields))
+                raise InputError(path, f"none of its first {len(fields)} rows has a {columns.text!r} field (fields: "
+                                       f"{', '.join(seen) or 'none'}); name the French text column with --text-column")
+
+
+def _first_rows_fields(path: Path, rows: int = 20) -> list[set[str]]:
+    """The field names of the first ``rows`` object rows of a JSONL file that parse. Rows may
+    differ, so one row without the text field is that row's error; none among the first rows
+    is a mistyped column name, refused before any work rather than failing every row."""
+    fields: list[set[str]] = []
+    for _, row in _jsonl_rows(path):
+        if isinstance(row, Mapping):
+            fields.append(set(map(str, row)))
+            if len(fields) == rows:
+                break
+    return fields
 
 
 def _has_a_line(path: Path) -> bool:
