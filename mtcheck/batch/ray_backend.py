@@ -218,10 +218,8 @@ def run_batch_ray(
         rechecked: dict[str, int] = {}
         signature = None
         try:
-            if read is None:
-                read = _read_input(articles, output)
-            batches = _batches(read[0], workers, batch_size)
-            counts["failed"] = read[1]
+            to_check, counts["failed"] = read if read is not None else _read_input(articles, output)
+            batches = _batches(to_check, workers, batch_size)
             while len(actors) > max(1, len(batches)):  # fewer batches than workers
                 ray.kill(actors.pop())
             try:

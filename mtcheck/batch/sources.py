@@ -256,14 +256,12 @@ def _row_article(row: Any, columns: Columns, position: int, where: str) -> Artic
                             position)
     article_id = row_id(row, columns, position)
     text = row.get(columns.text)
-    if isinstance(text, float) and text != text:  # a pandas NaN: a missing cell
-        text = None
-    if text is not None and not isinstance(text, str):
-        return ArticleError(article_id, f"{where}: the {columns.text!r} field holds {type(text).__name__} "
-                                        f"{str(text)[:40]!r}, not the article's text", position)
-    if not isinstance(text, str):
+    if _missing(text):
         return ArticleError(article_id, f"{where}: no {columns.text!r} text (columns: {', '.join(map(str, row))})",
                             position)
+    if not isinstance(text, str):
+        return ArticleError(article_id, f"{where}: the {columns.text!r} field holds {type(text).__name__} "
+                                        f"{str(text)[:40]!r}, not the article's text", position)
     if not text.strip():
         return ArticleError(article_id, f"{where}: the article is empty", position)
     try:
@@ -274,9 +272,14 @@ def _row_article(row: Any, columns: Columns, position: int, where: str) -> Artic
                         references_source=where)
 
 
+def _missing(value: Any) -> bool:
+    """A cell with nothing in it: absent, or pandas' NaN (as a CSV or Parquet written by pandas has)."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def parse_references(value: Any, where: str) -> tuple[Reference, ...]:
     """References from a cell: a list of strings or of objects with ``text``, or that list as JSON."""
-    if value is None or (isinstance(value, float) and value != value):  # missing, or a CSV/pandas NaN
+    if _missing(value):
         return ()
     if isinstance(value, str):
         stripped = value.strip()
