@@ -708,11 +708,13 @@ def _review(args: argparse.Namespace) -> None:
     reviewed = ReviewRun.open(args.run)
     if args.export_file:
         from .review.decisions import DecisionStore
-        from .review.export import write_export
+        from .review.export import stale_decisions, write_export
 
         _require_writable(args.export_file)
-        written = write_export(reviewed, DecisionStore(reviewed.database), args.export_file)
+        store = DecisionStore(reviewed.database)
+        written = write_export(reviewed, store, args.export_file)
         _say(f"mtcheck: {written} annotation(s) written to {args.export_file}")
+        _warn_stale(stale_decisions(reviewed, store))
         return
     from .review.server import serve
 
@@ -722,6 +724,14 @@ def _review(args: argparse.Namespace) -> None:
 
     serve(reviewed, host=args.host, port=args.port, token=args.token, open_browser=not args.no_browser,
           on_ready=ready)
+
+
+def _warn_stale(stale: Sequence[Any]) -> None:
+    if not stale:
+        return
+    shown = "; ".join(f"{d.article_id}: {d.text!r}" for d in stale[:5]) + ("; …" if len(stale) > 5 else "")
+    _say(f"mtcheck: warning: {len(stale)} decision(s) left out: they were made on words the article no longer "
+         f"holds (it changed and was checked again): {shown}")
 
 
 def _add_calibrate(commands: Any) -> None:
@@ -743,13 +753,17 @@ def _calibrate(args: argparse.Namespace) -> None:
     from .files import atomic_write
     from .review.calibrate import calibrate as calibrate_run
     from .review.decisions import DecisionStore
-    from .review.export import read_records, review_records
+    from .review.export import read_records, review_records, stale_decisions
     from .review.run import ReviewRun
 
     _require_writable(args.output)
     reviewed = ReviewRun.open(args.run)
-    records = (read_records(args.decisions_file) if args.decisions_file
-               else review_records(reviewed, DecisionStore(reviewed.database)))
+    if args.decisions_file:
+        records = read_records(args.decisions_file)
+    else:
+        store = DecisionStore(reviewed.database)
+        records = review_records(reviewed, store)
+        _warn_stale(stale_decisions(reviewed, store))
     if not records:
         raise InputError(args.decisions_file or reviewed.database, "no decisions to calibrate on: review the run "
                                                                    f"first (mtcheck review {args.run})")

@@ -39,9 +39,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..errors import InputError
 from ..types import Category, Severity
 from .decisions import Decision, DecisionError, DecisionStore
-from .export import review_records, tsv_text, wmt_rows
+from .export import followed_decisions, review_records, tsv_text, wmt_rows
+from .follow import follow
 from .run import ReviewArticle, ReviewRun
 
 MAX_BODY = 16 * 1024  # bytes: a decision is a few hundred
@@ -170,7 +172,22 @@ def item_state(decision: Decision | None) -> str:
 
 class _Handlers:
     def __init__(self, run: ReviewRun, store: DecisionStore, settings: ReviewSettings) -> None:
-        self.run, self.store, self.settings = run, store, settings
+        self.store, self.settings = store, settings
+        self._run, self._stamp = run, run.stamp()
+
+    @property
+    def run(self) -> ReviewRun:
+        """The run as it is now: a batch checked again while the server runs is read anew, so
+        that pages and decisions are about the articles' current text, never a stale copy."""
+        stamp = self._run.stamp()
+        if stamp != self._stamp:
+            try:
+                self._run = ReviewRun.open(self._run.source)
+            except (InputError, OSError, ValueError):
+                pass  # caught mid-write (a batch starting over): the last complete reading serves
+            else:
+                self._stamp = stamp
+        return self._run
 
     # Pages -----------------------------------------------------------------------------------
 
@@ -188,12 +205,13 @@ class _Handlers:
         article = self._article(request)
         if article is None:
             return HTMLResponse("<!DOCTYPE html><title>not found</title><p>No such article in this run.</p>", 404)
-        decisions = self.store.current(article.article_id)
-        items = self._items(article, decisions)
+        followed = self.store.standing(article)
+        items = self._items(article, followed.decisions)
         ids = [a.article_id for a in self.run.articles]
         here = ids.index(article.article_id)
         page = _environment().get_template("review-article.html.j2").render(
             article=article, text_html=article_markup(article, items), items=items, csrf=self.settings.csrf,
+            stale=followed.stale,
             categories=[c.value for c in Category], severities=[s.value for s in Severity],
             previous=_article_url(ids[here - 1]) if here > 0 else None,
             next=_article_url(ids[here + 1]) if here + 1 < len(ids) else None,
@@ -229,8 +247,10 @@ class _Handlers:
         article = self._article(request)
         if article is None:
             return JSONResponse({"error": "no such article in this run"}, 404)
-        items = self._items(article, self.store.current(article.article_id))
+        followed = self.store.standing(article)
+        items = self._items(article, followed.decisions)
         return JSONResponse({"article_id": article.article_id, "text": article.text, "items": items,
+                             "stale": [_decision_json(d) for d in followed.stale],
                              "segments": [{"index": s.index, "start": s.start, "end": s.end, "text": s.text,
                                            "back_translation": s.back_translation, "references": list(s.references)}
                                           for s in article.segments]})
@@ -254,9 +274,13 @@ class _Handlers:
             return JSONResponse({"undone": None})
         article = self.run.article(undone.article_id)
         assert article is not None
-        current = self.store.current(article.article_id)
+        # The undone decision may be older than the article's current text: its item is where it stands now.
+        item = next(iter(follow(article, [undone]).decisions), None)
+        if item is None:  # its words are gone from the article: nothing on the page changes
+            return JSONResponse({"undone": _decision_json(undone), "item": None})
+        current = self.store.standing(article).decisions
         return JSONResponse({"undone": _decision_json(undone),
-                             "item": self._item_json(article, undone.item, current.get(undone.item))})
+                             "item": self._item_json(article, item, current.get(item))})
 
     def export_jsonl(self, request: Request) -> Response:
         from ..jsonl import dumps_line
@@ -280,7 +304,7 @@ class _Handlers:
             decision = action(article, await _json_body(request))
         except (_BadRequest, DecisionError) as exc:
             return _error(exc)
-        current = self.store.current(article.article_id)
+        current = self.store.standing(article).decisions
         return JSONResponse({"decision": _decision_json(decision),
                              "item": self._item_json(article, decision.item, current.get(decision.item))})
 
@@ -321,11 +345,9 @@ class _Handlers:
 
     def _article_rows(self, filters: Mapping[str, str | None]) -> list[dict[str, Any]]:
         """Articles worst first with review progress; with filters, those with a matching item."""
-        decided = self.store.current()
         rows = []
-        for article in self.run.articles:
-            mine = {d.item: d for d in decided.values() if d.article_id == article.article_id}
-            items = self._items(article, mine)
+        for article, followed in followed_decisions(self.run, self.store):
+            items = self._items(article, followed.decisions)
             matching = [i for i in items if _matches(i, filters)]
             if any(filters.values()) and not matching:
                 continue

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import MtcheckError
 from ..types import Category, Severity
+from .follow import Followed, context_of, follow
 from .run import ReviewArticle
 
 VERDICTS = ("accept", "reject")
@@ -44,7 +45,9 @@ CREATE TABLE IF NOT EXISTS decisions (
     note TEXT NOT NULL,
     reviewer TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    undone_at TEXT
+    undone_at TEXT,
+    context_before TEXT,         -- the article's text just before and after the words (see .follow)
+    context_after TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_item ON decisions (article_id, item);
 """
@@ -69,6 +72,8 @@ class Decision:
     note: str
     reviewer: str
     created_at: str
+    before: str | None = None  # the article's text next to the words when decided (None: not kept then)
+    after: str | None = None
 
     @property
     def added(self) -> bool:
@@ -89,6 +94,10 @@ class DecisionStore:
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
+                columns = {row["name"] for row in db.execute("PRAGMA table_info(decisions)")}
+                for column in ("context_before", "context_after"):  # a database made before contexts were kept
+                    if column not in columns:
+                        _add_column(db, column)
         except sqlite3.Error as exc:
             raise DecisionError(f"{self.path}: cannot open the review database: {exc}") from None
 
@@ -113,7 +122,7 @@ class DecisionStore:
             start, end, base = flag.start, flag.end, {"category": flag.category, "severity": flag.severity,
                                                       "suggestion": flag.suggestion, "note": ""}
         else:
-            previous = self.current(article.article_id).get(item) if item.startswith(ADDED) else None
+            previous = self.standing(article).decisions.get(item) if item.startswith(ADDED) else None
             if previous is None:
                 raise DecisionError(f"article {article.article_id!r} has no flag {item!r}")
             start, end, base = previous.start, previous.end, {
@@ -159,6 +168,11 @@ class DecisionStore:
             return {d.item: d for d in decisions}
         return {f"{d.article_id}/{d.item}": d for d in decisions}
 
+    def standing(self, article: ReviewArticle) -> Followed:
+        """The article's standing decisions, moved to where their words are in its current text
+        (the article may have changed since they were made), and those whose words are gone."""
+        return follow(article, self.current(article.article_id).values())
+
     def count(self) -> int:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
@@ -166,12 +180,22 @@ class DecisionStore:
     def _insert(self, article: ReviewArticle, item: str, verdict: str, start: int, end: int,
                 fields: Mapping[str, str]) -> Decision:
         row = (article.article_id, item, verdict, start, end, article.text[start:end], fields["category"],
-               fields["severity"], fields["suggestion"], fields["note"], fields["reviewer"], _now())
+               fields["severity"], fields["suggestion"], fields["note"], fields["reviewer"], _now(),
+               *context_of(article.text, start, end))
         with self._connect() as db:
             cursor = db.execute(
                 'INSERT INTO decisions (article_id, item, verdict, start, "end", text, category, severity, '
-                "suggestion, note, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                "suggestion, note, reviewer, created_at, context_before, context_after) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             return Decision(int(cursor.lastrowid or 0), *row)
+
+
+def _add_column(db: sqlite3.Connection, column: str) -> None:
+    try:
+        db.execute(f"ALTER TABLE decisions ADD COLUMN {column} TEXT")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):  # another server opening the database added it first
+            raise
 
 
 def _now() -> str:
@@ -181,7 +205,7 @@ def _now() -> str:
 def _decision(row: sqlite3.Row) -> Decision:
     return Decision(row["id"], row["article_id"], row["item"], row["verdict"], row["start"], row["end"], row["text"],
                     row["category"], row["severity"], row["suggestion"], row["note"], row["reviewer"],
-                    row["created_at"])
+                    row["created_at"], row["context_before"], row["context_after"])
 
 
 def _string(payload: Mapping[str, Any], key: str, required: bool = False, limit: int = MAX_TEXT) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from ..files import atomic_write
 from ..jsonl import dumps_line
 from ..qe.model import MQM_WEIGHTS
 from .decisions import Decision, DecisionStore
+from .follow import Followed, follow
 from .run import ReviewArticle, ReviewRun
 
 TSV_COLUMNS = ("document_id", "segment_id", "annotation_start", "annotation_length", "severity",
@@ -43,14 +45,27 @@ class GoldSpan:
 
 
 def review_records(run: ReviewRun, store: DecisionStore) -> list[dict[str, Any]]:
-    """One record per decided item, articles in the run's order, items in the article's."""
-    decided = store.current()
+    """One record per decided item, articles in the run's order, items in the article's, at
+    the offsets their words have in the article now. Decisions whose words are no longer in
+    the article (it changed after they were made) are left out: see :func:`stale_decisions`."""
     records = []
-    for article in run.articles:
-        mine = sorted((d for d in decided.values() if d.article_id == article.article_id),
-                      key=lambda d: (d.start, d.end, d.id))
+    for article, followed in followed_decisions(run, store):
+        mine = sorted(followed.decisions.values(), key=lambda d: (d.start, d.end, d.id))
         records.extend(_record(article, d) for d in mine)
     return records
+
+
+def stale_decisions(run: ReviewRun, store: DecisionStore) -> list[Decision]:
+    """The standing decisions whose words the run's articles no longer hold."""
+    return [d for _, followed in followed_decisions(run, store) for d in followed.stale]
+
+
+def followed_decisions(run: ReviewRun, store: DecisionStore) -> list[tuple[ReviewArticle, Followed]]:
+    """Every article of the run with its decisions followed into its current text."""
+    by_article: dict[str, list[Decision]] = defaultdict(list)
+    for decision in store.current().values():
+        by_article[decision.article_id].append(decision)
+    return [(article, follow(article, by_article.get(article.article_id, ()))) for article in run.articles]
 
 
 def _record(article: ReviewArticle, decision: Decision) -> dict[str, Any]:

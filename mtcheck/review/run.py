@@ -101,6 +101,16 @@ class ReviewRun:
             return "bundled"
         return None
 
+    def stamp(self) -> tuple[int, int]:
+        """What changes when the run is written again: a batch (re)writing an article's file
+        in ``articles/``, or a report file written anew."""
+        target = self.source / ARTICLES if self.source.is_dir() else self.source
+        try:
+            info = target.stat()
+        except OSError:
+            return 0, 0
+        return info.st_mtime_ns, info.st_size
+
     @classmethod
     def open(cls, path: str | Path) -> ReviewRun:
         """Read a batch output folder or a ``check --format json`` report."""
