@@ -15,7 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from mtcheck.review.app import ReviewSettings, create_app
 from mtcheck.review.decisions import DecisionStore
 from mtcheck.review.export import review_records, stale_decisions
