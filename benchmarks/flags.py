@@ -134,6 +134,12 @@ def reviewed_documents(run_path: Path, gold_path: Path) -> list[Document]:
     from mtcheck.review.run import ReviewRun
 
     run, gold = ReviewRun.open(run_path), read_gold(gold_path)
+    for article in run.articles:
+        for span in gold.get(article.article_id, []):
+            if span.text and article.text[span.start:span.end] != span.text:
+                raise SystemExit(f"{gold_path}: {span.text!r} is not at {span.start} in {article.article_id}: the "
+                                 f"article changed since the export; export again (mtcheck review {run_path} "
+                                 "--export FILE follows each decision to its words)")
     return [Document(a.article_id, a.text, list(a.references),
                      [GoldSpan(g.start, g.end, g.category, g.severity) for g in gold.get(a.article_id, [])])
             for a in run.articles]

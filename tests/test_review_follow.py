@@ -8,18 +8,22 @@ words, land on the flag now raised there, or, where its words are gone, be kept 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from mtcheck.review.app import ReviewSettings, create_app
 from mtcheck.review.decisions import DecisionStore
-from mtcheck.review.export import review_records, stale_decisions
+from mtcheck.review.export import review_records, stale_decisions, write_export
 from mtcheck.review.run import ReviewArticle, ReviewFlag, ReviewRun, flag_id
-from tests.conftest import SAMPLE_DIR
+from tests.conftest import ROOT, SAMPLE_DIR
 from tests.test_review import starlette_testclient
 
 TEXT = ("Le président a déclaré que les Patriotes se mettent au chômage dans les entrepôts. "
@@ -117,6 +121,16 @@ def test_a_database_made_before_contexts_were_kept_is_upgraded_in_place(tmp_path
         "SELECT context_before FROM decisions WHERE text = 'Kharkiv'").fetchone()[0].endswith("de la région de ")
 
 
+def _benchmark(name: str) -> ModuleType:
+    """A script of benchmarks/ (not a package), imported from its file."""
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
 def _batch(source: Path, output: Path, model: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "mtcheck.cli", "batch", str(source), "-o", str(output), "--engine",
                            "hf", "--model", str(model), "--beam-size", "1", "--no-cache", "--quiet"],
@@ -138,6 +152,9 @@ def test_a_run_checked_again_after_the_article_changed(tmp_path, tiny_model):
     missed = first.text.index("entrepôts")
     store.add(first, {"start": missed, "end": missed + 9, "category": "mistranslation", "severity": "major",
                       "reviewer": "ann"})
+
+    before_edit = tmp_path / "before-edit.jsonl"
+    write_export(run, store, before_edit)
 
     settings = ReviewSettings(allowed_hosts=["testserver"])
     with starlette_testclient.TestClient(create_app(run, store, settings)) as client:
@@ -162,6 +179,13 @@ def test_a_run_checked_again_after_the_article_changed(tmp_path, tiny_model):
     records = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
     assert sorted(now[r["start"]:r["end"]] for r in records) == sorted([flagged.text, "entrepôts"])
     assert "left out" not in done.stderr
+    # Scoring mtcheck on the reviewers' gold: an export older than the run is refused, not scored
+    # at offsets that now name other words; the fresh export scores.
+    reviewed_documents = _benchmark("flags").reviewed_documents
+    with pytest.raises(SystemExit, match="changed since the export"):
+        reviewed_documents(output, before_edit)
+    [document] = reviewed_documents(output, exported)
+    assert sorted(now[g.start:g.end] for g in document.gold) == sorted([flagged.text, "entrepôts"])
 
     # The newsroom fixes the flagged words: that decision has nothing left to point at.
     article_file.write_text(article_file.read_text(encoding="utf-8").replace(flagged.text, "[corrigé]", 1),

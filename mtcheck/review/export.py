@@ -42,6 +42,7 @@ class GoldSpan:
     end: int
     category: str
     severity: str
+    text: str = ""  # the words as the reviewer saw them: a run whose article changed since is caught
 
 
 def review_records(run: ReviewRun, store: DecisionStore) -> list[dict[str, Any]]:
@@ -163,5 +164,5 @@ def read_gold(path: str | Path) -> dict[str, list[GoldSpan]]:
         if record["decision"] == "accept":
             gold.setdefault(str(record["article_id"]), []).append(GoldSpan(
                 str(record["article_id"]), record["start"], record["end"], str(record["category"]),
-                str(record["severity"])))
+                str(record["severity"]), str(record.get("text") or "")))
     return gold
