@@ -100,6 +100,14 @@ def test_common_words_whose_surroundings_changed_are_stale_not_guessed(tmp_path)
     assert len(store.standing(rewritten).stale) == 1
 
 
+def test_a_short_word_left_once_in_a_rewritten_sentence_is_stale_not_guessed(tmp_path):
+    store = DecisionStore(tmp_path / "review.sqlite")
+    add(store, article(TEXT), "besoin")
+    rewritten = article(TEXT.replace("ont besoin de défense.", "en ont, dit-il, un besoin urgent."))
+    assert rewritten.text.count("besoin") == 1
+    assert [d.text for d in store.standing(rewritten).stale] == ["besoin"]
+
+
 def test_a_database_made_before_contexts_were_kept_is_upgraded_in_place(tmp_path):
     path = tmp_path / "review.sqlite"
     with sqlite3.connect(path) as db:  # the schema of the first release, one decision in it

@@ -202,12 +202,13 @@ class _Handlers:
         return HTMLResponse(page)
 
     def article_page(self, request: Request) -> Response:
-        article = self._article(request)
+        run = self.run  # one reading of the run for the whole page
+        article = run.article(request.path_params["article_id"])
         if article is None:
             return HTMLResponse("<!DOCTYPE html><title>not found</title><p>No such article in this run.</p>", 404)
         followed = self.store.standing(article)
         items = self._items(article, followed.decisions)
-        ids = [a.article_id for a in self.run.articles]
+        ids = [a.article_id for a in run.articles]
         here = ids.index(article.article_id)
         page = _environment().get_template("review-article.html.j2").render(
             article=article, text_html=article_markup(article, items), items=items, csrf=self.settings.csrf,

@@ -72,8 +72,8 @@ class Decision:
     note: str
     reviewer: str
     created_at: str
-    before: str | None = None  # the article's text next to the words when decided (None: not kept then)
-    after: str | None = None
+    context_before: str | None = None  # the article's text next to the words when decided (None: not kept then)
+    context_after: str | None = None
 
     @property
     def added(self) -> bool:

@@ -4,8 +4,8 @@ A decision holds the words it was made on and a little of their context on each 
 the run is read again after the article changed (a sentence added above, a typo fixed, the
 article checked again), its offsets may point at other words. Each decision is therefore
 looked for in the article as it now is: where its words still stand where they stood, or
-are found again (the occurrence whose context agrees best, or the only one), the decision
-moves there, and a decision on a flag moves to the flag now raised on those words. Where its
+are found again (the occurrence whose context agrees best, or the only one of words long
+enough not to be chance), the decision moves there, and a decision on a flag moves to the flag now raised on those words. Where its
 words are gone, the decision is stale: it stays in the database and is shown to the
 reviewer, but exports and calibration leave it out, since its offsets would name other words.
 """
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .decisions import Decision
 
 CONTEXT = 24  # characters kept on each side of a decision's words
-MIN_CONTEXT = 8  # characters of agreeing context that pick one of several occurrences
+MIN_CONTEXT = 8  # characters of agreeing context that place short or repeated words
 
 
 @dataclass(frozen=True)
@@ -55,20 +55,23 @@ def follow(article: ReviewArticle, decisions: Iterable[Decision]) -> Followed:
 
 
 def locate(text: str, decision: Decision) -> tuple[int, int] | None:
-    """Where ``decision``'s words are in ``text`` now, or None when they are gone or could be
-    any of several places."""
+    """Where ``decision``'s words are in ``text`` now, or None when they are gone or no place
+    is sure: short words whose surroundings changed, or several places equally likely."""
     words, length = decision.text, len(decision.text)
     found = _occurrences(text, words)
     if not found:
         return None
-    if decision.before is None or decision.after is None:  # stored before contexts were kept
+    # Words this long found once are those words; a short one ("de", "les") may be any.
+    distinctive = len(found) == 1 and length >= MIN_CONTEXT
+    before, after = decision.context_before, decision.context_after
+    if before is None or after is None:  # stored before contexts were kept
         if text[decision.start:decision.end] == words:
             return decision.start, decision.end
-        return (found[0], found[0] + length) if len(found) == 1 else None
-    agreement = {at: _agreement(text, at, length, decision.before, decision.after) for at in found}
+        return (found[0], found[0] + length) if distinctive else None
+    agreement = {at: _agreement(text, at, length, before, after) for at in found}
     best = max(agreement.values())
-    if len(found) > 1 and best < min(MIN_CONTEXT, len(decision.before) + len(decision.after)):
-        return None  # the words are common and their surroundings changed: no place is sure
+    if best < min(MIN_CONTEXT, len(before) + len(after)) and not distinctive:
+        return None
     tied = [at for at in found if agreement[at] == best]
     at = min(tied, key=lambda a: abs(a - decision.start))  # the same words in the same context: the nearest
     return at, at + length
