@@ -373,6 +373,23 @@ def test_duplicate_ids_fail_the_later_row_and_overwrite_nothing(tiny_model: Path
     assert len(errors) == 1 and "duplicate id 'same'" in errors[0]["reason"] and errors[0]["position"] == 1
 
 
+def test_every_failed_row_keeps_its_own_record_when_ids_repeat(tiny_model: Path, tmp_path: Path):
+    """A failed row's id is taken as a checked one's is: two rows failing with one id, or a
+    failed row and a later row with its id, each keep a failure record ("3 failed" with one
+    line in errors.jsonl before; the later row's result had deleted the earlier's record)."""
+    rows = [{"id": "a", "text": ""}, {"id": "a", "text": "  "},
+            {"id": "b", "text": ""}, {"id": "b", "text": _TWO[0]}, {"id": "c", "text": _TWO[1]}]
+    output = tmp_path / "out"
+    result = _batch_rows(rows, tmp_path, tiny_model)
+    assert result.returncode == 0, result.stderr
+    assert "1 checked" in result.stderr and "4 failed" in result.stderr
+    errors = [json.loads(line) for line in (output / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["position"] for e in errors] == [0, 1, 2, 3]
+    assert all(f"in.jsonl:{n + 1}: the article is empty" in errors[n]["reason"] for n in (0, 1, 2))
+    assert "duplicate id 'a'" in errors[1]["reason"] and "duplicate id 'b'" in errors[3]["reason"]
+    assert sorted(p.stem for p in (output / "articles").glob("*.jsonl")) == ["c"]
+
+
 @pytest.mark.parametrize("folds", [False, True], ids=["filesystem that tells case apart", "filesystem that folds case"])
 def test_ids_that_differ_only_in_case_never_share_a_result_file(tiny_model: Path, tmp_path: Path, monkeypatch,
                                                                 folds: bool):

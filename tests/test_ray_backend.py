@@ -145,11 +145,13 @@ def test_ray_backend_reads_rows_the_local_backend_reads_and_fails_the_same_rows(
                       b'{"id": "b", "text": \n'
                       b'{"id": "c", "text": "Le chien court.", "references": "The dog runs."}\n'
                       b'{"id": "d", "text": "Le caf\xe9 est chaud."}\n'
-                      b'{"id": "e", "text": "Il pleut. Il fait froid."}\n')
+                      b'{"id": "e", "text": "Il pleut. Il fait froid."}\n'
+                      b'{"id": "f", "text": ""}\n'  # a failed row's id is taken: the next "f" is a duplicate
+                      b'{"id": "f", "text": "Le chat dort."}\n')
     csv = tmp_path / "in.csv"
     csv.write_bytes(b'id,text\n007,Le chat dort.\n010,"Le caf\xe9 est chaud."\n011,Il pleut.\n')
     make = functools.partial(_make_checker, str(tiny_model))
-    for table, checked_and_failed in ((jsonl, (3, 2)), (csv, (2, 1))):
+    for table, checked_and_failed in ((jsonl, (3, 4)), (csv, (2, 1))):
         name = table.suffix.lstrip(".")
         local = run_batch(iter_articles(table), make, tmp_path / f"local-{name}", progress=False)
         distributed = run_batch_ray(table, make, tmp_path / f"ray-{name}", workers=2, cpus_per_worker=0.5)
@@ -160,6 +162,8 @@ def test_ray_backend_reads_rows_the_local_backend_reads_and_fails_the_same_rows(
                for p in (tmp_path / "ray-jsonl" / "failed").glob("*.json")]
     assert any("in.jsonl:2" in r and "malformed JSON" in r for r in reasons)
     assert any("in.jsonl:4" in r and "not valid UTF-8" in r for r in reasons)
+    assert any("in.jsonl:6" in r and "empty" in r for r in reasons)
+    assert any("duplicate id 'f'" in r for r in reasons)
 
 
 @pytest.mark.parametrize("batch_size", [1, 3], ids=["refused row alone in its batch", "refused row beside others"])

@@ -30,7 +30,7 @@ from ..corpus import ArticleInput
 from ..errors import ConfigError, InputError
 from .layout import ResultNames, output_lock, prepare_output
 from .outcome import BatchOutcome
-from .run import (_fail, _windows, cannot_build, check_window, check_windows, fail_duplicate, failure_text,
+from .run import (_windows, cannot_build, check_window, check_windows, fail_duplicate, fail_unreadable, failure_text,
                   worker_died)
 from .sources import TABLE_SUFFIXES, ArticleError, Columns, iter_articles
 
@@ -84,7 +84,7 @@ def _read_input(items: Iterable[ArticleInput | ArticleError], output: Path) -> t
     failed = 0
     for item in items:
         if isinstance(item, ArticleError):
-            _fail(output, item)
+            fail_unreadable(output, names, item)
             failed += 1
         elif (refusal := names.refusal(item.id, item.position)) is not None:
             # Actors run in parallel: two articles with one result file would race for it.

@@ -126,6 +126,18 @@ def check_one(checker: Checker, article: ArticleInput, output: Path,
     return ArticleOutcome("rechecked", why) if why else ArticleOutcome("checked")
 
 
+def fail_unreadable(output: Path, names: ResultNames, error: ArticleError) -> None:
+    """Record why the row at ``error.position`` could not be read. It holds its id like any
+    article: a later row with that id is a duplicate, and the failure record is the row's own
+    (two rows failing with one id, or a failed row and a later result under its id, had shared
+    one ``failed/`` file, and ``errors.jsonl`` lost all but one)."""
+    refusal = names.refusal(error.id, error.position)
+    if refusal is None:
+        _fail(output, error)
+    else:
+        fail_duplicate(output, error.id, error.position, f"{error.reason}; and {refusal}")
+
+
 def fail_duplicate(output: Path, article_id: str, position: int, reason: str) -> None:
     """Refuse the article at ``position``, whose result file an earlier article has (``reason``,
     from :meth:`~mtcheck.batch.layout.ResultNames.refusal`)."""
@@ -264,7 +276,7 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
         nonlocal failed
         for item in articles:
             if isinstance(item, ArticleError):
-                _fail(output, item)
+                fail_unreadable(output, names, item)
                 failed += 1
                 advance(1)
             elif (refusal := names.refusal(item.id, item.position)) is not None:
