@@ -181,12 +181,19 @@ def load_run(path: str | Path, pair_by: PairBy = "id") -> Run:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "no such file or folder")
-    if path.is_dir() and (path / "articles").is_dir() and any((path / "articles").glob("*.jsonl")):
+    if path.is_dir() and (path / "articles").is_dir():  # a batch folder
         files = sorted((path / "articles").glob("*.jsonl"))
         root = path / "articles"
-    else:
-        files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
+        if not files:
+            failed = len(list((path / "failed").glob("*.json")))
+            raise InputError(path, "the batch holds no checked article yet"
+                                   + (f" ({failed} failed: see {path / 'errors.jsonl'})" if failed else ""))
+    elif path.is_dir():
+        # A folder of reports; what mtcheck keeps for itself (".run-signatures.json") is not one.
+        files = sorted(f for f in path.rglob("*.json") if not any(p.startswith(".") for p in f.relative_to(path).parts))
         root = path
+    else:
+        files, root = [path], path
     if not files:
         raise InputError(path, "holds no report (*.json from mtcheck check --format json, or a batch folder)")
     pairs: dict[PairKey, PairText] = {}

@@ -137,6 +137,20 @@ def test_cli_compare_json_and_a_missing_run(tmp_path):
     assert bad.exit_code == 2 and "nope.json" in bad.stderr
 
 
+def test_a_batch_folder_with_no_checked_article_says_so(tiny_model: Path, tmp_path: Path):
+    """Not "not an mtcheck report" about a file mtcheck keeps for itself."""
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "x", "text": ""}\n{"id": "y", "text": " "}\n', encoding="utf-8")
+    batch = run_cli(["batch", str(source), "-o", str(tmp_path / "run"), "--engine", "hf", "--model", str(tiny_model),
+                     "--quiet"])
+    assert batch.exit_code == 0, batch.stderr
+    (tmp_path / "run" / ".run-signatures.json").write_text("{}", encoding="utf-8")  # as a run that had results
+    a = _report(tmp_path / "a.json", GOOD)
+    out = run_cli(["compare", str(a), str(tmp_path / "run")])
+    assert out.exit_code == 2
+    assert "holds no checked article yet (2 failed: see" in out.stderr and "errors.jsonl" in out.stderr
+
+
 def test_two_batch_folders_compare_on_the_references_they_both_found(tiny_model: Path, apertium, tmp_path: Path):
     from mtcheck import Checker
     from mtcheck.batch.run import check_corpus
