@@ -190,7 +190,7 @@ def load_run(path: str | Path, pair_by: PairBy = "id") -> Run:
                                    + (f" ({failed} failed: see {path / 'errors.jsonl'})" if failed else ""))
     elif path.is_dir():
         # A folder of reports; what mtcheck keeps for itself (".run-signatures.json") is not one.
-        files = sorted(f for f in path.rglob("*.json") if not any(p.startswith(".") for p in f.relative_to(path).parts))
+        files = sorted(f for f in path.rglob("*.json") if not any(n.startswith(".") for n in f.relative_to(path).parts))
         root = path
     else:
         files, root = [path], path
