@@ -166,6 +166,7 @@ def test_a_run_checked_again_after_the_article_changed(tmp_path, tiny_model):
 
     settings = ReviewSettings(allowed_hosts=["testserver"])
     with starlette_testclient.TestClient(create_app(run, store, settings)) as client:
+        client.headers["X-CSRF-Token"] = settings.csrf
         article_file = source / "sample" / "article.fr.txt"
         article_file.write_text("Une phrase ajoutée en tête.\n\n" + article_file.read_text(encoding="utf-8"),
                                 encoding="utf-8")
@@ -178,6 +179,10 @@ def test_a_run_checked_again_after_the_article_changed(tmp_path, tiny_model):
         assert set(decided) == {flagged.text, "entrepôts"}
         for item in decided.values():
             assert shown["text"][item["start"]:item["end"]] == item["text"]
+        # A page loaded before the rerun names flags by their old ids: the answer says what to do.
+        stale_page = client.post("/api/decide/sample", json={"item": flagged.id, "verdict": "reject",
+                                                             "reviewer": "ann"})
+        assert stale_page.status_code == 400 and "reload the page" in stale_page.json()["error"]
 
     exported = tmp_path / "review.jsonl"
     done = subprocess.run([sys.executable, "-m", "mtcheck.cli", "review", str(output), "--export", str(exported)],

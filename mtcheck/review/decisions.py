@@ -124,7 +124,8 @@ class DecisionStore:
         else:
             previous = self.standing(article).decisions.get(item) if item.startswith(ADDED) else None
             if previous is None:
-                raise DecisionError(f"article {article.article_id!r} has no flag {item!r}")
+                raise DecisionError(f"article {article.article_id!r} has no flag {item!r}: reload the page "
+                                    "(the run may have been checked again since it was loaded)")
             start, end, base = previous.start, previous.end, {
                 "category": previous.category, "severity": previous.severity,
                 "suggestion": previous.suggestion, "note": previous.note}
