@@ -460,6 +460,11 @@ def _batch(args: argparse.Namespace) -> None:
             if again else ""
         _say(f"mtcheck: {outcome.checked} checked{why}, {outcome.skipped} unchanged and reused, "
              f"{outcome.failed} failed -> {Path(args.output) / 'report.html'}")
+    if outcome.from_other_inputs:
+        # A newsroom's next day's feed run into yesterday's folder: the report mixes both.
+        _say(f"mtcheck: note: {args.output} also holds {outcome.from_other_inputs} article(s) of an earlier input "
+             "that are not in this one; its summary and report include them (give a new --output to report this "
+             "input alone)")
 
 
 def _run_batch(args: argparse.Namespace, options: dict[str, Any], columns: Columns) -> BatchOutcome:

@@ -390,6 +390,22 @@ def test_every_failed_row_keeps_its_own_record_when_ids_repeat(tiny_model: Path,
     assert sorted(p.stem for p in (output / "articles").glob("*.jsonl")) == ["c"]
 
 
+def test_a_run_of_another_input_into_the_same_folder_says_what_the_report_still_holds(tiny_model: Path,
+                                                                                       tmp_path: Path):
+    """Today's feed run into yesterday's folder: nothing is deleted, and the user is told that
+    the summary and report also hold yesterday's articles."""
+    yesterday = [{"id": "a", "text": _TWO[0]}, {"id": "b", "text": _TWO[1]}, {"id": "c", "text": ""}]
+    first = _batch_rows(yesterday, tmp_path, tiny_model)
+    assert first.returncode == 0 and "also holds" not in first.stderr, first.stderr
+    today = _batch_rows(yesterday[:1], tmp_path, tiny_model)
+    assert today.returncode == 0, today.stderr
+    assert "also holds 2 article(s) of an earlier input that are not in this one" in today.stderr
+    summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8")
+    assert "\nb," in summary  # kept, as the note says
+    again = _batch_rows(yesterday, tmp_path, tiny_model)
+    assert again.returncode == 0 and "also holds" not in again.stderr, again.stderr
+
+
 @pytest.mark.parametrize("folds", [False, True], ids=["filesystem that tells case apart", "filesystem that folds case"])
 def test_ids_that_differ_only_in_case_never_share_a_result_file(tiny_model: Path, tmp_path: Path, monkeypatch,
                                                                 folds: bool):

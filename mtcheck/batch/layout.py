@@ -65,6 +65,20 @@ class ResultNames:
                 "differs in more than case")
 
 
+    def given(self) -> set[str]:
+        """The file names (without suffix) this run's articles have, checked or failed."""
+        return {safe_name(article_id) for article_id, _ in self._taken.values()}
+
+
+def from_other_inputs(output: Path, names: set[str]) -> int:
+    """How many articles ``output`` holds a result or a failure record of that are not among
+    ``names`` (this run's): left by a run of another input into the same folder, and still in
+    its summary, report and errors."""
+    results = {p.stem for p in (output / ARTICLES).glob("*.jsonl")}
+    failures = {p.stem.split(".dup-")[0] for p in (output / FAILED).glob("*.json")}
+    return len((results | failures) - names)
+
+
 def folds_case(folder: Path) -> bool:
     """Whether ``folder`` (which must exist) is on a filesystem where ``A`` and ``a`` name one file."""
     handle, name = tempfile.mkstemp(prefix=".case-probe-", dir=folder)

@@ -18,3 +18,6 @@ class BatchOutcome:
     rechecked: dict[str, int] = field(default_factory=dict)
     # The run signature of the checker that ran (None: none was built, every article was reused).
     signature: str | None = None
+    # Articles of another input whose results or failures the output folder also holds (see
+    # :func:`~mtcheck.batch.layout.from_other_inputs`).
+    from_other_inputs: int = 0

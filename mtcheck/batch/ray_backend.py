@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..corpus import ArticleInput
 from ..errors import ConfigError, InputError
-from .layout import ResultNames, output_lock, prepare_output
+from .layout import ResultNames, from_other_inputs, output_lock, prepare_output
 from .outcome import BatchOutcome
 from .run import (_windows, cannot_build, check_window, check_windows, fail_duplicate, fail_unreadable, failure_text,
                   worker_died)
@@ -73,12 +73,13 @@ class _CheckActor:
                 "signature": self.signature}
 
 
-def _read_input(items: Iterable[ArticleInput | ArticleError], output: Path) -> tuple[list[ArticleInput], int]:
+def _read_input(items: Iterable[ArticleInput | ArticleError],
+                output: Path) -> tuple[list[ArticleInput], int, set[str]]:
     """The articles to check, from :func:`~mtcheck.batch.sources.iter_articles` (the local
     backend's own readers, so that every row gets the same id, text and references, and every
     bad row or folder the same failure, as there). What cannot be read, and an id an earlier
     article has, fails here as the local backend fails it (written under ``output``). Returns
-    the articles and how many failed."""
+    the articles, how many failed, and the file names of every article of the input."""
     articles: list[ArticleInput] = []
     names = ResultNames(output)
     failed = 0
@@ -92,7 +93,7 @@ def _read_input(items: Iterable[ArticleInput | ArticleError], output: Path) -> t
             failed += 1
         else:
             articles.append(item)
-    return articles, failed
+    return articles, failed, names.given()
 
 
 def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[tuple[int, int]]:
@@ -218,7 +219,7 @@ def run_batch_ray(
         rechecked: dict[str, int] = {}
         signature = None
         try:
-            to_check, counts["failed"] = read if read is not None else _read_input(articles, output)
+            to_check, counts["failed"], given = read if read is not None else _read_input(articles, output)
             batches = _batches(to_check, workers, batch_size)
             while len(actors) > max(1, len(batches)):  # fewer batches than workers
                 ray.kill(actors.pop())
@@ -237,4 +238,4 @@ def run_batch_ray(
             for running in actors:  # their engines' memory goes now, not when the driver exits
                 ray.kill(running)
     return BatchOutcome(output, counts["checked"] + counts["rechecked"], counts["reused"], counts["failed"], rechecked,
-                        signature)
+                        signature, from_other_inputs(output, given))

@@ -25,7 +25,7 @@ from ..jsonl import dumps_line
 from ..lang.identify import identify
 from ..progress import Progress, ProgressMode
 from ..report.article import ArticleReport
-from .layout import ARTICLES, FAILED, ResultNames, output_lock, prepare_output, safe_name
+from .layout import ARTICLES, FAILED, ResultNames, from_other_inputs, output_lock, prepare_output, safe_name
 from .outcome import BatchOutcome
 from .sources import ArticleError
 from .unchanged import article_identity, stored_identity
@@ -313,7 +313,8 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
                             record(outcome)
             except BrokenProcessPool as exc:
                 raise worker_died(checked + skipped + failed) from exc
-    return BatchOutcome(output, checked, skipped, failed, rechecked, signature)
+    return BatchOutcome(output, checked, skipped, failed, rechecked, signature,
+                        from_other_inputs(output, names.given()))
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:

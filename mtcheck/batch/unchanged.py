@@ -24,7 +24,7 @@ from typing import Any
 
 from ..corpus import ArticleInput
 from ..files import atomic_write
-from .layout import ARTICLES, output_lock, prepare_output, safe_name
+from .layout import ARTICLES, from_other_inputs, output_lock, prepare_output, safe_name
 from .outcome import BatchOutcome
 from .sources import ArticleError
 
@@ -62,11 +62,13 @@ def unchanged_outcome(articles: Iterable[ArticleInput | ArticleError], output: P
     with output_lock(output):  # as a run would: a batch writing this folder now is refused
         prepare_output(output)
         reused = all_unchanged(articles, output, signature)
-    return None if reused is None else BatchOutcome(output, 0, reused, 0)
+    if reused is None:
+        return None
+    return BatchOutcome(output, 0, len(reused), 0, from_other_inputs=from_other_inputs(output, reused))
 
 
-def all_unchanged(articles: Iterable[ArticleInput | ArticleError], output: Path, signature: str) -> int | None:
-    """How many articles ``articles`` holds when every one has a stored result in ``output``
+def all_unchanged(articles: Iterable[ArticleInput | ArticleError], output: Path, signature: str) -> set[str] | None:
+    """The result file names of ``articles`` when every one has a stored result in ``output``
     under ``signature``; None as soon as one has not (or is unreadable, or repeats an id)."""
     seen: set[str] = set()
     for article in articles:
@@ -76,7 +78,7 @@ def all_unchanged(articles: Iterable[ArticleInput | ArticleError], output: Path,
         stored = stored_identity(output / ARTICLES / f"{safe_name(article.id)}.jsonl")
         if stored is None or stored.get("identity") != article_identity(article, signature)[1]:
             return None
-    return len(seen)
+    return {safe_name(article_id) for article_id in seen}
 
 
 def article_identity(article: ArticleInput, signature: str) -> tuple[str, str]:
