@@ -390,6 +390,22 @@ def test_every_failed_row_keeps_its_own_record_when_ids_repeat(tiny_model: Path,
     assert sorted(p.stem for p in (output / "articles").glob("*.jsonl")) == ["c"]
 
 
+def test_an_article_that_fails_on_a_rerun_leaves_no_earlier_result_in_the_summary(tiny_model: Path, tmp_path: Path):
+    """Its stored result was of the earlier text: shown beside the failure, it passed for this one's."""
+    first = _batch_rows([{"id": "a", "text": _TWO[0]}, {"id": "b", "text": _TWO[1]}], tmp_path, tiny_model)
+    assert first.returncode == 0, first.stderr
+    emptied = _batch_rows([{"id": "a", "text": " "}, {"id": "b", "text": _TWO[1]}], tmp_path, tiny_model)
+    assert emptied.returncode == 0 and "1 failed" in emptied.stderr, emptied.stderr
+    output = tmp_path / "out"
+    with (output / "summary.csv").open(encoding="utf-8") as handle:
+        assert [row["article_id"] for row in csv.DictReader(handle)] == ["b"]
+    errors = [json.loads(line) for line in (output / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["article_id"] for e in errors] == ["a"]
+    mended = _batch_rows([{"id": "a", "text": _TWO[0]}, {"id": "b", "text": _TWO[1]}], tmp_path, tiny_model)
+    assert mended.returncode == 0 and "1 checked" in mended.stderr, mended.stderr
+    assert not (output / "errors.jsonl").read_text(encoding="utf-8").strip()
+
+
 def test_a_run_of_another_input_into_the_same_folder_says_what_the_report_still_holds(tiny_model: Path,
                                                                                        tmp_path: Path):
     """Today's feed run into yesterday's folder: nothing is deleted, and the user is told that

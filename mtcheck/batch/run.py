@@ -145,8 +145,14 @@ def fail_duplicate(output: Path, article_id: str, position: int, reason: str) ->
 
 
 def _fail(output: Path, error: ArticleError, name: str | None = None) -> None:
+    """Record why the article failed; ``name``: a failure file of its own (a duplicate id)."""
     record = {"article_id": error.id, "position": error.position, "reason": error.reason}
     atomic_write(output / FAILED / f"{name or safe_name(error.id)}.json", dumps_line(record))
+    if name is None:
+        # A result stored under this id is of another text or other settings (an unchanged
+        # article is reused, never failed): beside the failure, the summary and report would
+        # show it as this article's.
+        (output / ARTICLES / f"{safe_name(error.id)}.jsonl").unlink(missing_ok=True)
 
 
 # Worker processes build their own checker once (loading a model is the slow part).
