@@ -213,4 +213,6 @@ def test_a_run_checked_again_after_the_article_changed(tmp_path, tiny_model):
     assert [d.text for d in stale_decisions(rerun, store)] == [flagged.text]
     with starlette_testclient.TestClient(create_app(rerun, store, settings)) as client:
         page = client.get("/article/sample").text
+        listed = client.get("/api/articles").json()["articles"]
     assert "1 earlier decision was made on words this article no longer holds" in page
+    assert [(row["article_id"], row["stale"]) for row in listed] == [("sample", 1)]

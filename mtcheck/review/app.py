@@ -360,6 +360,7 @@ class _Handlers:
                 "flags": len(flags), "reviewed": sum(1 for i in flags if i["state"] != "pending"),
                 "accepted": states["accepted"], "rejected": states["rejected"], "added": states["added"],
                 "severities": dict(Counter(i["severity"] for i in flags)), "matching": len(matching),
+                "stale": len(followed.stale),
             })
         return rows
 
