@@ -108,6 +108,26 @@ def test_a_short_word_left_once_in_a_rewritten_sentence_is_stale_not_guessed(tmp
     assert [d.text for d in store.standing(rewritten).stale] == ["besoin"]
 
 
+def test_a_flag_accepted_earlier_that_the_run_no_longer_raises_stays_in_view(tmp_path):
+    """After calibration turns a detector off, the errors reviewers accepted from it are still
+    errors: the page shows them, and a reviewer can take one back."""
+    flagged = article(TEXT, (("les Patriotes se mettent", "grammar", "grammar"),))
+    store = DecisionStore(tmp_path / "review.sqlite")
+    store.decide(flagged, {"item": flagged.flags[0].id, "verdict": "accept", "reviewer": "ann"})
+    unflagged = article(TEXT)  # the same text, checked again without that detector
+    run = ReviewRun(tmp_path / "report.json", store.path, (unflagged,))
+    settings = ReviewSettings(allowed_hosts=["testserver"])
+    with starlette_testclient.TestClient(create_app(run, store, settings)) as client:
+        client.headers["X-CSRF-Token"] = settings.csrf
+        [item] = client.get("/api/article/a1").json()["items"]
+        assert (item["text"], item["state"]) == ("les Patriotes se mettent", "accepted")
+        assert "no longer raises" in item["message"]
+        taken_back = client.post("/api/decide/a1", json={"item": item["id"], "verdict": "reject", "reviewer": "bob"})
+        assert taken_back.status_code == 200, taken_back.text
+        assert client.get("/api/article/a1").json()["items"] == []
+    assert [(r["text"], r["decision"]) for r in review_records(run, store)] == [("les Patriotes se mettent", "reject")]
+
+
 def test_a_database_made_before_contexts_were_kept_is_upgraded_in_place(tmp_path):
     path = tmp_path / "review.sqlite"
     with sqlite3.connect(path) as db:  # the schema of the first release, one decision in it

@@ -315,7 +315,10 @@ class _Handlers:
     def _items(self, article: ReviewArticle, decisions: Mapping[str, Decision]) -> list[dict[str, Any]]:
         """The run's flags and the spans reviewers added, in article order, each with its standing decision."""
         items = [self._item_json(article, f.id, decisions.get(f.id)) for f in article.flags]
-        items += [self._item_json(article, d.item, d) for d in decisions.values() if d.added and d.verdict == "accept"]
+        # Accepted errors stay in view: spans reviewers added, and flags accepted on an earlier
+        # run that this one no longer raises (a detector turned off by calibration, say).
+        items += [self._item_json(article, d.item, d) for d in decisions.values()
+                  if d.verdict == "accept" and article.flag(d.item) is None]
         return sorted(items, key=lambda i: (i["start"], i["end"]))
 
     def _item_json(self, article: ReviewArticle, item: str, decision: Decision | None) -> dict[str, Any]:
@@ -333,8 +336,10 @@ class _Handlers:
         else:
             assert decision is not None
             segment = article.segment_at(decision.start)
+            message = "added by a reviewer" if decision.added else \
+                "accepted on an earlier run's flag, which this run no longer raises"
             base = {"id": item, "origin": "added", "start": decision.start, "end": decision.end,
-                    "text": decision.text, "detector": None, "message": "added by a reviewer",
+                    "text": decision.text, "detector": None, "message": message,
                     "flag_category": None, "flag_severity": None, "confidence": None, "evidence": {},
                     "back_translation": segment.back_translation if segment else "",
                     "references": list(segment.references) if segment else []}

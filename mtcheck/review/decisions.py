@@ -122,7 +122,8 @@ class DecisionStore:
             start, end, base = flag.start, flag.end, {"category": flag.category, "severity": flag.severity,
                                                       "suggestion": flag.suggestion, "note": ""}
         else:
-            previous = self.standing(article).decisions.get(item) if item.startswith(ADDED) else None
+            # A span a reviewer added, or a flag accepted on an earlier run that this one no longer raises.
+            previous = self.standing(article).decisions.get(item)
             if previous is None:
                 raise DecisionError(f"article {article.article_id!r} has no flag {item!r}: reload the page "
                                     "(the run may have been checked again since it was loaded)")
