@@ -64,7 +64,6 @@ class ResultNames:
                 "case, and this filesystem does not tell such file names apart: give each article an id that "
                 "differs in more than case")
 
-
     def given(self) -> set[str]:
         """The file names (without suffix) this run's articles have, checked or failed."""
         return {safe_name(article_id) for article_id, _ in self._taken.values()}

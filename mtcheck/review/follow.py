@@ -5,9 +5,10 @@ the run is read again after the article changed (a sentence added above, a typo 
 article checked again), its offsets may point at other words. Each decision is therefore
 looked for in the article as it now is: where its words still stand where they stood, or
 are found again (the occurrence whose context agrees best, or the only one of words long
-enough not to be chance), the decision moves there, and a decision on a flag moves to the flag now raised on those words. Where its
-words are gone, the decision is stale: it stays in the database and is shown to the
-reviewer, but exports and calibration leave it out, since its offsets would name other words.
+enough not to be chance), the decision moves there, and a decision on a flag moves to the
+flag now raised on those words. Where its words are gone, the decision is stale: it stays in
+the database and is shown to the reviewer, but exports and calibration leave it out, since
+its offsets would name other words.
 """
 
 from __future__ import annotations
