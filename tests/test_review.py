@@ -164,9 +164,11 @@ def test_decisions_are_attributed_timestamped_and_the_latest_stands(client):
 def test_a_missed_span_is_added_with_the_text_taken_from_the_article(client):
     article = client.run.articles[0]
     start = article.text.index("armes")
-    answer = client.post(f"/api/add/{article.article_id}", json={
-        "start": start, "end": start + 5, "category": "terminology", "severity": "major", "reviewer": "Ana",
-        "text": "ignored: the server reads the article"})
+    span = {"start": start, "end": start + 5, "category": "terminology", "severity": "major", "reviewer": "Ana"}
+    # The words the page says it showed must be the article's there: nothing else is stored.
+    wrong = client.post(f"/api/add/{article.article_id}", json={**span, "text": "not what the article says"})
+    assert wrong.status_code == 400 and "reload the page" in wrong.json()["error"]
+    answer = client.post(f"/api/add/{article.article_id}", json={**span, "text": "armes"})
     assert answer.status_code == 200, answer.text
     item = answer.json()["item"]
     assert (item["origin"], item["text"], item["state"]) == ("added", "armes", "added")

@@ -203,6 +203,20 @@ def test_a_run_checked_again_after_the_article_changed(tmp_path, tiny_model):
         stale_page = client.post("/api/decide/sample", json={"item": flagged.id, "verdict": "reject",
                                                              "reviewer": "ann"})
         assert stale_page.status_code == 400 and "reload the page" in stale_page.json()["error"]
+        # The page sends the words the reviewer saw: offsets of the old text name other words now.
+        old_offsets = client.post("/api/add/sample", json={
+            "start": missed, "end": missed + 9, "text": "entrepôts", "category": "mistranslation",
+            "severity": "major", "reviewer": "ann"})
+        assert old_offsets.status_code == 400 and "'entrepôts' is no longer there" in old_offsets.json()["error"]
+        count = store.count()
+        moved = decided["entrepôts"]
+        wrong_words = client.post("/api/decide/sample", json={"item": moved["id"], "text": "autre chose",
+                                                              "verdict": "reject", "reviewer": "ann"})
+        assert wrong_words.status_code == 400 and "reload the page" in wrong_words.json()["error"]
+        assert store.count() == count  # nothing stored from a page that shows other words
+        same_words = client.post("/api/decide/sample", json={"item": moved["id"], "text": "entrepôts",
+                                                             "verdict": "accept", "reviewer": "ann"})
+        assert same_words.status_code == 200, same_words.text
 
     exported = tmp_path / "review.jsonl"
     done = subprocess.run([sys.executable, "-m", "mtcheck.cli", "review", str(output), "--export", str(exported)],

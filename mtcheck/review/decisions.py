@@ -29,6 +29,7 @@ VERDICTS = ("accept", "reject")
 ADDED = "added-"  # the prefix of an added span's item id
 MAX_TEXT = 2000  # characters in a suggestion or a note
 MAX_REVIEWER = 80
+CHANGED = "the article changed since this page was loaded (the run was checked again): reload the page"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -125,11 +126,11 @@ class DecisionStore:
             # A span a reviewer added, or a flag accepted on an earlier run that this one no longer raises.
             previous = self.standing(article).decisions.get(item)
             if previous is None:
-                raise DecisionError(f"article {article.article_id!r} has no flag {item!r}: reload the page "
-                                    "(the run may have been checked again since it was loaded)")
+                raise DecisionError(f"article {article.article_id!r} has no flag {item!r}: {CHANGED}")
             start, end, base = previous.start, previous.end, {
                 "category": previous.category, "severity": previous.severity,
                 "suggestion": previous.suggestion, "note": previous.note}
+        _require_words(payload, article.text[start:end])
         return self._insert(article, item, verdict, start, end, _fields(payload, base))
 
     def add(self, article: ReviewArticle, payload: Mapping[str, Any]) -> Decision:
@@ -137,6 +138,7 @@ class DecisionStore:
         start, end = payload.get("start"), payload.get("end")
         if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
             raise DecisionError("start and end must be whole numbers (character offsets into the article)")
+        _require_words(payload, article.text[start:end])
         if not 0 <= start < end <= len(article.text):
             raise DecisionError(f"span {start}–{end} is outside the article (0–{len(article.text)}) or empty")
         if not article.text[start:end].strip():
@@ -190,6 +192,14 @@ class DecisionStore:
                 "suggestion, note, reviewer, created_at, context_before, context_after) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             return Decision(int(cursor.lastrowid or 0), *row)
+
+
+def _require_words(payload: Mapping[str, Any], words: str) -> None:
+    """The words the reviewer saw (``payload["text"]``, which the page sends) must be the
+    article's there now: a page loaded before the run was checked again names other words."""
+    seen = _string(payload, "text")
+    if seen is not None and seen != words:
+        raise DecisionError(f"{seen!r} is no longer there: {CHANGED}")
 
 
 def _add_column(db: sqlite3.Connection, column: str) -> None:

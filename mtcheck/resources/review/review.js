@@ -89,7 +89,7 @@
     if (!name) return;
     const item = items[current];
     const body = {
-      item: item.id, verdict, reviewer: name,
+      item: item.id, text: item.text, verdict, reviewer: name,
       category: $("cur-category").value, severity: $("cur-severity").value,
       suggestion: $("cur-suggestion").value, note: $("cur-note").value, ...overrides,
     };
@@ -143,7 +143,7 @@
     while (start < end && /\s/.test(text[start])) start++;
     while (end > start && /\s/.test(text[end - 1])) end--;
     if (start >= end) { say("The selection holds no word.", true); return; }
-    pending = { start, end };
+    pending = { start, end, text: text.slice(start, end) };
     $("add-text").textContent = text.slice(start, end);
     $("current").hidden = true;
     $("add-form").hidden = false;
