@@ -197,9 +197,10 @@ class DecisionStore:
 def _require_words(payload: Mapping[str, Any], words: str) -> None:
     """The words the reviewer saw (``payload["text"]``, which the page sends) must be the
     article's there now: a page loaded before the run was checked again names other words."""
-    seen = _string(payload, "text")
+    seen = _string(payload, "text", limit=len(words) + 1)  # any longer cannot be these words
     if seen is not None and seen != words:
-        raise DecisionError(f"{seen!r} is no longer there: {CHANGED}")
+        shown = seen if len(seen) <= 60 else seen[:59] + "…"
+        raise DecisionError(f"{shown!r} is no longer there: {CHANGED}")
 
 
 def _add_column(db: sqlite3.Connection, column: str) -> None:
