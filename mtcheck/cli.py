@@ -713,13 +713,12 @@ def _review(args: argparse.Namespace) -> None:
     reviewed = ReviewRun.open(args.run)
     if args.export_file:
         from .review.decisions import DecisionStore
-        from .review.export import stale_decisions, write_export
+        from .review.export import write_export
 
         _require_writable(args.export_file)
-        store = DecisionStore(reviewed.database)
-        written = write_export(reviewed, store, args.export_file)
+        written, stale = write_export(reviewed, DecisionStore(reviewed.database), args.export_file)
         _say(f"mtcheck: {written} annotation(s) written to {args.export_file}")
-        _warn_stale(stale_decisions(reviewed, store))
+        _warn_stale(stale)
         return
     from .review.server import serve
 
@@ -758,7 +757,7 @@ def _calibrate(args: argparse.Namespace) -> None:
     from .files import atomic_write
     from .review.calibrate import calibrate as calibrate_run
     from .review.decisions import DecisionStore
-    from .review.export import read_records, review_records, stale_decisions
+    from .review.export import read_records, records_and_stale
     from .review.run import ReviewRun
 
     _require_writable(args.output)
@@ -766,9 +765,8 @@ def _calibrate(args: argparse.Namespace) -> None:
     if args.decisions_file:
         records = read_records(args.decisions_file)
     else:
-        store = DecisionStore(reviewed.database)
-        records = review_records(reviewed, store)
-        _warn_stale(stale_decisions(reviewed, store))
+        records, stale = records_and_stale(reviewed, DecisionStore(reviewed.database))
+        _warn_stale(stale)
     if not records:
         raise InputError(args.decisions_file or reviewed.database, "no decisions to calibrate on: review the run "
                                                                    f"first (mtcheck review {args.run})")

@@ -21,7 +21,7 @@ import pytest
 
 from mtcheck.review.app import ReviewSettings, create_app
 from mtcheck.review.decisions import DecisionStore
-from mtcheck.review.export import review_records, stale_decisions, write_export
+from mtcheck.review.export import records_and_stale, review_records, write_export
 from mtcheck.review.run import ReviewArticle, ReviewFlag, ReviewRun, flag_id
 from tests.conftest import ROOT, SAMPLE_DIR
 from tests.test_review import starlette_testclient
@@ -244,7 +244,7 @@ def test_a_run_checked_again_after_the_article_changed(tmp_path, tiny_model):
     assert "1 decision(s) left out" in done.stderr and repr(flagged.text) in done.stderr
     rerun = ReviewRun.open(output)
     assert [r["text"] for r in review_records(rerun, store)] == ["entrepôts"]
-    assert [d.text for d in stale_decisions(rerun, store)] == [flagged.text]
+    assert [d.text for d in records_and_stale(rerun, store)[1]] == [flagged.text]
     with starlette_testclient.TestClient(create_app(rerun, store, settings)) as client:
         page = client.get("/article/sample").text
         listed = client.get("/api/articles").json()["articles"]

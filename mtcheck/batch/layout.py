@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import MtcheckError
 
 ARTICLES, FAILED, PAGES = "articles", "failed", "pages"
+DUPLICATE = ".dup-"  # failed/<id>.dup-<position>.json: an article refused for an id an earlier one has
 LOCK = ".mtcheck-batch.lock"
 
 
@@ -74,7 +75,7 @@ def from_other_inputs(output: Path, names: set[str]) -> int:
     ``names`` (this run's): left by a run of another input into the same folder, and still in
     its summary, report and errors."""
     results = {p.stem for p in (output / ARTICLES).glob("*.jsonl")}
-    failures = {p.stem.split(".dup-")[0] for p in (output / FAILED).glob("*.json")}
+    failures = {p.stem.split(DUPLICATE)[0] for p in (output / FAILED).glob("*.json")}
     return len((results | failures) - names)
 
 
@@ -138,5 +139,5 @@ def prepare_output(output: Path) -> None:
     (output / ARTICLES).mkdir(parents=True, exist_ok=True)
     for stale in output.glob("*/.*.tmp"):  # left by a run killed mid-write; never a finished result
         stale.unlink(missing_ok=True)
-    for duplicate in (output / FAILED).glob("*.dup-*.json"):  # this run says again which ids repeat
+    for duplicate in (output / FAILED).glob(f"*{DUPLICATE}*.json"):  # this run says again which ids repeat
         duplicate.unlink(missing_ok=True)

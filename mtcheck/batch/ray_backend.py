@@ -30,8 +30,7 @@ from ..corpus import ArticleInput
 from ..errors import ConfigError, InputError
 from .layout import ResultNames, from_other_inputs, output_lock, prepare_output
 from .outcome import BatchOutcome
-from .run import (_windows, cannot_build, check_window, check_windows, fail_duplicate, fail_unreadable, failure_text,
-                  worker_died)
+from .run import _windows, admitted, cannot_build, check_window, check_windows, failure_text, worker_died
 from .sources import TABLE_SUFFIXES, ArticleError, Columns, iter_articles
 
 if TYPE_CHECKING:
@@ -80,20 +79,12 @@ def _read_input(items: Iterable[ArticleInput | ArticleError],
     bad row or folder the same failure, as there). What cannot be read, and an id an earlier
     article has, fails here as the local backend fails it (written under ``output``). Returns
     the articles, how many failed, and the file names of every article of the input."""
-    articles: list[ArticleInput] = []
     names = ResultNames(output)
-    failed = 0
-    for item in items:
-        if isinstance(item, ArticleError):
-            fail_unreadable(output, names, item)
-            failed += 1
-        elif (refusal := names.refusal(item.id, item.position)) is not None:
-            # Actors run in parallel: two articles with one result file would race for it.
-            fail_duplicate(output, item.id, item.position, refusal)
-            failed += 1
-        else:
-            articles.append(item)
-    return articles, failed, names.given()
+    # Duplicates are refused here, before any actor starts: actors run in parallel, and two
+    # articles with one result file would race for it.
+    taken = list(admitted(items, output, names))
+    articles = [item for item in taken if item is not None]
+    return articles, len(taken) - len(articles), names.given()
 
 
 def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[tuple[int, int]]:

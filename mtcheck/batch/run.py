@@ -25,7 +25,8 @@ from ..jsonl import dumps_line
 from ..lang.identify import identify
 from ..progress import Progress, ProgressMode
 from ..report.article import ArticleReport
-from .layout import ARTICLES, FAILED, ResultNames, from_other_inputs, output_lock, prepare_output, safe_name
+from .layout import (ARTICLES, DUPLICATE, FAILED, ResultNames, from_other_inputs, output_lock, prepare_output,
+                     safe_name)
 from .outcome import BatchOutcome
 from .sources import ArticleError
 from .unchanged import article_identity, stored_identity
@@ -126,6 +127,23 @@ def check_one(checker: Checker, article: ArticleInput, output: Path,
     return ArticleOutcome("rechecked", why) if why else ArticleOutcome("checked")
 
 
+def admitted(items: Iterable[ArticleInput | ArticleError], output: Path,
+             names: ResultNames) -> Iterator[ArticleInput | None]:
+    """Each item of the input as the batch takes it: the article to check, or None for one that
+    fails here, its record written (a row that cannot be read, or an article whose result file
+    an earlier one has). Both backends read their input through this, so that a row fails the
+    same way on each."""
+    for item in items:
+        if isinstance(item, ArticleError):
+            fail_unreadable(output, names, item)
+            yield None
+        elif (refusal := names.refusal(item.id, item.position)) is not None:
+            fail_duplicate(output, item.id, item.position, refusal)
+            yield None
+        else:
+            yield item
+
+
 def fail_unreadable(output: Path, names: ResultNames, error: ArticleError) -> None:
     """Record why the row at ``error.position`` could not be read. It holds its id like any
     article: a later row with that id is a duplicate, and the failure record is the row's own
@@ -141,7 +159,7 @@ def fail_unreadable(output: Path, names: ResultNames, error: ArticleError) -> No
 def fail_duplicate(output: Path, article_id: str, position: int, reason: str) -> None:
     """Refuse the article at ``position``, whose result file an earlier article has (``reason``,
     from :meth:`~mtcheck.batch.layout.ResultNames.refusal`)."""
-    _fail(output, ArticleError(article_id, reason, position), name=f"{safe_name(article_id)}.dup-{position}")
+    _fail(output, ArticleError(article_id, reason, position), name=f"{safe_name(article_id)}{DUPLICATE}{position}")
 
 
 def _fail(output: Path, error: ArticleError, name: str | None = None) -> None:
@@ -280,13 +298,8 @@ def _run_locked(articles: Iterable[ArticleInput | ArticleError], make_checker: C
 
     def pending() -> Iterator[ArticleInput]:
         nonlocal failed
-        for item in articles:
-            if isinstance(item, ArticleError):
-                fail_unreadable(output, names, item)
-                failed += 1
-                advance(1)
-            elif (refusal := names.refusal(item.id, item.position)) is not None:
-                fail_duplicate(output, item.id, item.position, refusal)
+        for item in admitted(articles, output, names):
+            if item is None:
                 failed += 1
                 advance(1)
             else:

@@ -48,17 +48,20 @@ class GoldSpan:
 def review_records(run: ReviewRun, store: DecisionStore) -> list[dict[str, Any]]:
     """One record per decided item, articles in the run's order, items in the article's, at
     the offsets their words have in the article now. Decisions whose words are no longer in
-    the article (it changed after they were made) are left out: see :func:`stale_decisions`."""
-    records = []
+    the article (it changed after they were made) are left out: see :func:`records_and_stale`."""
+    return records_and_stale(run, store)[0]
+
+
+def records_and_stale(run: ReviewRun, store: DecisionStore) -> tuple[list[dict[str, Any]], list[Decision]]:
+    """From one reading of the decisions: the records of :func:`review_records`, and the
+    standing decisions whose words the run's articles no longer hold (stale)."""
+    records: list[dict[str, Any]] = []
+    stale: list[Decision] = []
     for article, followed in followed_decisions(run, store):
         mine = sorted(followed.decisions.values(), key=lambda d: (d.start, d.end, d.id))
         records.extend(_record(article, d) for d in mine)
-    return records
-
-
-def stale_decisions(run: ReviewRun, store: DecisionStore) -> list[Decision]:
-    """The standing decisions whose words the run's articles no longer hold."""
-    return [d for _, followed in followed_decisions(run, store) for d in followed.stale]
+        stale.extend(followed.stale)
+    return records, stale
 
 
 def followed_decisions(run: ReviewRun, store: DecisionStore) -> list[tuple[ReviewArticle, Followed]]:
@@ -84,18 +87,19 @@ def _record(article: ReviewArticle, decision: Decision) -> dict[str, Any]:
     }
 
 
-def write_export(run: ReviewRun, store: DecisionStore, path: str | Path) -> int:
-    """Write the decisions to ``path`` (``.jsonl`` or ``.tsv``); the number of records written."""
+def write_export(run: ReviewRun, store: DecisionStore, path: str | Path) -> tuple[int, list[Decision]]:
+    """Write the decisions to ``path`` (``.jsonl`` or ``.tsv``): the number of records written,
+    and the stale decisions left out (see :func:`records_and_stale`)."""
     path = Path(path)
-    records = review_records(run, store)
+    if path.suffix not in (".jsonl", ".tsv"):
+        raise InputError(path, "the export file must end in .jsonl (every decision) or .tsv (WMT20 QE task 3)")
+    records, stale = records_and_stale(run, store)
     if path.suffix == ".jsonl":
         atomic_write(path, "".join(dumps_line(r) for r in records))
-        return len(records)
-    if path.suffix == ".tsv":
-        rows = wmt_rows(run, records)
-        atomic_write(path, tsv_text(rows))
-        return len(rows)
-    raise InputError(path, "the export file must end in .jsonl (every decision) or .tsv (WMT20 QE task 3)")
+        return len(records), stale
+    rows = wmt_rows(run, records)
+    atomic_write(path, tsv_text(rows))
+    return len(rows), stale
 
 
 def wmt_rows(run: ReviewRun, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
