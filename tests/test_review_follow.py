@@ -20,6 +20,7 @@ from types import ModuleType
 import pytest
 
 from mtcheck.review.app import ReviewSettings, create_app
+from mtcheck.review.calibrate import calibrate
 from mtcheck.review.decisions import DecisionStore
 from mtcheck.review.export import records_and_stale, review_records, write_export
 from mtcheck.review.run import ReviewArticle, ReviewFlag, ReviewRun, flag_id
@@ -126,6 +127,33 @@ def test_a_flag_accepted_earlier_that_the_run_no_longer_raises_stays_in_view(tmp
         assert taken_back.status_code == 200, taken_back.text
         assert client.get("/api/article/a1").json()["items"] == []
     assert [(r["text"], r["decision"]) for r in review_records(run, store)] == [("les Patriotes se mettent", "reject")]
+
+
+def test_calibration_still_counts_decisions_on_flags_the_run_no_longer_raises(tmp_path):
+    """Calibration turned a detector off; the reviewers' decisions on its flags are still its
+    record: a later calibration counts them for that detector, as raised when decided."""
+    flags = tuple((words, "grammar", "grammar") for words in ("les Patriotes se mettent", "dans les entrepôts",
+                                                              "de nombreux pays"))
+    flagged = article(TEXT, flags)
+    store = DecisionStore(tmp_path / "review.sqlite")
+    for flag, verdict in zip(flagged.flags, ("accept", "reject", "reject")):
+        store.decide(flagged, {"item": flag.id, "verdict": verdict, "reviewer": "ann", "severity": "minor"})
+    run = ReviewRun(tmp_path / "report.json", store.path, (article(TEXT),))  # checked again without grammar
+    records = review_records(run, store)
+    assert {(r["detector"], r["flag_severity"], r["severity"]) for r in records} == {("grammar", "major", "minor")}
+    [row] = calibrate(records, min_decisions=3).rows
+    assert (row.detector, row.precision.accepted, row.precision.decided) == ("grammar", 1, 3)
+
+
+def test_a_flag_decided_again_after_it_moved_is_one_stale_decision_when_its_words_go(tmp_path):
+    flags = (("les Patriotes se mettent", "grammar", "grammar"),)
+    before, moved = article(TEXT, flags), article("Titre.\n\n" + TEXT, flags)
+    store = DecisionStore(tmp_path / "review.sqlite")
+    store.decide(before, {"item": before.flags[0].id, "verdict": "accept", "reviewer": "ann"})
+    store.decide(moved, {"item": moved.flags[0].id, "verdict": "reject", "reviewer": "bob"})  # its new id
+    gone = article("Titre.\n\n" + TEXT.replace("les Patriotes se mettent", "les systèmes Patriot restent"))
+    [stale] = store.standing(gone).stale
+    assert (stale.verdict, stale.reviewer) == ("reject", "bob")
 
 
 def test_a_database_made_before_contexts_were_kept_is_upgraded_in_place(tmp_path):

@@ -339,8 +339,9 @@ class _Handlers:
             message = "added by a reviewer" if decision.added else \
                 "accepted on an earlier run's flag, which this run no longer raises"
             base = {"id": item, "origin": "added", "start": decision.start, "end": decision.end,
-                    "text": decision.text, "detector": None, "message": message,
-                    "flag_category": None, "flag_severity": None, "confidence": None, "evidence": {},
+                    "text": decision.text, "detector": decision.flag_detector, "message": message,
+                    "flag_category": decision.flag_category, "flag_severity": decision.flag_severity,
+                    "confidence": None, "evidence": {},
                     "back_translation": segment.back_translation if segment else "",
                     "references": list(segment.references) if segment else []}
         if decision is not None:

@@ -29,6 +29,7 @@ VERDICTS = ("accept", "reject")
 ADDED = "added-"  # the prefix of an added span's item id
 MAX_TEXT = 2000  # characters in a suggestion or a note
 MAX_REVIEWER = 80
+_LATER_COLUMNS = ("context_before", "context_after", "flag_detector", "flag_category", "flag_severity")
 CHANGED = "the article changed since this page was loaded (the run was checked again): reload the page"
 
 _SCHEMA = """
@@ -48,7 +49,10 @@ CREATE TABLE IF NOT EXISTS decisions (
     created_at TEXT NOT NULL,
     undone_at TEXT,
     context_before TEXT,         -- the article's text just before and after the words (see .follow)
-    context_after TEXT
+    context_after TEXT,
+    flag_detector TEXT,          -- the flag as the run raised it when decided (NULL for an added span)
+    flag_category TEXT,
+    flag_severity TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_item ON decisions (article_id, item);
 """
@@ -75,6 +79,11 @@ class Decision:
     created_at: str
     context_before: str | None = None  # the article's text next to the words when decided (None: not kept then)
     context_after: str | None = None
+    # The flag as raised when decided: a later run may no longer raise it (calibration turned its
+    # detector off), and calibration still counts the decision for that detector.
+    flag_detector: str | None = None
+    flag_category: str | None = None
+    flag_severity: str | None = None
 
     @property
     def added(self) -> bool:
@@ -96,7 +105,7 @@ class DecisionStore:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
                 columns = {row["name"] for row in db.execute("PRAGMA table_info(decisions)")}
-                for column in ("context_before", "context_after"):  # a database made before contexts were kept
+                for column in _LATER_COLUMNS:  # a database made before these were kept
                     if column not in columns:
                         _add_column(db, column)
         except sqlite3.Error as exc:
@@ -122,6 +131,7 @@ class DecisionStore:
         if flag is not None:
             start, end, base = flag.start, flag.end, {"category": flag.category, "severity": flag.severity,
                                                       "suggestion": flag.suggestion, "note": ""}
+            raised = (flag.detector, flag.category, flag.severity)
         else:
             # A span a reviewer added, or a flag accepted on an earlier run that this one no longer raises.
             previous = self.standing(article).decisions.get(item)
@@ -130,8 +140,9 @@ class DecisionStore:
             start, end, base = previous.start, previous.end, {
                 "category": previous.category, "severity": previous.severity,
                 "suggestion": previous.suggestion, "note": previous.note}
+            raised = (previous.flag_detector, previous.flag_category, previous.flag_severity)
         _require_words(payload, article.text[start:end])
-        return self._insert(article, item, verdict, start, end, _fields(payload, base))
+        return self._insert(article, item, verdict, start, end, _fields(payload, base), raised)
 
     def add(self, article: ReviewArticle, payload: Mapping[str, Any]) -> Decision:
         """Store a span that mtcheck missed, as an accepted error."""
@@ -182,15 +193,16 @@ class DecisionStore:
             return db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
 
     def _insert(self, article: ReviewArticle, item: str, verdict: str, start: int, end: int,
-                fields: Mapping[str, str]) -> Decision:
+                fields: Mapping[str, str], raised: tuple[str | None, str | None, str | None] = (None, None, None),
+                ) -> Decision:
         row = (article.article_id, item, verdict, start, end, article.text[start:end], fields["category"],
                fields["severity"], fields["suggestion"], fields["note"], fields["reviewer"], _now(),
-               *context_of(article.text, start, end))
+               *context_of(article.text, start, end), *raised)
         with self._connect() as db:
             cursor = db.execute(
                 'INSERT INTO decisions (article_id, item, verdict, start, "end", text, category, severity, '
-                "suggestion, note, reviewer, created_at, context_before, context_after) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                "suggestion, note, reviewer, created_at, context_before, context_after, flag_detector, "
+                "flag_category, flag_severity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             return Decision(int(cursor.lastrowid or 0), *row)
 
 
@@ -220,7 +232,8 @@ def _now() -> str:
 def _decision(row: sqlite3.Row) -> Decision:
     return Decision(row["id"], row["article_id"], row["item"], row["verdict"], row["start"], row["end"], row["text"],
                     row["category"], row["severity"], row["suggestion"], row["note"], row["reviewer"],
-                    row["created_at"], row["context_before"], row["context_after"])
+                    row["created_at"], row["context_before"], row["context_after"], row["flag_detector"],
+                    row["flag_category"], row["flag_severity"])
 
 
 def _string(payload: Mapping[str, Any], key: str, required: bool = False, limit: int = MAX_TEXT) -> str | None:

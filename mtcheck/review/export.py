@@ -79,8 +79,10 @@ def _record(article: ReviewArticle, decision: Decision) -> dict[str, Any]:
         "article_id": article.article_id, "start": decision.start, "end": decision.end, "text": decision.text,
         "category": decision.category, "severity": decision.severity, "decision": decision.verdict,
         "origin": "added" if decision.added else "flag",
-        "flag_id": decision.flag_id, "detector": flag.detector if flag else None,
-        "flag_category": flag.category if flag else None, "flag_severity": flag.severity if flag else None,
+        # A flag this run no longer raises is reported as it was raised when decided.
+        "flag_id": decision.flag_id, "detector": flag.detector if flag else decision.flag_detector,
+        "flag_category": flag.category if flag else decision.flag_category,
+        "flag_severity": flag.severity if flag else decision.flag_severity,
         "suggestion": decision.suggestion, "note": decision.note,
         "reviewer": decision.reviewer, "decided_at": decision.created_at,
         "segment_index": segment.index if segment else None,

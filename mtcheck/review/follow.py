@@ -52,7 +52,21 @@ def follow(article: ReviewArticle, decisions: Iterable[Decision]) -> Followed:
         start, end = place
         item = decision.item if decision.added else _flag_on(article, decision, start, end)
         standing[item] = dataclasses.replace(decision, item=item, start=start, end=end)
-    return Followed(standing, tuple(stale))
+    return Followed(standing, _latest_per_flag(stale))
+
+
+def _latest_per_flag(stale: list[Decision]) -> tuple[Decision, ...]:
+    """A flag decided again after a rerun moved it was decided under its new id; when its words
+    then go, both decisions are stale, and only the later is what the reviewer last said (two
+    detectors' flags on the same words stay two)."""
+    latest: dict[tuple[str, str | None, str | None, str | None], Decision] = {}
+    kept = []
+    for decision in stale:  # oldest first
+        if decision.added:
+            kept.append(decision)
+        else:
+            latest[(decision.text, decision.context_before, decision.context_after, decision.flag_detector)] = decision
+    return tuple(sorted(kept + list(latest.values()), key=lambda d: d.id))
 
 
 def locate(text: str, decision: Decision) -> tuple[int, int] | None:
