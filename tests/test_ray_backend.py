@@ -252,6 +252,9 @@ def test_a_worker_no_node_can_hold_is_refused_instead_of_waiting_forever(tiny_mo
                            "--quiet"], capture_output=True, text=True, timeout=300, env={**env, "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 2, done.stderr
     assert "no node of the Ray cluster has 64 CPUs" in done.stderr and "--cpus-per-worker" in done.stderr
+    # --quiet on mtcheck's own cluster: mtcheck's words alone, not Ray's notice that the
+    # cluster it started for this run has token authentication on.
+    assert [line for line in done.stderr.splitlines() if line.strip()] == [done.stderr.strip()], done.stderr
 
 
 def test_an_actor_that_dies_ends_the_run_with_a_clear_error_and_keeps_the_results(local_ray, tiny_model: Path,

@@ -22,7 +22,8 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +129,28 @@ def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = No
     return bounds
 
 
+# Ray's logger for the notice it gives, on every run, that a cluster ray.init() starts has
+# token authentication on: right for mtcheck's own cluster, which lives for one run.
+_TOKEN_NOTICE_LOGGER = "ray._private.authentication.authentication_token_setup"
+_TOKEN_NOTICE = "Token authentication is enabled for this Ray cluster"
+
+
+@contextmanager
+def _own_cluster_notice_silenced(own_cluster: bool) -> Iterator[None]:
+    """Leave out Ray's token-authentication notice while ray.init() starts mtcheck's own
+    cluster (a user's own cluster, or its warnings that something is wrong, still speak)."""
+    def not_the_notice(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(_TOKEN_NOTICE)
+
+    ray_logger = logging.getLogger(_TOKEN_NOTICE_LOGGER)
+    if own_cluster:
+        ray_logger.addFilter(not_the_notice)
+    try:
+        yield
+    finally:
+        ray_logger.removeFilter(not_the_notice)
+
+
 def _check_source(source: Path) -> None:
     """Refuse, before any Ray process starts, an input the ray backend cannot read at all."""
     if not source.exists():
@@ -188,8 +211,9 @@ def run_batch_ray(
             # A cluster started for this run alone has no dashboard: its processes would share
             # the machine's cores with the checks (start one with `ray start --head` to watch).
             own = {"include_dashboard": False} if own_cluster else {}
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
-                     logging_level=logging.WARNING if quiet else logging.INFO, **own)
+            with _own_cluster_notice_silenced(own_cluster):
+                ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
+                         logging_level=logging.WARNING if quiet else logging.INFO, **own)
         largest = _largest_node_if_short(ray.nodes(), cpus_per_worker, gpus_per_worker)
         if largest is not None:
             # Ray would keep such workers pending without a word: the run would never start.
