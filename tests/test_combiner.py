@@ -197,6 +197,23 @@ def test_a_flag_leaves_out_the_punctuation_its_words_carry():
 
 
 @needs_grammalecte
+def test_a_fix_that_only_adds_a_hyphen_or_a_capital_is_minor_whatever_the_rule_costs_elsewhere():
+    """The severity model learned one cost for all of Grammalecte's errors, major for most;
+    a missing hyphen in "Maison Blanche" (which the press writes both ways) is not a major error."""
+    french = "Il a parlé à la Maison Blanche. Le pays remercie ses alliés. Il a vu le président biden."
+    hyphen = replace(_flag(french, "Maison Blanche", detector="grammar", severity=Severity.MINOR,
+                           category=Category.GRAMMAR), suggestion="Maison-Blanche")
+    agreement = replace(_flag(french, "remercie", detector="grammar", severity=Severity.MINOR,
+                              category=Category.GRAMMAR), suggestion="remercient")
+    capital = replace(_flag(french, "biden", detector="grammar", severity=Severity.MINOR,
+                            category=Category.GRAMMAR), suggestion="Biden")
+    combiner = Combiner(_model({"hit_grammar": 6.0}), french_word_classes())
+    flags = combiner.combine(context(french), [hyphen, agreement, capital])[0]
+    assert {(f.text, f.severity) for f in flags} == {
+        ("Maison Blanche", Severity.MINOR), ("remercie", Severity.MAJOR), ("biden", Severity.MINOR)}
+
+
+@needs_grammalecte
 def test_a_rules_suggestion_replaces_exactly_the_span_of_its_flag():
     """The model may flag a word beside a rule's span (annotated errors often take in a
     neighbour): that word gets a flag of its own, so that the rule's replacement, put in place

@@ -332,6 +332,11 @@ class Combiner:
             if not self.model.weighed(lead.detector):
                 # The severity model never saw this detector's errors: the detector's own stands.
                 severity = lead.severity
+            elif _typographic_fix(lead.text, lead.suggestion):
+                # The model learned one severity for all of a detector's errors; a fix that only
+                # adds a hyphen or changes a capital ("Maison Blanche" → "Maison-Blanche") is a
+                # typographic slip, minor in MQM, whatever the rule's other errors cost.
+                severity = Severity.MINOR
             start, end = min(start, lead.start), max(end, lead.end)
             return replace(lead, start=start, end=end, text=context.text[start:end], severity=severity,
                            evidence=evidence, confidence=round(peak.probability, 3),
@@ -359,6 +364,15 @@ class Combiner:
 # Sentence punctuation, quotes and brackets that a whitespace-delimited word carries ("vélo.",
 # "«Nous"): not part of the error. Symbols that belong to a figure (%, €, $) stay.
 _EDGE_PUNCTUATION = ".,;:!?…\"'«»“”‘’()[]{}"
+
+
+def _typographic_fix(text: str, suggestion: str) -> bool:
+    """Whether ``suggestion`` differs from ``text`` only in hyphens, spaces or letter case."""
+    return bool(suggestion) and suggestion != text and _letters(suggestion) == _letters(text)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text if not (c.isspace() or c in "-‐‑")).casefold()
 
 
 def _apart(hits: Sequence[Flag], previous: Sequence[Flag]) -> bool:
