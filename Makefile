@@ -30,6 +30,7 @@ bench: setup
 	$(PYTHON) -m pip install -q -e ".[bench]"
 	$(PYTHON) benchmarks/segmentation.py
 	$(PYTHON) benchmarks/flags.py --limit 300
+	$(PYTHON) benchmarks/corrections.py
 	$(PYTHON) benchmarks/flag_model_speed.py
 	$(PYTHON) benchmarks/engines.py
 	$(PYTHON) benchmarks/batch.py

@@ -2,7 +2,8 @@
 
 An engine that meets a word it cannot translate well sometimes builds a French-looking one:
 "une source connaissante" (for "familiar"), "rebondisseur", "hivérisation". Grammalecte's
-dictionary does not know them, and its suggestions are a good start for the fix. Names,
+dictionary does not know them. The fix offered is the French words one slip away, the most
+common first, then Grammalecte's own suggestions (see :mod:`mtcheck.lang.corrections`). Names,
 acronyms and title-case words (capitalised), English copied from the original (the
 untranslated detector's business), links and handles are left alone. On the WMT20 QE en-fr
 development data (documents 1–300), 55–64% of the words it flags lie inside an annotated
@@ -15,13 +16,15 @@ in the human French (lower-case program names such as "gzip", a typo, jokes like
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from ..engines.cache import TranslationCache, cached_analyses
 from ..lang import french
+from ..lang.corrections import corrections_version, french_corrections
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions, grammalecte_version
 from ..lang.words import SpanIndex
@@ -38,6 +41,11 @@ _NEAR = 0.6
 _CODE_NEIGHBOURS = frozenset("/_\\@#.=<>[]{}|~")
 
 
+def fixes_offered(word: str, suggestions: Sequence[str]) -> list[str]:
+    """The first three of ``suggestions`` close enough to ``word`` to be its fix."""
+    return [s for s in suggestions if SequenceMatcher(None, word, s).ratio() >= _NEAR][:3]
+
+
 @dataclass
 class SpellingDetector(BaseDetector):
     """Flags lower-case words that Grammalecte's French dictionary does not know."""
@@ -50,10 +58,16 @@ class SpellingDetector(BaseDetector):
 
     def __post_init__(self) -> None:
         self._is_french = french_spellchecker()
-        self._suggest = french_suggestions()
-        if self._is_french is None or self._suggest is None:
+        suggest = french_suggestions()
+        if self._is_french is None or suggest is None:
             raise dictionary_missing(self.name)
-        self._signature = f"grammalecte-suggest|{grammalecte_version()}"
+        self._suggest = french_corrections(self._is_french, suggest)
+        self._corrections = corrections_version()
+        self._signature = f"grammalecte-suggest|{grammalecte_version()}|{self._corrections}"
+
+    def options(self) -> dict[str, Any]:
+        # The fixes it offers change with the word list that ranks them: a new one is a new run.
+        return {**super().options(), "corrections": self._corrections}
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}
@@ -81,7 +95,7 @@ class SpellingDetector(BaseDetector):
                 suggestion = f"translate '{word}'"
             else:
                 message = f"'{word}' is not a French word (not in Grammalecte's dictionary)"
-                near = [s for s in suggestions[word] if SequenceMatcher(None, word, s).ratio() >= _NEAR][:3]
+                near = fixes_offered(word, suggestions[word])
                 suggestion = " or ".join(near) if near else "check the word against the original"
             flags.append(Flag(
                 start=start, end=end, text=context.text[start:end], category=Category.FLUENCY,

@@ -53,3 +53,18 @@ def test_a_recheck_takes_the_suggestions_from_the_cache_and_not_from_grammalecte
     again = SpellingDetector(cache=cache)
     again._suggest = lambda word: pytest.fail(f"Grammalecte asked again for {word!r}")
     assert again.detect(context(french)) == first and "connaissant" in first[0].suggestion
+
+
+def test_a_slip_of_a_real_word_is_offered_that_word_where_grammalecte_guesses_far():
+    """Grammalecte offers "dataient", "bat rait", "datait" for "batrait": the fix a reader
+    needs, "battrait", is one letter away, and comes among the first three."""
+    french = "Le président a déclaré qu’il se batrait pour que le gouvernment tienne parole."
+    flags = SpellingDetector().detect(context(french))
+    fixes = {f.text: f.suggestion.split(" or ") for f in flags}
+    assert "battrait" in fixes["batrait"]
+    assert fixes["gouvernment"][0] == "gouvernement"
+
+
+def test_the_corrections_are_part_of_the_run_signature():
+    """A new word list ranks the fixes otherwise: a batch must not reuse results made with the old."""
+    assert SpellingDetector().options()["corrections"].startswith("pyspellchecker-")
