@@ -1,8 +1,12 @@
 """Fixes for a misspelt word: the dictionary's words one slip away, the most common first."""
 
+import sys
+
+import pytest
 from spellchecker import SpellChecker
 
-from mtcheck.lang.corrections import french_corrections
+from mtcheck.errors import ConfigError
+from mtcheck.lang.corrections import corrections_version, french_corrections
 
 FRENCH = {"battrait", "battait", "barrait", "datait", "dataient", "bâtait"}
 
@@ -20,3 +24,9 @@ def test_words_one_slip_away_come_first_most_common_first_then_the_dictionary_s_
 def test_a_word_invented_whole_keeps_the_dictionary_s_guesses():
     fixes = french_corrections(FRENCH.__contains__, lambda word: ["rebondissement"])("rebondisseur")
     assert fixes == ["rebondissement"]
+
+
+def test_without_pyspellchecker_the_spelling_detector_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "spellchecker", None)  # as an install made with --no-deps has it
+    with pytest.raises(ConfigError, match="pip install pyspellchecker"):
+        corrections_version()

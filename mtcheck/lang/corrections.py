@@ -24,14 +24,21 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
+from ..errors import ConfigError
+
 if TYPE_CHECKING:
     from spellchecker import SpellChecker
 
 
 def corrections_version() -> str:
-    """Names what ranks the corrections, for the run signature (a new word list, other fixes)."""
-    import spellchecker
-
+    """Names what ranks the corrections, for the run signature (a new word list, other fixes);
+    a ConfigError that says what to install where pyspellchecker is missing (an install made
+    with ``--no-deps``)."""
+    try:
+        import spellchecker
+    except ImportError:
+        raise ConfigError("the spelling detector needs pyspellchecker, which ranks its fixes: pip install "
+                          "pyspellchecker (or leave the detector out: --detectors without spelling)") from None
     return f"pyspellchecker-{spellchecker.__version__}"
 
 
