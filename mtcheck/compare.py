@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from sacrebleu.metrics import BLEU, CHRF, TER
 
+from .batch.layout import ARTICLES, FAILED
 from .errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -181,11 +182,11 @@ def load_run(path: str | Path, pair_by: PairBy = "id") -> Run:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "no such file or folder")
-    if path.is_dir() and (path / "articles").is_dir():  # a batch folder
-        files = sorted((path / "articles").glob("*.jsonl"))
-        root = path / "articles"
+    if path.is_dir() and (path / ARTICLES).is_dir():  # a batch folder
+        files = sorted((path / ARTICLES).glob("*.jsonl"))
+        root = path / ARTICLES
         if not files:
-            failed = len(list((path / "failed").glob("*.json")))
+            failed = len(list((path / FAILED).glob("*.json")))
             raise InputError(path, "the batch holds no checked article yet"
                                    + (f" ({failed} failed: see {path / 'errors.jsonl'})" if failed else ""))
     elif path.is_dir():
