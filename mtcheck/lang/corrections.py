@@ -50,9 +50,9 @@ def french_corrections(is_french: Callable[[str], bool],
     def corrections(word: str) -> list[str]:
         guessed = suggest(word)
         rank = {s: n for n, s in enumerate(guessed)}
-        frequency = _frequencies().word_usage_frequency
-        near = sorted({w for w in _frequencies().edit_distance_1(word) if is_french(w)},
-                      key=lambda w: (-frequency(w), rank.get(w, len(rank)), w))
+        words = _frequencies()
+        near = sorted({w for w in words.edit_distance_1(word) if is_french(w)},
+                      key=lambda w: (-words.word_usage_frequency(w), rank.get(w, len(rank)), w))
         return near + [s for s in guessed if s not in near]
 
     return corrections
