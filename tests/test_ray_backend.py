@@ -185,27 +185,6 @@ def test_ray_backend_refuses_duplicate_ids_like_the_local_backend(local_ray, tin
     assert "Le chat dort" in kept and "Le chat mange" not in kept
 
 
-def test_batches_cover_every_row_once_and_shrink_towards_the_end():
-    """Guided batches: every row in one batch, each batch a run of rows in input order; they go
-    out largest first, the last ones holding a small part of the first one's work, so that no
-    worker waits long for another's last batch."""
-    import random
-
-    from mtcheck.batch.ray_backend import batch_bounds
-
-    rng = random.Random(7)  # one generator: article lengths that vary, as real ones do
-    sizes = [rng.randint(100, 4000) for _ in range(120)]
-    bounds = batch_bounds(sizes, workers=2)
-    assert [row for start, end in sorted(bounds) for row in range(start, end)] == list(range(120))
-    work = [sum(sizes[start:end]) for start, end in bounds]
-    assert work == sorted(work, reverse=True) and work[-1] < work[0] / 6
-    assert all(end - start <= 64 for start, end in bounds)
-    # Each worker gets a batch even when there are few rows, and a given size is kept.
-    assert len(batch_bounds([500] * 5, workers=4)) >= 4
-    assert batch_bounds([1] * 10, workers=2, batch_size=4) == [(0, 4), (4, 8), (8, 10)]
-    assert batch_bounds([1] * 100, workers=1) == [(0, 64), (64, 100)]
-
-
 def test_ray_backend_names_an_unreadable_table_and_leaves_no_actor_behind(local_ray, tiny_model: Path, tmp_path: Path):
     """The actors start while the input is read: a table that cannot be read still fails with
     its path and the reader's complaint, and takes its actors with it."""

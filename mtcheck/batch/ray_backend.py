@@ -1,13 +1,13 @@
 """Batch scoring on Ray: the same pipeline, one loaded engine per actor.
 
-A pool of Ray actors (``ray.util.ActorPool``), each holding one :class:`~mtcheck.Checker`
-(GPU actors when ``gpus_per_worker`` > 0), starts while the driver reads the input with the
-local backend's own readers (the same ids, texts and references; the same failure, with file
-and line, for a row or folder that cannot be read) and cuts it into batches; each actor takes
-batch after batch as it finishes the last, and writes each article's result with the local
-backend's own atomic writer, into the same layout. The output folder must therefore be
-visible to every worker: local disk on one machine, a shared filesystem (NFS, a mounted
-bucket) on a cluster. Results are identical to the local backend's because each article goes
+A pool of Ray actors, each holding one :class:`~mtcheck.Checker` (GPU actors when
+``gpus_per_worker`` > 0), starts while the driver reads the input with the local backend's own
+readers (the same ids, texts and references; the same failure, with file and line, for a row or
+folder that cannot be read); each actor takes batch after batch as it finishes the last (each
+cut when it is asked for, by :class:`~mtcheck.batch.schedule.BatchPlanner`), and writes each
+article's result with the local backend's own atomic writer, into the same layout. The output
+folder must therefore be visible to every worker: local disk on one machine, a shared
+filesystem (NFS, a mounted bucket) on a cluster. Results are identical to the local backend's because each article goes
 through exactly the same code. The driver holds the input's text while the run lasts (a
 table's reader, Arrow, did so before: batches are cut by the work they hold, which needs
 every article's length).
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from ..errors import ConfigError, InputError
 from .layout import ResultNames, from_other_inputs, output_lock, prepare_output
 from .outcome import BatchOutcome
 from .run import _windows, admitted, cannot_build, check_window, check_windows, failure_text, worker_died
+from .schedule import BatchPlanner
 from .sources import TABLE_SUFFIXES, ArticleError, Columns, iter_articles
 
 if TYPE_CHECKING:
@@ -88,47 +90,6 @@ def _read_input(items: Iterable[ArticleInput | ArticleError],
     return articles, len(taken) - len(articles), names.given()
 
 
-def batch_bounds(sizes: Sequence[int], workers: int, batch_size: int | None = None) -> list[tuple[int, int]]:
-    """Where each batch starts and ends, in the order the pool hands them out, for articles of
-    these ``sizes`` (characters): ``batch_size`` articles each when given.
-
-    Otherwise one worker takes up to 64 articles a batch. Several workers take batches that
-    shrink as the input runs out (guided scheduling, as OpenMP's): each holds about a third of
-    the size left per worker, at most 64 rows and at least 2. Early batches keep each engine
-    call large; the last ones are small enough, in work rather than rows (article lengths vary
-    tenfold), that no worker waits long for another to finish. Not smaller: ending on one short
-    article a batch, longest articles first, made two workers take 1.12× as long (six
-    back-to-back pairs), since a CTranslate2 call of 8 sentences costs 1.10–1.24× per sentence
-    what one of 64–128 does. Two rows can still hold a long article, so the batches go out
-    largest first (the longest-processing-time rule, over batches rather than articles): the
-    last one handed out is the smallest, and each batch's rows, so its engine calls, are those
-    of input order. A worker that overlaps its engine with its checks translates one quarter
-    of its batch while it checks the one before, and that pipeline drains at the end of every
-    batch (with batches of at most 16, one worker took 1.23× the local backend's time on 120
-    articles; 1.10–1.15× with 64)."""
-    sizes = [max(1, size) for size in sizes]  # an empty article still costs its row
-    rows = len(sizes)
-    least = max(1, min(2, rows // max(1, workers)))
-    left = sum(sizes)
-    guided = workers > 1 and not batch_size
-    bounds, start = [], 0
-    while start < rows:
-        if not guided:
-            end = min(rows, start + (batch_size or 64))
-        else:
-            share, end = left / (3 * workers), start
-            taken = 0
-            while end < rows and end - start < 64 and (end - start < least or taken + sizes[end] / 2 <= share):
-                taken += sizes[end]
-                end += 1
-        bounds.append((start, end))
-        left -= sum(sizes[start:end])
-        start = end
-    if guided:
-        bounds.sort(key=lambda bound: -sum(sizes[bound[0]:bound[1]]))
-    return bounds
-
-
 # Ray's logger for the notice it gives, on every run, that a cluster ray.init() starts has
 # token authentication on: right for mtcheck's own cluster, which lives for one run.
 _TOKEN_NOTICE_LOGGER = "ray._private.authentication.authentication_token_setup"
@@ -159,10 +120,32 @@ def _check_source(source: Path) -> None:
         raise InputError(source, "the ray backend reads a folder of article folders or a .parquet/.jsonl/.csv file")
 
 
-def _batches(articles: Sequence[ArticleInput], workers: int, batch_size: int | None) -> list[list[ArticleInput]]:
-    """``articles`` cut into batches as :func:`batch_bounds` cuts them, by characters of French."""
-    sizes = [len(article.text) for article in articles]
-    return [list(articles[start:end]) for start, end in batch_bounds(sizes, workers, batch_size)]
+def _pooled(actors: list[Any], planner: BatchPlanner, articles: Sequence[ArticleInput]) -> Iterator[dict[str, Any]]:
+    """Each actor's result batch by batch, as they come: a free actor gets the next batch the
+    planner cuts, at once. An actor left without a batch from the start goes (its engine's
+    memory with it); the others are the caller's to end."""
+    import ray
+
+    free = list(range(len(actors)))
+    running: dict[Any, int] = {}
+    first_round = True
+    while True:
+        while free and (bounds := planner.take(free[-1], time.monotonic())) is not None:
+            worker = free.pop()
+            running[actors[worker].check.remote(list(articles[bounds[0]:bounds[1]]))] = worker
+        if first_round:
+            for worker in free:  # fewer batches than workers
+                ray.kill(actors[worker])
+            free.clear()
+            first_round = False
+        if not running:
+            return
+        (done,), _ = ray.wait(list(running), num_returns=1)
+        worker = running.pop(done)
+        result = ray.get(done)
+        planner.finished(worker, time.monotonic())
+        free.append(worker)
+        yield result
 
 
 def _largest_node_if_short(nodes: Sequence[Mapping[str, Any]], cpus: float, gpus: float
@@ -193,7 +176,6 @@ def run_batch_ray(
     progress reports and INFO lines on stderr (its warnings and errors still show)."""
     import ray
     from ray.exceptions import RayActorError
-    from ray.util import ActorPool
 
     source = Path(source)
     _check_source(source)
@@ -235,11 +217,9 @@ def run_batch_ray(
         signature = None
         try:
             to_check, counts["failed"], given = read if read is not None else _read_input(articles, output)
-            batches = _batches(to_check, workers, batch_size)
-            while len(actors) > max(1, len(batches)):  # fewer batches than workers
-                ray.kill(actors.pop())
+            planner = BatchPlanner([len(article.text) for article in to_check], len(actors), batch_size)
             try:
-                for result in ActorPool(actors).map_unordered(lambda a, batch: a.check.remote(batch), batches):
+                for result in _pooled(actors, planner, to_check):
                     if "failure" in result:
                         raise cannot_build(result["failure"])
                     signature = result["signature"]
