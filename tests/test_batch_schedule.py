@@ -58,7 +58,7 @@ def test_the_next_batch_counts_what_the_other_workers_still_have_running():
     took its batch later, so has more of it left."""
     def third_batch(other_started: float) -> int:
         planner = BatchPlanner([1000] * 200, workers=2)
-        assert planner.take("a", 0.0) == (0, 50)  # a quarter of each worker's share at first
+        assert planner.take("a", 0.0) == (0, 50)  # half of a worker's share at first
         assert planner.take("b", other_started) == (50, 88)
         planner.finished("a", 50.0)  # a thousand characters a second
         start, end = planner.take("a", 50.0)

@@ -7,10 +7,10 @@ folder that cannot be read); each actor takes batch after batch as it finishes t
 cut when it is asked for, by :class:`~mtcheck.batch.schedule.BatchPlanner`), and writes each
 article's result with the local backend's own atomic writer, into the same layout. The output
 folder must therefore be visible to every worker: local disk on one machine, a shared
-filesystem (NFS, a mounted bucket) on a cluster. Results are identical to the local backend's because each article goes
-through exactly the same code. The driver holds the input's text while the run lasts (a
-table's reader, Arrow, did so before: batches are cut by the work they hold, which needs
-every article's length).
+filesystem (NFS, a mounted bucket) on a cluster. Results are identical to the local backend's
+because each article goes through exactly the same code. The driver holds the input's text
+while the run lasts (a table's reader, Arrow, did so before: batches are cut by the work they
+hold, which needs every article's length).
 
 Plain actors rather than Ray Data's ``map_batches``: on 2 cores, Ray Data's streaming
 executor and its own actors took the CPU that a second worker needs (two workers checked 120

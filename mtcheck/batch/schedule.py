@@ -88,8 +88,8 @@ class BatchPlanner:
         if self.workers <= 1:
             return float("inf")  # bounded by max_rows alone
         if not self._done_work or self._done_seconds <= 0:
-            # Nothing finished yet, so no pace to plan by: a quarter of each worker's share,
-            # so that the first batches also tell the pace early.
+            # Nothing finished yet, so no pace to plan by: half of each worker's share, as
+            # while much is left later.
             return self._left / (2 * self.workers)
         pace = self._done_work / self._done_seconds  # characters a second, one worker
         running = sum(max(0.0, work - (now - started) * pace)
