@@ -128,23 +128,23 @@ def _pooled(actors: list[Any], planner: BatchPlanner, articles: Sequence[Article
 
     free = list(range(len(actors)))
     running: dict[Any, int] = {}
-    first_round = True
-    while True:
+
+    def hand_out() -> None:
         while free and (bounds := planner.take(free[-1], time.monotonic())) is not None:
             worker = free.pop()
             running[actors[worker].check.remote(list(articles[bounds[0]:bounds[1]]))] = worker
-        if first_round:
-            for worker in free:  # fewer batches than workers
-                ray.kill(actors[worker])
-            free.clear()
-            first_round = False
-        if not running:
-            return
+
+    hand_out()
+    for worker in free:  # fewer batches than workers
+        ray.kill(actors[worker])
+    free.clear()
+    while running:
         (done,), _ = ray.wait(list(running), num_returns=1)
         worker = running.pop(done)
         result = ray.get(done)
         planner.finished(worker, time.monotonic())
         free.append(worker)
+        hand_out()  # before the caller reads the result: the worker is not kept waiting
         yield result
 
 
