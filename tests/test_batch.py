@@ -496,6 +496,24 @@ def test_ids_that_look_like_formulas_reach_summary_csv_as_text_and_scores_stay_n
     assert str(schema.field("article_id").type) == "string" and schema.field("critical").type == pa.int64()
 
 
+def test_the_summary_table_keeps_each_value_and_marks_a_missing_score_missing():
+    from mtcheck.batch.report import SUMMARY_COLUMNS, summary_table
+
+    full = {c: n for n, c in enumerate(SUMMARY_COLUMNS)} | {
+        "article_id": "l'été \"2024\"\n", "language": "fr", "bleu": 12.5, "chrf": 40.25, "ter": 80.0, "mqm_estimate": 3.0}
+    # No reference: no BLEU (None), a score stored as NaN, a count the result did not have.
+    sparse = {k: v for k, v in full.items() if k != "critical"} | {"article_id": "b", "bleu": None,
+                                                                      "chrf": float("nan")}
+    table = summary_table([full, sparse])
+    assert table.column_names == list(SUMMARY_COLUMNS)
+    first, second = table.to_pylist()
+    assert first == full
+    assert second["bleu"] is None and second["chrf"] is None and second["critical"] is None
+    assert second["ter"] == 80.0 and second["position"] == full["position"]
+    empty = summary_table([])
+    assert empty.num_rows == 0 and empty.schema == table.schema
+
+
 @pytest.mark.parametrize("name,content,message", [
     ("no-text.csv", "id,body\na,Le président a parlé.\n", "has no 'text' column"),
     ("empty.jsonl", "\n\n", "holds no articles"),

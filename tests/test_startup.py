@@ -78,3 +78,15 @@ def test_the_unpacked_language_model_gives_py3langid_s_own_answers(tmp_path):
         assert own.rank(text)[:3] == ours.rank(text)[:3] == reread.rank(text)[:3]
     assert sorted(p.name for p in next(tmp_path.iterdir()).iterdir()) == sorted(
         f"{n}.npy" for n in ("ptc", "pc", "classes", "nextmove", "row", "output"))
+
+
+def test_a_batch_summary_table_is_written_without_pandas(tmp_path):
+    """pandas costs 0.2 s to import, for a summary that Arrow writes alone (pandas stays the
+    way to read it)."""
+    loaded = _modules_after(
+        "import io, pyarrow.parquet\n"
+        "from mtcheck.batch.report import SUMMARY_COLUMNS, summary_table\n"
+        "row = {c: 1 for c in SUMMARY_COLUMNS} | {'article_id': 'a', 'language': 'fr', 'bleu': 1.5}\n"
+        "pyarrow.parquet.write_table(summary_table([row]), io.BytesIO())\n"
+        "pyarrow.parquet.write_table(summary_table([]), io.BytesIO())")
+    assert "pandas" not in loaded
