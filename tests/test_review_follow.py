@@ -122,6 +122,8 @@ def test_a_flag_accepted_earlier_that_the_run_no_longer_raises_stays_in_view(tmp
         client.headers["X-CSRF-Token"] = settings.csrf
         [item] = client.get("/api/article/a1").json()["items"]
         assert (item["text"], item["state"]) == ("les Patriotes se mettent", "accepted")
+        # A detector raised it, not the reviewer: told apart from a span a reviewer added.
+        assert (item["origin"], item["detector"]) == ("earlier-flag", "grammar")
         assert "no longer raises" in item["message"]
         taken_back = client.post("/api/decide/a1", json={"item": item["id"], "verdict": "reject", "reviewer": "bob"})
         assert taken_back.status_code == 200, taken_back.text

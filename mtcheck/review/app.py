@@ -338,7 +338,9 @@ class _Handlers:
             segment = article.segment_at(decision.start)
             message = "added by a reviewer" if decision.added else \
                 "accepted on an earlier run's flag, which this run no longer raises"
-            base = {"id": item, "origin": "added", "start": decision.start, "end": decision.end,
+            # "earlier-flag": the reviewer did not add it, a detector raised it on an earlier run.
+            base = {"id": item, "origin": "added" if decision.added else "earlier-flag",
+                    "start": decision.start, "end": decision.end,
                     "text": decision.text, "detector": decision.flag_detector, "message": message,
                     "flag_category": decision.flag_category, "flag_severity": decision.flag_severity,
                     "confidence": None, "evidence": {},
@@ -401,7 +403,7 @@ def article_markup(article: ReviewArticle, items: Sequence[Mapping[str, Any]]) -
     for start, end in zip(cuts, cuts[1:]):
         covering = [i for i in items if i["start"] <= start and end <= i["end"]]
         flag = next((i for i in covering if i["origin"] == "flag"), None)
-        added = [i for i in covering if i["origin"] == "added"]
+        added = [i for i in covering if i["origin"] != "flag"]  # not among this run's flags
         classes = ["piece"]
         attributes = f' data-start="{start}"'
         if flag is not None:

@@ -51,6 +51,12 @@
       (p.getAttribute(attribute) || "").split(" ").includes(item.id));
   }
 
+  function originLabel(item) {
+    if (item.origin === "flag") return item.detector;
+    if (item.origin === "earlier-flag") return `${item.detector}, no longer raised`;
+    return "added";
+  }
+
   function show(index) {
     if (!items.length) return;
     current = (index + items.length) % items.length;
@@ -61,7 +67,7 @@
     if (pieces.length) pieces[0].scrollIntoView({ block: "center", behavior: "auto" });
     $("current").hidden = false;
     $("add-form").hidden = true;
-    $("cur-label").textContent = `${current + 1}/${items.length} · ${item.origin === "flag" ? item.detector : "added"}`;
+    $("cur-label").textContent = `${current + 1}/${items.length} · ${originLabel(item)}`;
     $("cur-state").textContent = item.state + (item.reviewer ? ` (${item.reviewer})` : "");
     $("cur-state").className = "state state-" + item.state;
     $("cur-text").textContent = item.text;
