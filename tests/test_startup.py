@@ -80,7 +80,7 @@ def test_the_unpacked_language_model_gives_py3langid_s_own_answers(tmp_path):
         f"{n}.npy" for n in ("ptc", "pc", "classes", "nextmove", "row", "output"))
 
 
-def test_a_batch_summary_table_is_written_without_pandas(tmp_path):
+def test_a_batch_summary_table_is_written_without_pandas():
     """pandas costs 0.2 s to import, for a summary that Arrow writes alone (pandas stays the
     way to read it)."""
     loaded = _modules_after(
