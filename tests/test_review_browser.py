@@ -13,10 +13,16 @@ import shutil
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from mtcheck.review.decisions import DecisionStore
+from mtcheck.review.run import ReviewFlag, ReviewRun, flag_id
 from tests.test_review import make_run
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (drives the system chromium)")
@@ -29,20 +35,27 @@ def _chromium() -> str:
     pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, tiny_model: Path):
-    """`mtcheck review RUN --no-browser` on a free loopback port, and its address."""
-    run = make_run(tmp_path_factory.mktemp("review-browser"), tiny_model)
+@contextmanager
+def _serving(run: Path) -> Iterator[str]:
+    """`mtcheck review RUN --no-browser` on a free loopback port: its address while it runs."""
     process = subprocess.Popen([sys.executable, "-m", "mtcheck.cli", "review", str(run), "--no-browser"],
                                stderr=subprocess.PIPE, text=True)
     try:
         line = process.stderr.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
         assert match, f"the server printed no address: {line!r}"
-        yield match.group(1), run
+        yield match.group(1)
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, tiny_model: Path):
+    """The review server on a batch run of two articles, and the run."""
+    run = make_run(tmp_path_factory.mktemp("review-browser"), tiny_model)
+    with _serving(run) as address:
+        yield address, run
 
 
 @pytest.fixture()
@@ -160,4 +173,30 @@ def test_article_list_reads_on_a_phone(server, page, tmp_path):
     page.click(".filters button")
     page.wait_for_load_state("load")
     assert "state=added" in page.url
+    assert not page.errors, page.errors
+
+
+def test_a_flag_accepted_on_an_earlier_run_is_shown_with_its_detector(server, page, tmp_path):
+    """A flag a reviewer accepted, which the run checked again no longer raises (its detector
+    turned off by calibration), is still an error: the page names the detector that raised
+    it, not "added", which is what a reviewer's own span says."""
+    _, run = server
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns("review.sqlite*"))  # no other test's decisions
+    review = ReviewRun.open(copy)
+    article = review.articles[0]
+    # The first word of five letters or more that no flag of this run covers.
+    word = next(m for m in re.finditer(r"\w{5,}", article.text)
+                if not any(f.start < m.end() and m.start() < f.end for f in article.flags))
+    raw = {"start": word.start(), "end": word.end(), "detector": "grammar", "category": "grammar"}
+    earlier = ReviewFlag(flag_id(article.article_id, raw), word.start(), word.end(), word.group(), "grammar", "major",
+                         "grammar", "", "", 0.5, None, {})
+    DecisionStore(review.database).decide(replace(article, flags=(*article.flags, earlier)),
+                                          {"item": earlier.id, "verdict": "accept", "reviewer": "ann"})
+    with _serving(copy) as base:
+        page.goto(base + "article/" + quote(article.article_id, safe=""))
+        page.locator(f'#text .piece[data-added~="{earlier.id}"]').first.click()
+        label = page.locator("#cur-label")
+        sync_api.expect(label).to_contain_text("grammar, no longer raised")
+        assert page.locator("#cur-text").inner_text() == word.group()
     assert not page.errors, page.errors
