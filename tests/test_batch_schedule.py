@@ -71,12 +71,12 @@ def test_the_next_batch_counts_what_the_other_workers_still_have_running():
 
 
 def test_one_worker_a_fixed_size_and_few_rows():
-    assert [BatchPlanner([1] * 100, workers=1).take("w", t) for t in (0.0,)] == [(0, 64)]
+    assert BatchPlanner([1] * 100, workers=1).take("w", 0.0) == (0, 64)
     planner = BatchPlanner([1] * 10, workers=2, batch_size=4)
     assert planner.take("a", 0.0) == (0, 4) and planner.take("b", 0.0) == (4, 8)
     planner.finished("a", 1.0)
     assert planner.take("a", 1.0) == (8, 10) and planner.exhausted and planner.take("b", 2.0) is None
-    # Each of four workers gets a batch of five short rows, one row at the least.
+    # Five short rows for four workers: each worker gets a batch of one row, the least a batch holds.
     few = BatchPlanner([500] * 5, workers=4)
     assert [few.take(w, 0.0) for w in range(4)] == [(0, 1), (1, 2), (2, 3), (3, 4)]
 
