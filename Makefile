@@ -33,6 +33,7 @@ bench: setup
 	$(PYTHON) benchmarks/corrections.py
 	$(PYTHON) benchmarks/flag_model_speed.py
 	$(PYTHON) benchmarks/engines.py
+	$(PYTHON) benchmarks/ct2_load.py
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/input_size.py --sizes 10000,100000,1000000,5000000
 	$(PYTHON) benchmarks/reference_alignment.py
