@@ -608,7 +608,8 @@ def _add_cache(commands: Any) -> None:
         return command
 
     cache_command("stats", _cache_stats,
-                  "Entries per engine signature, the file size, and the outputs of check kept beside it.")
+                  "Entries per engine signature, the file size, the outputs of check kept beside it, "
+                  "and the models the ct2 engine converted.")
     clear = cache_command("clear", _cache_clear,
                           "Delete cached translations, and the outputs of check kept beside them (a check reruns).")
     clear.add_argument("--signature", help="Only the entries of this engine signature.")
@@ -623,10 +624,13 @@ def _add_cache(commands: Any) -> None:
 def _cache_stats(args: argparse.Namespace) -> None:
     import json
 
+    from .engines.ct2 import stored_conversions
+    from .files import default_cache_dir
     from .reuse import CheckOutputs
 
     kept = CheckOutputs.beside(args.cache_path)
-    stats = {**_open_cache(args.cache_path).stats(), "check_outputs": {"path": str(kept.folder), "kept": kept.count()}}
+    stats = {**_open_cache(args.cache_path).stats(), "check_outputs": {"path": str(kept.folder), "kept": kept.count()},
+             "ct2_conversions": {"path": str(default_cache_dir() / "ct2"), "bytes": stored_conversions()}}
     _write(json.dumps(stats, indent=2, ensure_ascii=False), None)
 
 

@@ -217,6 +217,18 @@ def _device_and_compute(ctranslate2: object, device: str, compute_type: str) -> 
     return device, compute_type
 
 
+def stored_conversions(cache_dir: Path | None = None) -> dict[str, int]:
+    """Each converted model under ``cache_dir`` (None: mtcheck's cache folder) and the bytes it
+    takes, by folder name (the model's and its conversion key). A conversion stays until it is
+    deleted: one for another compute type or an earlier CTranslate2 may no longer be read."""
+    folder = (cache_dir or default_cache_dir()) / "ct2"
+    if not folder.is_dir():
+        return {}
+    return {model.name: sum(f.stat().st_size for f in model.rglob("*") if f.is_file())
+            for model in sorted(folder.iterdir())
+            if model.is_dir() and not model.name.startswith(".")}  # not a conversion under way
+
+
 def stored_quantization(compute_type: str) -> str | None:
     """The type a conversion for ``compute_type`` stores its weights in: int8 for the int8
     types computed in float32 (what CPUs run), None (as the source model has them) otherwise.

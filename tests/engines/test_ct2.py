@@ -111,3 +111,21 @@ def test_the_scoring_pass_runs_only_for_a_detector_that_reads_it(tiny_model, tmp
     report = checker.check("Le président a parlé. Le pays a gagné.", [], article_id="a")
     assert ("scores:off" not in checker.engine.signature) == second_pass
     assert all(bool(b.token_scores) == second_pass for b in report.back_translations)
+
+
+def test_cache_stats_lists_each_converted_model_and_the_bytes_it_takes(tiny_model, tmp_path, monkeypatch):
+    """Conversions stay until deleted (one per compute type's stored weights): `cache stats`
+    shows what each takes, and not a conversion still being written."""
+    import json
+
+    from tests.cli_runner import run_cli
+
+    monkeypatch.setenv("MTCHECK_CACHE", str(tmp_path))
+    float32 = CT2Engine(model=str(tiny_model), beam_size=1, compute_type="float32")
+    int8 = CT2Engine(model=str(tiny_model), beam_size=1, compute_type="int8")
+    (tmp_path / "ct2" / ".converting-abc").mkdir()
+    stats = json.loads(run_cli(["cache", "stats"]).stdout)["ct2_conversions"]
+    assert stats["path"] == str(tmp_path / "ct2")
+    on_disk = {folder.name: sum(f.stat().st_size for f in folder.iterdir()) for folder in (float32._converted, int8._converted)}
+    assert stats["bytes"] == on_disk
+    assert on_disk[int8._converted.name] < on_disk[float32._converted.name] / 2
