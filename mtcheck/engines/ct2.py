@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,7 +126,8 @@ class CT2Engine:
 
     def _convert(self, source: Path) -> Path:
         """Convert once into the cache; a half-written conversion is never visible."""
-        quantization = stored_quantization(self.compute_type)
+        quantization = stored_quantization(self.compute_type,
+                                           self._ct2.get_supported_compute_types(self.device))
         key = hashlib.sha256(
             f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}"
             f"{f'|{quantization}' if quantization else ''}".encode()
@@ -229,12 +230,15 @@ def stored_conversions(cache_dir: Path | None = None) -> dict[str, int]:
             if model.is_dir() and not model.name.startswith(".")}  # not a conversion under way
 
 
-def stored_quantization(compute_type: str) -> str | None:
-    """The type a conversion for ``compute_type`` stores its weights in: int8 for the int8
-    types computed in float32 (what CPUs run), None (as the source model has them) otherwise.
-    Types computed in float16 or bfloat16 keep the source's weights: that their translations
-    are the same whichever way they are quantised is untested without a GPU."""
-    return "int8" if compute_type in ("int8", "int8_float32") else None
+def stored_quantization(compute_type: str, supported: Iterable[str]) -> str | None:
+    """The type a conversion for ``compute_type`` stores its weights in, on a device that runs
+    the ``supported`` compute types: int8 for the int8 types computed in float32 (what CPUs
+    run), None (as the source model has them) otherwise. A device without int8 computes in
+    another type, which from int8 weights would not be the source's; types computed in
+    float16 or bfloat16 keep the source's weights too: that their translations are the same
+    whichever way they are quantised is untested without a GPU."""
+    wanted = compute_type in ("int8", "int8_float32")
+    return "int8" if wanted and compute_type in set(supported) else None
 
 
 def ct2_signature(model: str, revision: str, compute_type: str, beam_size: int, min_length: int, max_length: int,
