@@ -126,8 +126,11 @@ class CT2Engine:
 
     def _convert(self, source: Path) -> Path:
         """Convert once into the cache; a half-written conversion is never visible."""
-        quantization = stored_quantization(self.compute_type,
-                                           self._ct2.get_supported_compute_types(self.device))
+        try:
+            supported = self._ct2.get_supported_compute_types(self.device)
+        except Exception:  # no usable such device: loading the model will say why, as an EngineError
+            supported = set()
+        quantization = stored_quantization(self.compute_type, supported)
         key = hashlib.sha256(
             f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}"
             f"{f'|{quantization}' if quantization else ''}".encode()

@@ -142,3 +142,11 @@ def test_weights_are_stored_int8_only_where_the_device_computes_in_int8():
     assert stored_quantization("float32", {"float32", "int8"}) is None
     assert stored_quantization("float16", {"float16", "int8_float16"}) is None
     assert stored_quantization("int8_float16", {"float16", "int8_float16"}) is None
+
+
+@pytest.mark.skipif(ct2.get_cuda_device_count() > 0, reason="this machine has a GPU that CTranslate2 can use")
+def test_asking_for_cuda_without_a_usable_gpu_is_an_engine_error(tiny_model, tmp_path):
+    from mtcheck.errors import EngineError
+
+    with pytest.raises(EngineError, match="cannot load converted model"):
+        CT2Engine(model=str(tiny_model), device="cuda", cache_dir=tmp_path)
