@@ -31,7 +31,7 @@ import json, sys, time
 from pathlib import Path
 import mtcheck.engines.ct2 as ct2
 if sys.argv[3] == "at-load":
-    ct2.stored_quantization = lambda compute_type, supported: None  # what mtcheck did before
+    ct2.stored_quantization = lambda device, compute_type, supported: None  # what mtcheck did before
 start = time.perf_counter()
 engine = ct2.CT2Engine(model=sys.argv[1], cache_dir=Path(sys.argv[2]), device="cpu", compute_type="int8",
                        beam_size=2, max_decoding_length=24, threads=1)

@@ -126,11 +126,10 @@ class CT2Engine:
 
     def _convert(self, source: Path) -> Path:
         """Convert once into the cache; a half-written conversion is never visible."""
-        try:
-            supported = self._ct2.get_supported_compute_types(self.device)
-        except Exception:  # no usable such device: loading the model will say why, as an EngineError
-            supported = set()
-        quantization = stored_quantization(self.compute_type, supported)
+        # Only a CPU's types are asked for: asking a GPU that cannot be used raises, where
+        # loading the model says why as an EngineError.
+        supported = self._ct2.get_supported_compute_types("cpu") if self.device == "cpu" else ()
+        quantization = stored_quantization(self.device, self.compute_type, supported)
         key = hashlib.sha256(
             f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}"
             f"{f'|{quantization}' if quantization else ''}".encode()
@@ -233,14 +232,14 @@ def stored_conversions(cache_dir: Path | None = None) -> dict[str, int]:
             if model.is_dir() and not model.name.startswith(".")}  # not a conversion under way
 
 
-def stored_quantization(compute_type: str, supported: Iterable[str]) -> str | None:
-    """The type a conversion for ``compute_type`` stores its weights in, on a device that runs
-    the ``supported`` compute types: int8 for the int8 types computed in float32 (what CPUs
-    run), None (as the source model has them) otherwise. A device without int8 computes in
-    another type, which from int8 weights would not be the source's; types computed in
-    float16 or bfloat16 keep the source's weights too: that their translations are the same
-    whichever way they are quantised is untested without a GPU."""
-    wanted = compute_type in ("int8", "int8_float32")
+def stored_quantization(device: str, compute_type: str, supported: Iterable[str]) -> str | None:
+    """The type a conversion for ``compute_type`` on ``device``, which runs the ``supported``
+    compute types, stores its weights in: int8 for the int8 types computed in float32 on a CPU
+    that computes in int8 (compared with quantising at load in the tests and
+    benchmarks/ct2_load.py); None, the source model's own weights, otherwise. A CPU without
+    int8 computes in another type, which from int8 weights would not be the source's; on a GPU
+    that the two ways give the same translations is untested here."""
+    wanted = device == "cpu" and compute_type in ("int8", "int8_float32")
     return "int8" if wanted and compute_type in set(supported) else None
 
 

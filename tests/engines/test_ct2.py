@@ -40,7 +40,7 @@ def test_int8_weights_are_stored_quantised_and_translate_as_if_quantised_at_load
 
     kwargs = {"model": str(tiny_model), "beam_size": 2, "device": "cpu", "compute_type": "int8", "cache_dir": tmp_path}
     stored = CT2Engine(**kwargs)
-    monkeypatch.setattr(ct2_engine, "stored_quantization", lambda compute_type, supported: None)
+    monkeypatch.setattr(ct2_engine, "stored_quantization", lambda device, compute_type, supported: None)
     at_load = CT2Engine(**kwargs)
     assert stored._converted != at_load._converted
     assert (stored._converted / "model.bin").stat().st_size < 0.4 * (at_load._converted / "model.bin").stat().st_size
@@ -133,15 +133,17 @@ def test_cache_stats_lists_each_converted_model_and_the_bytes_it_takes(tiny_mode
 
 def test_weights_are_stored_int8_only_where_the_device_computes_in_int8():
     """Elsewhere the device computes in another type, which from int8 weights would not be
-    the source model's; float16 and bfloat16 keep the source's weights too."""
+    the source model's; float16 and bfloat16 keep the source's weights, and so does a GPU."""
     from mtcheck.engines.ct2 import stored_quantization
 
-    assert stored_quantization("int8", {"float32", "int8", "int8_float32"}) == "int8"
-    assert stored_quantization("int8_float32", {"float32", "int8", "int8_float32"}) == "int8"
-    assert stored_quantization("int8", {"float32"}) is None
-    assert stored_quantization("float32", {"float32", "int8"}) is None
-    assert stored_quantization("float16", {"float16", "int8_float16"}) is None
-    assert stored_quantization("int8_float16", {"float16", "int8_float16"}) is None
+    cpu = {"float32", "int8", "int8_float32"}
+    assert stored_quantization("cpu", "int8", cpu) == "int8"
+    assert stored_quantization("cpu", "int8_float32", cpu) == "int8"
+    assert stored_quantization("cpu", "int8", {"float32"}) is None
+    assert stored_quantization("cpu", "float32", cpu) is None
+    gpu = {"float32", "float16", "int8", "int8_float32", "int8_float16"}
+    for compute_type in ("int8", "float16", "int8_float16"):
+        assert stored_quantization("cuda", compute_type, gpu) is None
 
 
 @pytest.mark.skipif(ct2.get_cuda_device_count() > 0, reason="this machine has a GPU that CTranslate2 can use")
