@@ -4,7 +4,7 @@ The model (hub id or local folder) is converted with CTranslate2's own
 ``TransformersConverter`` into a cache folder keyed by the source model's content, so the
 conversion happens once per model and is shared by every later run and process.
 ``compute_type`` (int8 on CPU, float16 on CUDA by default) is applied when loading; for the
-int8 types the weights are stored quantised already, a conversion of its own: a quarter of the
+int8 types on CPU the weights are stored quantised already, a conversion of its own: a quarter of the
 disk, and an engine built in 0.36× the time (benchmarks/ct2_load.py), which every process
 that checks pays, each Ray actor included. CTranslate2's converter quantises as its loader
 does (one scale per row), and the translations, word links and log-probabilities are those of
