@@ -624,13 +624,12 @@ def _add_cache(commands: Any) -> None:
 def _cache_stats(args: argparse.Namespace) -> None:
     import json
 
-    from .engines.ct2 import stored_conversions
-    from .files import default_cache_dir
+    from .engines.ct2 import conversions_folder, stored_conversions
     from .reuse import CheckOutputs
 
     kept = CheckOutputs.beside(args.cache_path)
     stats = {**_open_cache(args.cache_path).stats(), "check_outputs": {"path": str(kept.folder), "kept": kept.count()},
-             "ct2_conversions": {"path": str(default_cache_dir() / "ct2"), "bytes": stored_conversions()}}
+             "ct2_conversions": {"path": str(conversions_folder()), "bytes": stored_conversions()}}
     _write(json.dumps(stats, indent=2, ensure_ascii=False), None)
 
 

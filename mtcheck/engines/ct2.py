@@ -134,7 +134,7 @@ class CT2Engine:
             f"{self._revision}|{self._ct2.__version__}|align:{self.alignment_layer}"
             f"{f'|{quantization}' if quantization else ''}".encode()
         ).hexdigest()[:16]
-        target = (self.cache_dir or default_cache_dir()) / "ct2" / f"{source.name}-{key}"
+        target = conversions_folder(self.cache_dir) / f"{source.name}-{key}"
         if (target / "model.bin").exists():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -220,11 +220,16 @@ def _device_and_compute(ctranslate2: object, device: str, compute_type: str) -> 
     return device, compute_type
 
 
+def conversions_folder(cache_dir: Path | None = None) -> Path:
+    """Where the models converted under ``cache_dir`` (None: mtcheck's cache folder) lie."""
+    return (cache_dir or default_cache_dir()) / "ct2"
+
+
 def stored_conversions(cache_dir: Path | None = None) -> dict[str, int]:
-    """Each converted model under ``cache_dir`` (None: mtcheck's cache folder) and the bytes it
-    takes, by folder name (the model's and its conversion key). A conversion stays until it is
-    deleted: one for another compute type or an earlier CTranslate2 may no longer be read."""
-    folder = (cache_dir or default_cache_dir()) / "ct2"
+    """Each converted model in :func:`conversions_folder` and the bytes it takes, by folder name
+    (the model's and its conversion key). A conversion stays until it is deleted: one for
+    another compute type or an earlier CTranslate2 may no longer be read."""
+    folder = conversions_folder(cache_dir)
     if not folder.is_dir():
         return {}
     return {model.name: sum(f.stat().st_size for f in model.rglob("*") if f.is_file())
