@@ -50,6 +50,19 @@ def test_unknown_detector_option_is_a_config_error():
         build_detectors(["confidence"], {"confidence": {"min_probabilty": 0.1}})
 
 
+@pytest.mark.parametrize("name", ["bare-infinitive", "causative-infinitive", "agreement", "spelling"])
+def test_without_grammalecte_its_detectors_leave_the_default_set_and_naming_one_says_what_to_install(
+        monkeypatch, name):
+    import mtcheck.lang.grammalecte as grammalecte
+
+    monkeypatch.setattr(grammalecte, "grammalecte_module", lambda: None)  # as on a machine without it
+    from mtcheck.detectors import default_detectors
+
+    assert name not in default_detectors() and "numbers" in default_detectors()
+    with pytest.raises(ConfigError, match=f"the {name} detector needs Grammalecte.*apt-get install python3-grammalecte"):
+        build_detectors([name])
+
+
 def test_the_run_signature_carries_each_detectors_options():
     """Two runs with different thresholds never share a signature (as sacrebleu's carry every option)."""
     from mtcheck import Checker

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..lang import french, tags
-from ..lang.grammalecte import dictionary_missing, every_reading, french_lemmas, require_word_classes
+from ..lang.grammalecte import every_reading, require_lemmas, require_word_classes
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -42,10 +42,7 @@ class BareInfinitiveDetector(BaseDetector):
 
     def __post_init__(self) -> None:
         self._classes = require_word_classes(self.name)
-        lemmas = french_lemmas()
-        if lemmas is None:
-            raise dictionary_missing(self.name)
-        self._lemmas = lemmas
+        self._lemmas = require_lemmas(self.name)
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         flags = []

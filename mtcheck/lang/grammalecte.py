@@ -143,3 +143,11 @@ def require_word_classes(detector: str) -> Callable[[str], tuple[str, ...]]:
     if classes is None:
         raise dictionary_missing(detector)
     return classes
+
+
+def require_lemmas(detector: str) -> Callable[[str], frozenset[str]]:
+    """:func:`french_lemmas`, or a ConfigError naming ``detector`` when Grammalecte is missing."""
+    lemmas = french_lemmas()
+    if lemmas is None:
+        raise dictionary_missing(detector)
+    return lemmas
