@@ -11,8 +11,13 @@ import pytest
 
 # No hub is reachable in CI; asking it costs ~50 s of retries before failing.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# Never read or write the user's own translation cache or converted models.
-os.environ["MTCHECK_CACHE"] = _TEST_CACHE = tempfile.mkdtemp(prefix="mtcheck-test-cache-")
+# Never read or write the user's own translation cache or converted models. A process the
+# tests start that imports this module too (a Ray worker unpickling a test's checker factory)
+# uses the session's cache rather than a new one of its own, which nobody would remove.
+_OWN_CACHE = "MTCHECK_TEST_CACHE" not in os.environ
+if _OWN_CACHE:
+    os.environ["MTCHECK_TEST_CACHE"] = tempfile.mkdtemp(prefix="mtcheck-test-cache-")
+os.environ["MTCHECK_CACHE"] = _TEST_CACHE = os.environ["MTCHECK_TEST_CACHE"]
 
 from mtcheck.corpus import ArticleInput, read_article  # noqa: E402
 from mtcheck.lang.apertium import apertium_problem  # noqa: E402
@@ -22,7 +27,8 @@ SAMPLE_DIR = ROOT / "mtcheck" / "resources" / "samples" / "ukraine-atacms"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    shutil.rmtree(_TEST_CACHE, ignore_errors=True)
+    if _OWN_CACHE:
+        shutil.rmtree(_TEST_CACHE, ignore_errors=True)
 
 
 needs_apertium = pytest.mark.skipif(apertium_problem() is not None, reason=str(apertium_problem()))
