@@ -160,6 +160,19 @@ def test_the_model_flags_what_no_detector_saw_and_says_why():
 
 
 @needs_grammalecte
+def test_links_paths_and_addresses_copied_from_the_original_are_flagged_only_by_a_detector():
+    french = "Voir /usr/share/doc/dpkg, <debian-admin@lists.debian.org> et pic.twitter.com/4VZu4Jp ici."
+    refs = ["See /usr/share/doc/dpkg, <debian-admin@lists.debian.org> and pic.twitter.com/4VZu4Jp here."]
+    combiner = Combiner(_model({"copied_unknown": 6.0}), french_word_classes())
+    assert "copied_unknown" in {f for w in article_word_features(context(french, references=refs),
+                                                                french_word_classes()) for f in w.features}
+    assert combiner.combine(context(french, references=refs), [])[0] == []
+    residue = _flag(french, "pic.twitter.com/4VZu4Jp", detector="residue", category=Category.ARTIFACT)
+    assert [f.text for f in combiner.combine(context(french, references=refs), [residue])[0]] \
+        == ["pic.twitter.com/4VZu4Jp"]
+
+
+@needs_grammalecte
 def test_a_word_no_detector_flagged_needs_the_higher_threshold():
     french = "Le sac est lightweight. Il convient au vélo."
     refs = ["The bag is lightweight.", "It fits the bike."]

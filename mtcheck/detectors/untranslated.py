@@ -14,7 +14,9 @@ from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# A word: letters (accented ones too, so that "c'est-à-dire" is one word, not "c'est-" and
+# "dire"), with apostrophes and hyphens only between letters.
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # A name spelt with a lower-case prefix ("xAI", "iPhone", "eBay"); a longer lower-case start
 # before a capital is words glued together ("inchesProfessional"), English all the same.
 _MIXED_CASE_NAME = re.compile(r"[a-z]{1,2}[A-Z]")
@@ -46,9 +48,11 @@ class UntranslatedDetector(BaseDetector):
             tokens = [t for t in tokens if not skipped.holds(t[0])]
             run: list[tuple[int, int, str]] = []
             for token in tokens + [(0, 0, "")]:
+                if run and token[2] and context.text[run[-1][1] : token[0]].strip(" -:,"):
+                    # Not next to the run (a bracket, a full stop between): the run ends, and
+                    # this word is judged as one that starts a run.
+                    run = self._close(context, seg.index, run, flags)
                 if token[2] and self._english(token[2], copied, bool(run)):
-                    if run and context.text[run[-1][1] : token[0]].strip(" -:,"):
-                        run = self._close(context, seg.index, run, flags)
                     run.append(token)
                 else:
                     run = self._close(context, seg.index, run, flags)
@@ -64,7 +68,10 @@ class UntranslatedDetector(BaseDetector):
         # next to one, any word the French dictionary does not know extends it.
         if not extending and (lower not in copied or word[0].isupper() or _MIXED_CASE_NAME.match(word)):
             return False  # a capitalised ("Nvidia") or mixed-case ("xAI", "iPhone") word copied from the original is a name
-        return not self._is_french(word) and not self._is_french(lower)
+        # Grammalecte's dictionary knows "c’est-à-dire" but not "c'est-à-dire", and no word with
+        # an elided article or pronoun in front ("l’homme", "qu’il").
+        typographic = word.replace("'", "’")
+        return not any(map(self._is_french, {word, lower, typographic, french.without_elision(typographic)}))
 
     def _close(self, context: DetectionContext, segment_index: int, run: list, flags: list) -> list:
         if len(run) >= self.min_run or (run and self._is_french is not None and run[0][2].lower() not in NOT_FRENCH):

@@ -35,7 +35,9 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
+from ..lang import french
 from ..lang.grammalecte import french_word_classes
+from ..lang.words import SpanIndex
 from ..types import Category, DetectionContext, Flag, Severity
 from .features import WordClasses, WordFeatures, article_word_features, segment_references
 from .model import DetectionModel, LinearScore, sigmoid
@@ -291,10 +293,15 @@ class Combiner:
         """The flags of the article and its MQM estimate (None for an article without words)."""
         estimates, columns = self._estimate(context, detector_flags)
         cut = self.model.threshold
+        # Links, paths, e-mail addresses and handles are copied, not translated: the model reads
+        # them as words it does not know ("not in the French dictionary"), and only a detector
+        # that reports them (embed residue) raises a flag there.
+        not_prose = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
         flags: list[Flag] = []
         run: list[WordEstimate] = []
         for estimate in estimates:
-            flagged = self.model.flags_word(estimate.probability, bool(estimate.hits))
+            copied = not estimate.hits and not_prose.holds(_first_alphanumeric(context.text, estimate.word))
+            flagged = not copied and self.model.flags_word(estimate.probability, bool(estimate.hits))
             # A run also stops where the rules' words meet words no rule flagged (a rule's
             # suggestion replaces its own span, and would delete a neighbour the model added),
             # and between the words of two rules' flags that merely touch: one flag would take
@@ -382,6 +389,12 @@ def _apart(hits: Sequence[Flag], previous: Sequence[Flag]) -> bool:
     if not hits or not previous:
         return bool(hits) != bool(previous)
     return not {f.detector for f in hits} & {f.detector for f in previous}
+
+
+def _first_alphanumeric(text: str, word: WordFeatures) -> int:
+    """Where the first letter or digit of ``word`` stands (its start when it has none): past the
+    brackets and quotes a link or an address is written between ("<debian-admin@…>")."""
+    return next((i for i in range(word.start, word.end) if text[i].isalnum()), word.start)
 
 
 def _without_edge_punctuation(text: str, start: int, end: int) -> tuple[int, int]:

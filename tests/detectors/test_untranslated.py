@@ -27,3 +27,21 @@ def test_english_words_glued_together_are_untranslated():
 def test_links_handles_and_embed_residue_are_not_untranslated_english():
     french = "Il a écrit sur X pic.twitter.com/4VZu4JpzxG puis a cité @ZelenskyyUa et www.whitehouse.gov hier."
     assert UntranslatedDetector().detect(context(french)) == []
+
+
+def test_paths_and_e_mail_addresses_copied_from_the_original_are_not_untranslated_english():
+    french = "Lisez /usr/share/doc/dpkg/changelog.gz et ~/.bashrc, ou écrivez à debian-admin@lists.debian.org."
+    original = "Read /usr/share/doc/dpkg/changelog.gz and ~/.bashrc, or write to debian-admin@lists.debian.org."
+    assert UntranslatedDetector().detect(context(french, [original])) == []
+
+
+def test_a_run_of_english_ends_at_the_french_words_after_it():
+    """French words with an accent or an elided article are French: they neither extend the run
+    nor, cut in pieces, make a run of their own."""
+    french = "Il a promis the weapons l'année dernière."
+    assert [f.text for f in UntranslatedDetector().detect(context(french, ["He promised the weapons last year."]))] \
+        == ["the weapons"]
+    french = "Le sigle WYSIWYG (What You See Is What You Get), c'est-à-dire « tel écran, tel écrit »."
+    original = "WYSIWYG (What You See Is What You Get)."
+    assert [f.text for f in UntranslatedDetector().detect(context(french, [original]))] \
+        == ["What You See Is What You Get"]
