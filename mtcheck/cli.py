@@ -406,7 +406,9 @@ def _add_batch(commands: Any) -> None:
 Check every article of SOURCE into OUTPUT (resumable: a rerun reuses unchanged articles).
 
 SOURCE is a folder of article folders (article.fr.txt [+ references.en.jsonl]), a JSONL,
-CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face dataset name.""")
+CSV or Parquet file, a dataset saved with save_to_disk, or a Hugging Face dataset name.
+Articles that cannot be checked go to OUTPUT/errors.jsonl with their file and line; the run
+then exits 2, the others' results written.""")
     parser.add_argument("source", metavar="SOURCE")
     parser.add_argument("--output", "-o", required=True, type=_folder_name, help="Output folder.")
     parser.add_argument("--jobs", "-j", type=_int_at_least(1), default=1,
@@ -465,6 +467,15 @@ def _batch(args: argparse.Namespace) -> None:
         _say(f"mtcheck: note: {args.output} also holds {outcome.from_other_inputs} article(s) of an earlier input "
              "that are not in this one; its summary and report include them (give a new --output to report this "
              "input alone)")
+    if outcome.failed:
+        # A script or a scheduled run must learn of them, not only a reader of the closing line.
+        from .errors import InputError
+
+        total = outcome.checked + outcome.skipped + outcome.failed
+        raise InputError(Path(args.output) / "errors.jsonl",
+                         f"{outcome.failed} of {total} article(s) could not be checked; this file says why, "
+                         "with the input's file and line (the others' results are written, and a rerun after "
+                         "a fix checks only what changed)")
 
 
 def _run_batch(args: argparse.Namespace, options: dict[str, Any], columns: Columns) -> BatchOutcome:

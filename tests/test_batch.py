@@ -53,6 +53,14 @@ def _batch_command(source: Path, output: Path, model: Path) -> list[str]:
             "--model", str(model), "--detectors", FAST_DETECTORS, "--no-cache", "--beam-size", "1"]
 
 
+def _failed(run: subprocess.CompletedProcess, failed: int, total: int) -> bool:
+    """Whether a batch ended as one with articles it could not check must: exit 2, after the
+    closing line, with one error line that counts them and names errors.jsonl."""
+    last = run.stderr.strip().splitlines()[-1]
+    return run.returncode == 2 and last.startswith("mtcheck: error: ") and "errors.jsonl" in last \
+        and f"{failed} of {total} article(s) could not be checked" in last
+
+
 def _article_files(output: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((output / "articles").glob("*.jsonl"))}
 
@@ -66,7 +74,7 @@ def corpus(tmp_path_factory) -> Path:
 def uninterrupted(corpus: Path, tiny_model: Path, tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("uninterrupted")
     run = subprocess.run(_batch_command(corpus, output, tiny_model), capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr
+    assert _failed(run, 4, 204), run.stderr  # the corpus's four bad articles
     # stderr is not a terminal here (as in a cron job or CI): one line for the stage, with its
     # size, and no bar redrawn with carriage returns into the log.
     assert f"mtcheck: checking articles into {output}: 204 articles" in run.stderr and "\r" not in run.stderr
@@ -105,7 +113,7 @@ def test_killed_batch_resumes_to_identical_results(corpus: Path, tiny_model: Pat
         # Whatever was written before the kill is whole and final.
         assert all(partial[name] == expected[name] for name in partial)
     rerun = subprocess.run(_batch_command(corpus, output, tiny_model), capture_output=True, text=True, timeout=900)
-    assert rerun.returncode == 0, rerun.stderr
+    assert _failed(rerun, 4, 204), rerun.stderr
     assert "unchanged and reused" in rerun.stderr
     assert _article_files(output) == expected
     assert (output / "summary.csv").read_bytes() == (uninterrupted / "summary.csv").read_bytes()
@@ -365,7 +373,7 @@ def test_duplicate_ids_fail_the_later_row_and_overwrite_nothing(tiny_model: Path
     rows = [{"id": "same", "text": _TWO[0], "references": []}, {"id": "same", "text": _TWO[1], "references": []}]
     output = tmp_path / "out"
     result = _batch_rows(rows, tmp_path, tiny_model)
-    assert result.returncode == 0, result.stderr
+    assert _failed(result, 1, 2), result.stderr
     assert "1 checked" in result.stderr and "1 failed" in result.stderr
     first = json.loads((output / "articles" / "same.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert first["text"] == rows[0]["text"]
@@ -381,7 +389,7 @@ def test_every_failed_row_keeps_its_own_record_when_ids_repeat(tiny_model: Path,
             {"id": "b", "text": ""}, {"id": "b", "text": _TWO[0]}, {"id": "c", "text": _TWO[1]}]
     output = tmp_path / "out"
     result = _batch_rows(rows, tmp_path, tiny_model)
-    assert result.returncode == 0, result.stderr
+    assert _failed(result, 4, 5), result.stderr
     assert "1 checked" in result.stderr and "4 failed" in result.stderr
     errors = [json.loads(line) for line in (output / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["position"] for e in errors] == [0, 1, 2, 3]
@@ -395,7 +403,7 @@ def test_an_article_that_fails_on_a_rerun_leaves_no_earlier_result_in_the_summar
     first = _batch_rows([{"id": "a", "text": _TWO[0]}, {"id": "b", "text": _TWO[1]}], tmp_path, tiny_model)
     assert first.returncode == 0, first.stderr
     emptied = _batch_rows([{"id": "a", "text": " "}, {"id": "b", "text": _TWO[1]}], tmp_path, tiny_model)
-    assert emptied.returncode == 0 and "1 failed" in emptied.stderr, emptied.stderr
+    assert _failed(emptied, 1, 2) and "1 failed" in emptied.stderr, emptied.stderr
     output = tmp_path / "out"
     with (output / "summary.csv").open(encoding="utf-8") as handle:
         assert [row["article_id"] for row in csv.DictReader(handle)] == ["b"]
@@ -412,14 +420,14 @@ def test_a_run_of_another_input_into_the_same_folder_says_what_the_report_still_
     the summary and report also hold yesterday's articles."""
     yesterday = [{"id": "a", "text": _TWO[0]}, {"id": "b", "text": _TWO[1]}, {"id": "c", "text": ""}]
     first = _batch_rows(yesterday, tmp_path, tiny_model)
-    assert first.returncode == 0 and "also holds" not in first.stderr, first.stderr
+    assert _failed(first, 1, 3) and "also holds" not in first.stderr, first.stderr
     today = _batch_rows(yesterday[:1], tmp_path, tiny_model)
     assert today.returncode == 0, today.stderr
     assert "also holds 2 article(s) of an earlier input that are not in this one" in today.stderr
     summary = (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8")
     assert "\nb," in summary  # kept, as the note says
     again = _batch_rows(yesterday, tmp_path, tiny_model)
-    assert again.returncode == 0 and "also holds" not in again.stderr, again.stderr
+    assert _failed(again, 1, 3) and "also holds" not in again.stderr, again.stderr
 
 
 @pytest.mark.parametrize("folds", [False, True], ids=["filesystem that tells case apart", "filesystem that folds case"])
@@ -717,7 +725,7 @@ def test_references_in_french_fail_their_article_on_every_run(tiny_model: Path, 
     output = tmp_path / "out"
     for _ in range(2):
         result = _batch_rows(rows, tmp_path, tiny_model)
-        assert result.returncode == 0, result.stderr
+        assert _failed(result, 1, 2), result.stderr
         assert "1 failed" in result.stderr
         errors = [json.loads(line) for line in (output / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
         assert [e["article_id"] for e in errors] == ["b"]

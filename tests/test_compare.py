@@ -143,7 +143,7 @@ def test_a_batch_folder_with_no_checked_article_says_so(tiny_model: Path, tmp_pa
     source.write_text('{"id": "x", "text": ""}\n{"id": "y", "text": " "}\n', encoding="utf-8")
     batch = run_cli(["batch", str(source), "-o", str(tmp_path / "run"), "--engine", "hf", "--model", str(tiny_model),
                      "--quiet"])
-    assert batch.exit_code == 0, batch.stderr
+    assert batch.exit_code == 2 and "2 of 2 article(s) could not be checked" in batch.stderr, batch.stderr
     (tmp_path / "run" / ".run-signatures.json").write_text("{}", encoding="utf-8")  # as a run that had results
     a = _report(tmp_path / "a.json", GOOD)
     out = run_cli(["compare", str(a), str(tmp_path / "run")])
