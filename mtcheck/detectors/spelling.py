@@ -27,7 +27,6 @@ from ..lang import french
 from ..lang.corrections import corrections_version, french_corrections
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import dictionary_missing, french_spellchecker, french_suggestions, grammalecte_version
-from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -71,7 +70,7 @@ class SpellingDetector(BaseDetector):
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in french.WORD.findall(ref.text)}
-        skipped = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
+        skipped = french.not_prose_spans(context)
         unknown = []  # (segment, start, end, word), to ask for every suggestion at once
         for seg in context.segments:
             for match in french.WORD.finditer(seg.text):

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from ..lang import french
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import french_spellchecker
-from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
@@ -41,7 +40,7 @@ class UntranslatedDetector(BaseDetector):
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in _TOKEN.findall(ref.text)}
         # Links, handles and embed residue are not prose: the residue detector reports them.
-        skipped = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
+        skipped = french.not_prose_spans(context)
         flags = []
         for seg in context.segments:
             tokens = [(m.start() + seg.start, m.end() + seg.start, m.group()) for m in _TOKEN.finditer(seg.text)]

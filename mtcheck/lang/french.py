@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .words import SpanIndex
+
+if TYPE_CHECKING:
+    from ..types import DetectionContext
 
 
 # Words that end with a full stop without ending the sentence, compared without the dot,
@@ -68,6 +73,12 @@ _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 # (a number sign, "#8", is prose), domain names.
 NOT_PROSE = re.compile(rf"{EMBED_RESIDUE.pattern}|{_EMAIL}|{_PATH}|(?<!\w)@\w+|(?<!\w)#(?=\w*[^\W\d_])\w+"
                        r"|\b[\w.-]+\.(?:com|org|net|fr)\b\S*")
+
+
+def not_prose_spans(context: DetectionContext) -> SpanIndex:
+    """Where :data:`NOT_PROSE` lies in the article, found once per article for the detectors
+    and the detection model that skip it."""
+    return context.shared("not-prose", lambda: SpanIndex(m.span() for m in NOT_PROSE.finditer(context.text)))
 
 # Boilerplate that web pages leave in article text: related-article teasers, photo credits,
 # advertising labels, share buttons; also those of the source edition that the translation

@@ -37,7 +37,6 @@ from typing import Any
 
 from ..lang import french
 from ..lang.grammalecte import french_word_classes
-from ..lang.words import SpanIndex
 from ..types import Category, DetectionContext, Flag, Severity
 from .features import WordClasses, WordFeatures, article_word_features, segment_references
 from .model import DetectionModel, LinearScore, sigmoid
@@ -296,7 +295,7 @@ class Combiner:
         # Links, paths, e-mail addresses and handles are copied, not translated: the model reads
         # them as words it does not know ("not in the French dictionary"), and only a detector
         # that reports them (embed residue) raises a flag there.
-        not_prose = SpanIndex(m.span() for m in french.NOT_PROSE.finditer(context.text))
+        not_prose = french.not_prose_spans(context)
         flags: list[Flag] = []
         run: list[WordEstimate] = []
         for estimate in estimates:
