@@ -54,8 +54,8 @@ def _batch_command(source: Path, output: Path, model: Path) -> list[str]:
 
 
 def _failed(run: subprocess.CompletedProcess, failed: int, total: int) -> bool:
-    """Whether a batch ended as one with articles it could not check must: exit 2, after the
-    closing line, with one error line that counts them and names errors.jsonl."""
+    """Whether a batch ended as a batch with articles it could not check must end: exit 2, its
+    last line an error that counts them and names errors.jsonl."""
     last = run.stderr.strip().splitlines()[-1]
     return run.returncode == 2 and last.startswith("mtcheck: error: ") and "errors.jsonl" in last \
         and f"{failed} of {total} article(s) could not be checked" in last
