@@ -173,6 +173,20 @@ def test_links_paths_and_addresses_copied_from_the_original_are_flagged_only_by_
 
 
 @needs_grammalecte
+def test_english_copied_as_it_is_is_told_from_an_identifier_or_a_name():
+    """Technical French copies the original's program names rightly; English copied into the
+    French is an error, and the bundled model learned to read the difference."""
+    french = "Le sac lightweight de Nvidia tourne sous dpkg et dh_make sans souci."
+    refs = ["The lightweight bag from Nvidia runs under dpkg and dh_make without trouble."]
+    words = {w.text: w.features for w in article_word_features(context(french, references=refs), french_word_classes())}
+    assert "copied_unknown_english" in words["lightweight"]
+    for identifier in ("dpkg", "dh_make"):
+        assert "copied_unknown" in words[identifier] and "copied_unknown_english" not in words[identifier]
+    assert "copied_unknown_english" not in words["Nvidia"], "a name has features of its own"
+    assert DetectionModel.load().words.weights["copied_unknown_english"] > 0
+
+
+@needs_grammalecte
 def test_a_word_no_detector_flagged_needs_the_higher_threshold():
     french = "Le sac est lightweight. Il convient au vélo."
     refs = ["The bag is lightweight.", "It fits the bike."]

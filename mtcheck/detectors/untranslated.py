@@ -7,15 +7,21 @@ from typing import ClassVar
 import re
 from dataclasses import dataclass, field
 
-from ..lang import french
+from ..lang import english, french
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import french_spellchecker
+from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
 # A word: letters (accented ones too, so that "c'est-à-dire" is one word, not "c'est-" and
 # "dire"), with apostrophes and hyphens only between letters.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# A word of code, whitespace to whitespace: an underscore or a manual page's section in it
+# ("dh_make", "foo_1.0-1.deb", "papersize(5)"). The English in it ("make", "deb") names
+# something, copied as the original writes it. (Digits and dots between letters are no such
+# sign: product text runs its fields together, "10inchesWeight", "size.Durable".)
+_CODE_WORD = re.compile(r"\S*(?:_|[^\W\d_]\(\d)\S*")
 # A name spelt with a lower-case prefix ("xAI", "iPhone", "eBay"); a longer lower-case start
 # before a capital is words glued together ("inchesProfessional"), English all the same.
 _MIXED_CASE_NAME = re.compile(r"[a-z]{1,2}[A-Z]")
@@ -27,7 +33,9 @@ class UntranslatedDetector(BaseDetector):
 
     A word counts as English when it is an English function word that French does not
     have ("the", "with", "your"), or, when a French spelling dictionary is available
-    (Grammalecte's), when it is copied from the English references and is not French.
+    (Grammalecte's), when it is copied from the English references, is not French and is
+    English (:func:`~mtcheck.lang.english.is_english_word`): identifiers ("dpkg", "amd64")
+    and the words of code ("dh_make") are copied as they should be.
     """
 
     min_run: int = 2
@@ -36,15 +44,18 @@ class UntranslatedDetector(BaseDetector):
 
     def __post_init__(self) -> None:
         self._is_french = french_spellchecker()
+        if self._is_french is not None:
+            english.require_english_words()
 
     def detect(self, context: DetectionContext) -> list[Flag]:
         copied = {w.lower() for ref in context.references for w in _TOKEN.findall(ref.text)}
         # Links, handles and embed residue are not prose: the residue detector reports them.
         skipped = french.not_prose_spans(context)
+        code = SpanIndex(m.span() for m in _CODE_WORD.finditer(context.text))
         flags = []
         for seg in context.segments:
             tokens = [(m.start() + seg.start, m.end() + seg.start, m.group()) for m in _TOKEN.finditer(seg.text)]
-            tokens = [t for t in tokens if not skipped.holds(t[0])]
+            tokens = [t for t in tokens if not skipped.holds(t[0]) and not code.holds(t[0])]
             run: list[tuple[int, int, str]] = []
             for token in tokens + [(0, 0, "")]:
                 if run and token[2] and context.text[run[-1][1] : token[0]].strip(" -:,"):
@@ -70,7 +81,11 @@ class UntranslatedDetector(BaseDetector):
         # Grammalecte's dictionary knows "c’est-à-dire" but not "c'est-à-dire", and no word with
         # an elided article or pronoun in front ("l’homme", "qu’il").
         typographic = word.replace("'", "’")
-        return not any(map(self._is_french, {word, lower, typographic, french.without_elision(typographic)}))
+        if any(map(self._is_french, {word, lower, typographic, french.without_elision(typographic)})):
+            return False
+        # A run starts on English, not on an identifier copied from the original ("dpkg",
+        # "amd64"): in technical French such copies are right, and a name is not English either.
+        return extending or english.is_english_word(word)
 
     def _close(self, context: DetectionContext, segment_index: int, run: list, flags: list) -> list:
         if len(run) >= self.min_run or (run and self._is_french is not None and run[0][2].lower() not in NOT_FRENCH):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import snowballstemmer
 
+from ..errors import ConfigError
 from .figures import figure_values
+
+if TYPE_CHECKING:
+    from spellchecker.spellchecker import WordFrequency
 
 # Function words: differences in these are paraphrase, not meaning.
 STOPWORDS = frozenset(
@@ -64,6 +70,61 @@ NOT_FRENCH = frozenset(
     about after before over under up down out off which what who whom whose when where why how
     my mine yes no very much many also than then there here so such""".split()
 ) - frozenset("on a as an me us or de la le les en en plus site".split())
+
+
+# How often pyspellchecker's English list (word frequencies from OpenSubtitles) must have seen a
+# word for it to count as English: its rarer entries are names, identifiers and typos
+# ("debian" and "linux" 50 times each; "deb" 507, "package" 26,236).
+COMMON_ENGLISH = 100
+# The words of a token: split at a change of case ("inchesWeight", "systemA") as product text
+# scraped from a web page runs its fields together.
+_WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[^\W\d_]+")
+# "didn't" is "did" and a negation.
+_NEGATION = re.compile(r"n['’]t$", re.IGNORECASE)
+# Glued words ("withlink", "flyandstay") are split into words of at least this many letters
+# and this many sightings: shorter or rarer pieces make almost any string English ("prerm" =
+# "pre" + "rm", "debian" = "deb" + "ian").
+_GLUED_PIECE = 3
+_GLUED_COMMON = 2000
+
+
+def require_english_words() -> None:
+    """A ConfigError that says what to install where pyspellchecker, whose English word list
+    :func:`is_english_word` reads, is missing (an install made with ``--no-deps``)."""
+    try:
+        import spellchecker  # noqa: F401
+    except ImportError:
+        raise ConfigError("the untranslated detector needs pyspellchecker, whose English word list tells English "
+                          "from identifiers: pip install pyspellchecker") from None
+
+
+@cache  # the English list takes a quarter of a second to read: once a process, when a word needs it
+def _english_frequencies() -> WordFrequency:
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency
+
+
+def _common(word: str, sightings: int = COMMON_ENGLISH) -> bool:
+    words = _english_frequencies()
+    return word in NOT_FRENCH or (word in words and words[word] >= sightings)
+
+
+@lru_cache(maxsize=20_000)
+def _glued(word: str) -> bool:
+    return any(_common(word[:i], _GLUED_COMMON) and (_common(word[i:], _GLUED_COMMON) or _glued(word[i:]))
+               for i in range(_GLUED_PIECE, len(word) - _GLUED_PIECE + 1))
+
+
+def is_english_word(word: str) -> bool:
+    """Whether ``word`` is English: common English words, alone or joined by hyphens,
+    apostrophes, a change of case ("inchesWeight") or nothing at all ("withlink"). Identifiers
+    copied from an original ("dpkg", "amd64", "postinst") are not, nor are names that only
+    English text spells ("debian")."""
+    pieces = re.split(r"['’-]", _NEGATION.sub("", word))
+    # One letter of a split ("systemA", "it's") says nothing either way.
+    content = [part.lower() for piece in pieces for part in _WORD_PARTS.findall(piece) if len(part) > 1]
+    return bool(content) and all(_common(part) or _glued(part) for part in content)
 
 
 # Names that news English writes several ways; a back-translation using another one is no error.

@@ -172,6 +172,12 @@ def _segment_words(context: DetectionContext, index: int, ref_ids: Sequence[tupl
             "english_word": lower in NOT_FRENCH,
             "copied": bool(word) and lower in ref_words,
             "copied_unknown": bool(word) and lower in ref_words and kind == "U",
+            # English left as it is, against an identifier copied from the original ("dpkg",
+            # a model number), which is right: the English word list tells them apart. A name
+            # (capitalised) has features of its own, and news, full of copied names, need not
+            # read the list.
+            "copied_unknown_english": bool(word) and word[0].islower() and lower in ref_words and kind == "U"
+                                      and english.is_english_word(word),
             "copied_capitalised": bool(word) and lower in ref_words and word[0].isupper(),
             "in_pseudo": bool(word) and (lower in pseudo_words or french.stem(word) in pseudo_stems),
             "unknown_to_engine": kind == "U" and any(x.strip("*#@").lower() == lower for x in linked),

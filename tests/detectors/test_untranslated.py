@@ -1,4 +1,10 @@
+import sys
+
+import pytest
+
 from mtcheck.detectors.untranslated import UntranslatedDetector
+from mtcheck.errors import ConfigError
+from mtcheck.lang.grammalecte import french_spellchecker
 
 from ._context import context
 
@@ -45,3 +51,21 @@ def test_a_run_of_english_ends_at_the_french_words_after_it():
     original = "WYSIWYG (What You See Is What You Get)."
     assert [f.text for f in UntranslatedDetector().detect(context(french, [original]))] \
         == ["What You See Is What You Get"]
+
+
+def test_identifiers_copied_from_the_original_are_not_untranslated_english():
+    """Program, package and file names copied from an English manual are right in its French,
+    English words inside them too ("make" of "dh_make"); an English word copied as it is, alone
+    or glued to another one, is not."""
+    original = ("Install the lightweight package with dpkg or gcc on amd64, run dh_make, read papersize(5), "
+                "then the postinst withlink.")
+    french = ("Installez le paquet lightweight avec dpkg ou gcc sur amd64, lancez dh_make, lisez papersize(5), "
+              "puis le postinst withlink.")
+    assert [f.text for f in UntranslatedDetector().detect(context(french, [original]))] == ["lightweight", "withlink"]
+
+
+@pytest.mark.skipif(french_spellchecker() is None, reason="without Grammalecte only function words count")
+def test_without_pyspellchecker_the_untranslated_detector_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "spellchecker", None)  # as an install made with --no-deps has it
+    with pytest.raises(ConfigError, match="pip install pyspellchecker"):
+        UntranslatedDetector()
