@@ -92,10 +92,11 @@ def require_english_words() -> None:
     """A ConfigError that says what to install where pyspellchecker, whose English word list
     :func:`is_english_word` reads, is missing (an install made with ``--no-deps``)."""
     try:
-        import spellchecker  # noqa: F401
+        import spellchecker
     except ImportError:
         raise ConfigError("the untranslated detector needs pyspellchecker, whose English word list tells English "
                           "from identifiers: pip install pyspellchecker") from None
+    del spellchecker  # read when a word needs it (_english_frequencies)
 
 
 @cache  # the English list takes a quarter of a second to read: once a process, when a word needs it
