@@ -30,16 +30,21 @@ if TYPE_CHECKING:
     from spellchecker import SpellChecker
 
 
-def corrections_version() -> str:
-    """Names what ranks the corrections, for the run signature (a new word list, other fixes);
-    a ConfigError that says what to install where pyspellchecker is missing (an install made
-    with ``--no-deps``)."""
+def pyspellchecker_version(missing: str) -> str:
+    """pyspellchecker's name and version; ConfigError(``missing``), which should say what to
+    install, where it is not installed (an install made with ``--no-deps``)."""
     try:
         import spellchecker
     except ImportError:
-        raise ConfigError("the spelling detector needs pyspellchecker, which ranks its fixes: pip install "
-                          "pyspellchecker (or leave the detector out: --detectors without spelling)") from None
+        raise ConfigError(missing) from None
     return f"pyspellchecker-{spellchecker.__version__}"
+
+
+def corrections_version() -> str:
+    """Names what ranks the corrections, for the run signature (a new word list, other fixes);
+    a ConfigError that says what to install where pyspellchecker is missing."""
+    return pyspellchecker_version("the spelling detector needs pyspellchecker, which ranks its fixes: pip install "
+                                  "pyspellchecker (or leave the detector out: --detectors without spelling)")
 
 
 def french_corrections(is_french: Callable[[str], bool],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import snowballstemmer
 
-from ..errors import ConfigError
+from .corrections import pyspellchecker_version
 from .figures import figure_values
 
 if TYPE_CHECKING:
@@ -91,12 +91,8 @@ _GLUED_COMMON = 2000
 def require_english_words() -> None:
     """A ConfigError that says what to install where pyspellchecker, whose English word list
     :func:`is_english_word` reads, is missing (an install made with ``--no-deps``)."""
-    try:
-        import spellchecker
-    except ImportError:
-        raise ConfigError("the untranslated detector needs pyspellchecker, whose English word list tells English "
-                          "from identifiers: pip install pyspellchecker") from None
-    del spellchecker  # read when a word needs it (_english_frequencies)
+    pyspellchecker_version("the untranslated detector needs pyspellchecker, whose English word list tells English "
+                           "from identifiers: pip install pyspellchecker")
 
 
 @cache  # the English list takes a quarter of a second to read: once a process, when a word needs it

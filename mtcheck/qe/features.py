@@ -172,18 +172,17 @@ def _segment_words(context: DetectionContext, index: int, ref_ids: Sequence[tupl
             "english_word": lower in NOT_FRENCH,
             "copied": bool(word) and lower in ref_words,
             "copied_unknown": bool(word) and lower in ref_words and kind == "U",
-            # English left as it is, against an identifier copied from the original ("dpkg",
-            # a model number), which is right: the English word list tells them apart. A name
-            # (capitalised) has features of its own, and news, full of copied names, need not
-            # read the list.
-            "copied_unknown_english": bool(word) and word[0].islower() and lower in ref_words and kind == "U"
-                                      and english.is_english_word(word),
             "copied_capitalised": bool(word) and lower in ref_words and word[0].isupper(),
             "in_pseudo": bool(word) and (lower in pseudo_words or french.stem(word) in pseudo_stems),
             "unknown_to_engine": kind == "U" and any(x.strip("*#@").lower() == lower for x in linked),
             "back_in_reference": has_ref and any(english.stem(x) in ref_stems for x in linked if x.isalpha()),
             "no_back_translation": not linked,
         }
+        # English left as it is, against an identifier copied from the original ("dpkg", a model
+        # number), which is right: the English word list tells them apart. A name (capitalised)
+        # has features of its own, and news, full of copied names, need not read the list.
+        flags["copied_unknown_english"] = (flags["copied_unknown"] and word[0].islower()
+                                           and english.is_english_word(word))
         capitalised = bool(word) and word[0].isupper()
         flags["name_in_references"] = capitalised and word in names.in_references
         # Used capitalised inside a sentence somewhere else in the article.
