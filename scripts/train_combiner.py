@@ -256,9 +256,25 @@ def detector_precision(hits: Sequence[Sequence[Flag]], gold: np.ndarray, rows: n
     return {name: round(bad[name] / n, 3) for name, n in sorted(flagged.items()) if n >= MIN_DETECTOR_EVIDENCE}
 
 
+def precision_by_reference(hits: Sequence[Sequence[Flag]], gold: np.ndarray, rows: np.ndarray,
+                           referenced: np.ndarray) -> dict[str, dict[str, float]]:
+    """:func:`detector_precision` in segments with a reference and without one, apart
+    (``referenced``: a flag per word)."""
+    return {"with": detector_precision(hits, gold, rows[referenced[rows]]),
+            "without": detector_precision(hits, gold, rows[~referenced[rows]])}
+
+
 def rule_records(hits: Sequence[Sequence[Flag]], precision: dict[str, float]) -> np.ndarray:
     """Each word's highest precision on record among the detector flags on it (0: none)."""
     return np.array([max((precision.get(f.detector, f.confidence) for f in found), default=0.0) for found in hits])
+
+
+def rule_evidence(hits: Sequence[Sequence[Flag]], referenced: np.ndarray,
+                  precision: dict[str, dict[str, float]]) -> np.ndarray:
+    """Each word's highest precision on record among the detector flags on it, measured on
+    segments of its own reference status, as the combiner's noisy-or takes it (0: none)."""
+    return np.array([max((precision["with" if has else "without"].get(f.detector, f.confidence) for f in found),
+                         default=0.0) for found, has in zip(hits, referenced)])
 
 
 def context_matrix(rows: Sequence[Rows], first: np.ndarray, rules: np.ndarray,
@@ -347,7 +363,8 @@ class _FittedDocument:
         return LinearScore(dict(zip(names, map(float, self.weights))), self.bias)
 
 
-def model_card(about: dict, weights: int, trees: int, threshold: float, precisions: dict[str, float]) -> str:
+def model_card(about: dict, weights: int, trees: int, threshold: float,
+               precisions: dict[str, dict[str, float]]) -> str:
     """The model card shipped beside the weights: what the model was trained on, under which
     licence, how it was measured and how to retrain it."""
     cv = about["cross_validation"]
@@ -373,8 +390,9 @@ document, each word their TER labels mark costing the penalty a BAD word costs i
 A word some detector flagged is flagged at probability >= {threshold}
 ({about["threshold_rule"]}); {about["unexplained_threshold_rule"]}; {about["severe_threshold_rule"]}
 (flags no detector explains are always minor). A detector's flag also counts at the precision
-training measured for it (below), or at the confidence it states where it flagged fewer than
-{MIN_DETECTOR_EVIDENCE} training words, combined with the model's probability by noisy-or.
+training measured for it in segments like its own, with a reference or without (below), or at
+the confidence it states where it flagged fewer than {MIN_DETECTOR_EVIDENCE} such training words,
+combined with the model's probability by noisy-or.
 
 ## Training data
 
@@ -421,7 +439,9 @@ MCC and add flags to the professional translations, which have no error to find)
 Document MQM, out-of-fold: Pearson {doc["pearson"]:.3f}, Spearman {doc["spearman"]:.3f}
 (per fold: {", ".join(f"{f['pearson']:.3f}" for f in doc["per_fold"])}).
 
-Detector precision measured on the WMT words: {", ".join(f"{k} {v:.3f}" for k, v in precisions.items())}.
+Detector precision measured on the WMT words, in segments with a reference:
+{", ".join(f"{k} {v:.3f}" for k, v in precisions["with"].items())}; without one:
+{", ".join(f"{k} {v:.3f}" for k, v in precisions["without"].items())}.
 
 Severity: trained on {", ".join(f"{n} {k}" for k, n in cv["severity"]["training_bad_words"].items())}
 annotated words; {cv["severity"]["accuracy_on_training"]:.3f} agreement on them.
@@ -510,6 +530,7 @@ def main() -> None:
     # the training part come from an inner cross-validation of that part alone, so that no
     # label of the tested documents reaches either stage.
     hit_lists = [r.hits[i] for r, i in word_rows]
+    referenced = np.array([r.words[i].referenced for r, i in word_rows])
     wmt_index = np.flatnonzero(wmt)
 
     family_columns = [np.array([feature_family(n) == family for n in vectorizer.feature_names_]) for family in FAMILIES]
@@ -518,14 +539,16 @@ def main() -> None:
         model = LogisticRegression(C=args.regularisation, max_iter=3000)
         model.fit(x[train], gold[train], sample_weight=weight[train])
         precision = detector_precision(hit_lists, gold, train[wmt[train]])
+        by_reference = precision_by_reference(hit_lists, gold, train[wmt[train]], referenced)
         out["first"][test] = model.predict_proba(x[test])[:, 1]
         for column, mask in enumerate(family_columns):
             out["parts"][test, column] = x[test][:, mask] @ model.coef_[0][mask]
         tested_hits = [hit_lists[j] for j in test]
         out["rules"][test] = rule_records(tested_hits, precision)
+        out["evidence"][test] = rule_evidence(tested_hits, referenced[test], by_reference)
 
     def out_of_fold(index: np.ndarray, parts: int) -> dict[str, np.ndarray]:
-        out = {"first": np.zeros(len(gold)), "rules": np.zeros(len(gold)),
+        out = {"first": np.zeros(len(gold)), "rules": np.zeros(len(gold)), "evidence": np.zeros(len(gold)),
                "parts": np.zeros((len(gold), len(FAMILIES)))}
         for train, test in GroupKFold(parts).split(index, groups=groups[index]):
             first_stage(index[train], index[test], out)
@@ -534,9 +557,9 @@ def main() -> None:
     folds = list(GroupKFold(5).split(np.arange(len(gold)), groups=groups))
     fold_of = np.full(len(gold), -1)
     stage = out_of_fold(np.arange(len(gold)), 5)
-    first, rules = stage["first"], stage["rules"]
+    first, rules, evidence = stage["first"], stage["rules"], stage["evidence"]
     print(f"  first stage out of fold, {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    single_stage = 1.0 - (1.0 - first) * (1.0 - rules)  # the one-stage combiner, for comparison
+    single_stage = 1.0 - (1.0 - first) * (1.0 - evidence)  # the one-stage combiner, for comparison
     context, context_names = context_matrix(rows, first, rules, stage["parts"])
 
     second = np.zeros(len(gold))
@@ -553,8 +576,9 @@ def main() -> None:
         print(f"  second stage, fold {k + 1}/5 fitted, {time.perf_counter() - started:.0f} s", file=sys.stderr)
     # As the combiner does: each rule that fired counts once more on its own record (noisy-or),
     # which costs the WMT words about 0.003 MCC and keeps the news rules the product
-    # descriptions never trigger (or trigger on other things: truncation) in force.
-    oof = 1.0 - (1.0 - second) * (1.0 - rules)
+    # descriptions never trigger in force. The record is the one measured on segments of the
+    # word's reference status: truncation, 0.2 without a reference, never fired beside one.
+    oof = 1.0 - (1.0 - second) * (1.0 - evidence)
     for label, probabilities in (("one stage", single_stage), ("two stages", oof)):
         best = max((mcc(gold[scored], probabilities[scored] >= t), t) for t in np.arange(0.1, 0.9, 0.01))
         best_f1 = max((prf(gold[scored], probabilities[scored] >= t)[2:], t) for t in np.arange(0.1, 0.9, 0.01))
@@ -715,10 +739,12 @@ def main() -> None:
         words=LinearScore(weights, float(final.intercept_[0])), threshold=threshold, severities=severities,
         severe_threshold=severe_threshold, unexplained_threshold=unexplained_threshold,
         detector_precision=detector_precision(hit_lists, gold, wmt_index),
+        detector_precision_by_reference=precision_by_reference(hit_lists, gold, wmt_index, referenced),
         document=doc_model.score(names),
         target_precision=args.precision, about=about, context=final_trees)
     model.save(Path(args.out))
-    card = model_card(about, len(weights), len(final_trees.trees), threshold, model.detector_precision)
+    card = model_card(about, len(weights), len(final_trees.trees), threshold,
+                      model.detector_precision_by_reference)
     Path(args.out).with_suffix(".md").write_text(card, encoding="utf-8")
     print(json.dumps(about["cross_validation"], indent=1))
     print(f"{len(weights)} weights, threshold {threshold}; {time.perf_counter() - started:.0f} s → {args.out}")

@@ -56,6 +56,27 @@ def test_a_rule_the_training_data_never_saw_counts_at_its_stated_confidence():
     assert measured.combine(context(french), [rule])[0] == [], "measured below the threshold: the model decides"
 
 
+@needs_grammalecte
+def test_a_rules_record_without_references_does_not_weigh_its_flags_beside_one():
+    """A detector that reads the original behaves otherwise without one (the truncation rule
+    flags every trailing ellipsis when it cannot see whether the original trails off too):
+    its precision measured without references must not hide its flags where there is one."""
+    french = "Le président a déclaré que les partenaires se réunissent en..."
+    quoted = "The president said the partners meet in Brussels on Monday to decide."
+    rule = _flag(french, "se réunissent en...", detector="truncation", category=Category.OMISSION)
+    split = replace(_model({}, precision={"truncation": 0.05}),
+                    detector_precision_by_reference={"with": {}, "without": {"truncation": 0.05}})
+    combiner = Combiner(split, french_word_classes())
+    beside = context(french, references=[quoted])
+    assert all(w.referenced for w in article_word_features(beside, french_word_classes()))
+    assert [f.detector for f in combiner.combine(beside, [rule])[0]] == ["truncation"], \
+        "no record beside a reference: the flag counts at its stated confidence"
+    assert combiner.combine(context(french), [rule])[0] == [], "without an original its record decides"
+    # A model file from before the records were split holds one record for both kinds.
+    pooled = Combiner(_model({}, precision={"truncation": 0.05}), french_word_classes())
+    assert pooled.combine(beside, [rule])[0] == [] and pooled.combine(context(french), [rule])[0] == []
+
+
 def test_the_model_is_a_logistic_regression_over_named_features():
     model = _model({"a": 1.5, "b": -0.5}, bias=-1.0)
     assert model.probability({"a": 1.0, "b": 1.0}) == pytest.approx(1 / (1 + math.exp(-(-1.0 + 1.5 - 0.5))))
@@ -88,10 +109,12 @@ def test_an_articles_expected_penalties_are_each_words_own():
 
 def test_a_saved_model_loads_back_unchanged_and_a_broken_one_names_its_file(tmp_path):
     path = tmp_path / "model.json"
-    model = _model({"cap_unexplained": 2.0, "hit_lexicon": 3.0})
+    model = replace(_model({"cap_unexplained": 2.0, "hit_lexicon": 3.0}),
+                    detector_precision_by_reference={"with": {}, "without": {"truncation": 0.2}})
     model.save(path)
     again = DetectionModel.load(path)
     assert again.to_json() == model.to_json() and again.signature == model.signature
+    assert again.detector_precision_by_reference == {"with": {}, "without": {"truncation": 0.2}}
     assert _model({"cap_unexplained": 2.5}).signature != model.signature
     path.write_text('{"words": {},\n "threshold": oops}\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"model\.json, line 2: not valid JSON"):
@@ -105,6 +128,9 @@ def test_a_saved_model_loads_back_unchanged_and_a_broken_one_names_its_file(tmp_
         path.write_text(json.dumps({**data, "words": {"bias": 0.0, "weights": weights}}), encoding="utf-8")
         with pytest.raises(ConfigError, match=f"model.json: malformed detection model.*{problem}"):
             DetectionModel.load(path)
+    path.write_text(json.dumps({**data, "detector_precision_by_reference": {"with": {}}}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="needs 'with' and 'without'"):
+        DetectionModel.load(path)
     path.write_text(json.dumps({**data, "severity": {"blocker": data["severity"]["minor"]}}), encoding="utf-8")
     with pytest.raises(ConfigError, match="severities must be among"):
         DetectionModel.load(path)

@@ -10,21 +10,27 @@ from dataclasses import dataclass, field
 from ..lang import english, french
 from ..lang.english import NOT_FRENCH
 from ..lang.grammalecte import french_spellchecker
-from ..lang.words import SpanIndex
 from ..types import Category, Flag, Severity
 from .base import BaseDetector, DetectionContext, Need
 
 # A word: letters (accented ones too, so that "c'est-à-dire" is one word, not "c'est-" and
 # "dire"), with apostrophes and hyphens only between letters.
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-# A word of code, whitespace to whitespace: an underscore or a manual page's section in it
-# ("dh_make", "foo_1.0-1.deb", "papersize(5)"). The English in it ("make", "deb") names
-# something, copied as the original writes it. (Digits and dots between letters are no such
-# sign: product text runs its fields together, "10inchesWeight", "size.Durable".)
-_CODE_WORD = re.compile(r"\S*(?:_|[^\W\d_]\(\d)\S*")
 # A name spelt with a lower-case prefix ("xAI", "iPhone", "eBay"); a longer lower-case start
 # before a capital is words glued together ("inchesProfessional"), English all the same.
 _MIXED_CASE_NAME = re.compile(r"[a-z]{1,2}[A-Z]")
+# French nouns that introduce a name in apposition, as technical French names a file, a
+# command or a setting: "le fichier control", "la commande groups", "la priorité optional".
+# The English word after one is the thing's name, copied as the original writes it.
+# (Not "paquet", "logiciel" or "module": "le paquet lightweight" is "the lightweight package"
+# left in English.)
+_NAMING_NOUNS = frozenset({
+    "fichier", "commande", "programme", "option", "format", "priorité", "version", "distribution",
+    "répertoire", "dossier", "script", "champ", "utilitaire", "balise", "attribut", "extension", "démon",
+    "paramètre", "argument", "mot-clé", "macro", "archive",
+})
+_GLUED = re.compile(r"[^\W\d_][A-Z]")
+_NAMING_NOUN_BEFORE = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)?)\s+$")
 
 
 @dataclass
@@ -51,18 +57,18 @@ class UntranslatedDetector(BaseDetector):
         copied = {w.lower() for ref in context.references for w in _TOKEN.findall(ref.text)}
         # Links, handles and embed residue are not prose: the residue detector reports them.
         skipped = french.not_prose_spans(context)
-        code = SpanIndex(m.span() for m in _CODE_WORD.finditer(context.text))
         flags = []
         for seg in context.segments:
             tokens = [(m.start() + seg.start, m.end() + seg.start, m.group()) for m in _TOKEN.finditer(seg.text)]
-            tokens = [t for t in tokens if not skipped.holds(t[0]) and not code.holds(t[0])]
+            tokens = [t for t in tokens if not skipped.holds(t[0])]
             run: list[tuple[int, int, str]] = []
             for token in tokens + [(0, 0, "")]:
                 if run and token[2] and context.text[run[-1][1] : token[0]].strip(" -:,"):
                     # Not next to the run (a bracket, a full stop between): the run ends, and
                     # this word is judged as one that starts a run.
                     run = self._close(context, seg.index, run, flags)
-                if token[2] and self._english(token[2], copied, bool(run)):
+                if token[2] and (run or not _named(context.text, token[0], token[2])) and self._english(
+                        token[2], copied, bool(run)):
                     run.append(token)
                 else:
                     run = self._close(context, seg.index, run, flags)
@@ -96,3 +102,20 @@ class UntranslatedDetector(BaseDetector):
                 suggestion="translate into French", confidence=0.7, segment_index=segment_index,
             ))
         return []
+
+
+def _named(text: str, start: int, word: str) -> bool:
+    """Whether ``word``, at ``start``, is a name its context gives rather than English to
+    translate: a file's extension (".deb", "*.commands"), a command-line option ("--install",
+    "-v"), or a name after a noun that introduces one ("le fichier changelog", "la priorité
+    optional"). Not where a dot or hyphen joins it to what comes before ("3-year-old",
+    "Friedrich.About": a missing space), nor a word glued to another ("magnificationDigital")."""
+    before = text[max(0, start - 2):start]
+    if before[-1:] in (".", "-"):
+        return word.islower() and (len(before) < 2 or before[0].isspace() or before == "--"
+                                   or (before[1] == "." and before[0] in "«\"'(*"))
+    if _GLUED.search(word):
+        return False
+    noun = _NAMING_NOUN_BEFORE.search(text, max(0, start - 40), start)
+    return noun is not None and "-".join(part.removesuffix("s") for part in noun.group(1).lower().split("-")) \
+        in _NAMING_NOUNS

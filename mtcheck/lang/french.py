@@ -69,10 +69,15 @@ EMBED_RESIDUE = re.compile(r"(?:pic\.twitter\.com|t\.co|bit\.ly)/\w+|https?://\S
 # Debian corpora, 27 of the 198 "untranslated" hits on the human French lay in them).
 _PATH = r"(?<![\w/])~?/[\w.][\w.+-]*(?:/[\w.+-]*)*"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+# A word of code, whitespace to whitespace: an underscore or a manual page's section in it
+# ("dh_make", "foo_1.0-1.deb", "papersize(5)"). The English in it ("make", "deb") names
+# something, copied as the original writes it. (Digits and dots between letters are no such
+# sign: product text runs its fields together, "10inchesWeight", "size.Durable".)
+_CODE_WORD = r"\S*(?:_|[^\W\d_]\(\d)\S*"
 # Text that is not prose: links, embed residue, e-mail addresses, paths, handles and hashtags
-# (a number sign, "#8", is prose), domain names.
+# (a number sign, "#8", is prose), domain names, words of code.
 NOT_PROSE = re.compile(rf"{EMBED_RESIDUE.pattern}|{_EMAIL}|{_PATH}|(?<!\w)@\w+|(?<!\w)#(?=\w*[^\W\d_])\w+"
-                       r"|\b[\w.-]+\.(?:com|org|net|fr)\b\S*")
+                       rf"|\b[\w.-]+\.(?:com|org|net|fr)\b\S*|{_CODE_WORD}")
 
 
 def not_prose_spans(context: DetectionContext) -> SpanIndex:

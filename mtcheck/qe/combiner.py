@@ -273,6 +273,8 @@ class Combiner:
         hits = [tuple(f for f in detector_flags if f.start < word.end and word.start < f.end) for word in words]
         features = [model_features(word, found) for word, found in zip(words, hits)]
         rules = [max(map(self.model.flag_precision, found), default=0.0) for found in hits]
+        evidence = [max((self.model.flag_evidence(f, word.referenced) for f in found), default=0.0)
+                    for word, found in zip(words, hits)]
         if self.model.context is not None:
             # One pass over each word's features gives the first stage's logit and its parts.
             parts = [self._family_weights.parts(f) for f in features]
@@ -285,7 +287,9 @@ class Combiner:
         # A rule that fires is evidence on its own record, combined with the model's as
         # independent (noisy-or): rules the product descriptions never trigger (most news
         # rules) keep their force, and on the training documents this costs about 0.003 MCC.
-        probabilities = [1.0 - (1.0 - p) * (1.0 - r) for p, r in zip(modelled, rules)]
+        # That record is the one measured on segments like the word's, with a reference or
+        # without; the trees read the rule's record over both, and the reference status beside it.
+        probabilities = [1.0 - (1.0 - p) * (1.0 - r) for p, r in zip(modelled, evidence)]
         return [WordEstimate(*estimate) for estimate in zip(words, features, probabilities, hits)], columns
 
     def combine(self, context: DetectionContext, detector_flags: Sequence[Flag]) -> tuple[list[Flag], float | None]:

@@ -38,6 +38,11 @@ class WordFeatures:
     segment_index: int
     features: dict[str, float]
 
+    @property
+    def referenced(self) -> bool:
+        """Whether the word's segment renders a reference (an original to compare it with)."""
+        return self.features.get("seg_has_reference", 0.0) > 0
+
 
 WordClasses = Callable[[str], tuple[str, ...]]
 

@@ -199,7 +199,10 @@ class DetectionModel:
     the probability a word no detector flagged needs (higher: no rule explains it);
     ``detector_precision``:
     the share of BAD words among the training words each detector flagged, for the detectors
-    that flagged at least :data:`MIN_DETECTOR_EVIDENCE` of them; ``context``: the second stage,
+    that flagged at least :data:`MIN_DETECTOR_EVIDENCE` of them (what the second stage reads);
+    ``detector_precision_by_reference``: the same measured apart in segments with a reference
+    (``"with"``) and without one (``"without"``), what a flag counts at on its own (None: a model
+    trained before they were told apart, whose one record serves); ``context``: the second stage,
     over the first stage's probabilities in context (:func:`mtcheck.qe.combiner.context_features`),
     whose probability the thresholds apply to (None: the first stage's stands).
     """
@@ -212,6 +215,7 @@ class DetectionModel:
     severe_threshold: float | None = None
     unexplained_threshold: float | None = None
     detector_precision: Mapping[str, float] = field(default_factory=dict)
+    detector_precision_by_reference: Mapping[str, Mapping[str, float]] | None = None
     about: Mapping[str, Any] = field(default_factory=dict)
     context: TreeEnsemble | None = None
     # The SHA-256 of the file the model was read from, which names it in signatures without
@@ -226,6 +230,20 @@ class DetectionModel:
         """How likely a word under ``flag`` is wrong on the detector's record: its precision
         measured in training, or the confidence it states where it was not measured."""
         return self.detector_precision.get(flag.detector, flag.confidence)
+
+    def flag_evidence(self, flag: Flag, referenced: bool) -> float:
+        """What a word under ``flag`` counts at on its own, beside the model's probability: the
+        detector's precision measured in training on segments like its own (``referenced``:
+        with a reference), or the confidence it states where it was not measured so.
+
+        Kept apart by reference status because a detector that reads the original acts
+        otherwise without one: the truncation rule lets an ellipsis pass where the original
+        trails off too, and without an original flags every one, so that its precision
+        measured without references (0.2) says nothing of its flags beside one."""
+        if self.detector_precision_by_reference is None:
+            return self.flag_precision(flag)
+        return self.detector_precision_by_reference["with" if referenced else "without"].get(
+            flag.detector, flag.confidence)
 
     def flags_word(self, probability: float, explained: bool) -> bool:
         """Whether a word of this probability is flagged; ``explained``: a detector flagged it."""
@@ -306,6 +324,9 @@ class DetectionModel:
                 "severe_threshold": self.severe_threshold, "unexplained_threshold": self.unexplained_threshold,
                 "words": self.words.to_json(), "severity": {s: m.to_json() for s, m in self.severities.items()},
                 "document": self.document.to_json(), "detector_precision": dict(sorted(self.detector_precision.items())),
+                "detector_precision_by_reference": (
+                    {kind: dict(sorted(records.items())) for kind, records in self.detector_precision_by_reference.items()}
+                    if self.detector_precision_by_reference is not None else None),
                 "context": self.context.to_json() if self.context is not None else None,
                 "about": dict(self.about)}
 
@@ -351,12 +372,18 @@ class DetectionModel:
             target = data.get("target_precision")
             severe = data.get("severe_threshold")
             unexplained = data.get("unexplained_threshold")
+            by_reference = data.get("detector_precision_by_reference")
+            if by_reference is not None and set(by_reference) != {"with", "without"}:
+                raise ValueError(f"detector_precision_by_reference needs 'with' and 'without', not {sorted(by_reference)}")
             return cls(words=LinearScore.from_json(data["words"]), threshold=threshold, severities=severity,
                        document=LinearScore.from_json(data["document"]),
                        target_precision=float(target) if target is not None else None,
                        severe_threshold=float(severe) if severe is not None else None,
                        unexplained_threshold=float(unexplained) if unexplained is not None else None,
                        detector_precision={str(k): float(v) for k, v in data.get("detector_precision", {}).items()},
+                       detector_precision_by_reference=(
+                           {kind: {str(k): float(v) for k, v in records.items()} for kind, records in by_reference.items()}
+                           if by_reference is not None else None),
                        context=TreeEnsemble.from_json(data["context"]) if data.get("context") else None,
                        about=data.get("about", {}), file_digest=hashlib.sha256(raw).hexdigest())
         except (TypeError, ValueError, KeyError, AttributeError) as exc:

@@ -64,6 +64,19 @@ def test_identifiers_copied_from_the_original_are_not_untranslated_english():
     assert [f.text for f in UntranslatedDetector().detect(context(french, [original]))] == ["lightweight", "withlink"]
 
 
+def test_a_name_its_context_gives_is_not_untranslated_english():
+    """Technical French names a file, a command or a setting after a noun that introduces it,
+    and copies extensions and options as they are; the same English joined to a figure or
+    glued to another word, or after any other noun, is English left in."""
+    original = ("Edit the control file, run the groups command, keep the optional priority, install the .deb "
+                "with dpkg --install, a 3-year-old lightweight set of 500-piece chips with magnificationDigital zoom.")
+    french = ("Modifiez le fichier control, lancez la commande groups, gardez la priorité optional, installez le "
+              ".deb avec dpkg --install, un jeu lightweight de 3-year-old de jetons 500-piece au zoom variable "
+              "magnificationDigital.")
+    flagged = [f.text for f in UntranslatedDetector().detect(context(french, [original]))]
+    assert flagged == ["lightweight", "year-old", "piece", "magnificationDigital"]
+
+
 @pytest.mark.skipif(french_spellchecker() is None, reason="without Grammalecte only function words count")
 def test_without_pyspellchecker_the_untranslated_detector_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "spellchecker", None)  # as an install made with --no-deps has it
