@@ -363,7 +363,7 @@ class _FittedDocument:
         return LinearScore(dict(zip(names, map(float, self.weights))), self.bias)
 
 
-def model_card(about: dict, weights: int, trees: int, threshold: float,
+def model_card(about: dict, weights: int, trees: int, threshold: float, pooled: dict[str, float],
                precisions: dict[str, dict[str, float]]) -> str:
     """The model card shipped beside the weights: what the model was trained on, under which
     licence, how it was measured and how to retrain it."""
@@ -441,7 +441,8 @@ Document MQM, out-of-fold: Pearson {doc["pearson"]:.3f}, Spearman {doc["spearman
 
 Detector precision measured on the WMT words, in segments with a reference:
 {", ".join(f"{k} {v:.3f}" for k, v in precisions["with"].items())}; without one:
-{", ".join(f"{k} {v:.3f}" for k, v in precisions["without"].items())}.
+{", ".join(f"{k} {v:.3f}" for k, v in precisions["without"].items())}. Over both (the rules' records
+that the second stage reads): {", ".join(f"{k} {v:.3f}" for k, v in pooled.items())}.
 
 Severity: trained on {", ".join(f"{n} {k}" for k, n in cv["severity"]["training_bad_words"].items())}
 annotated words; {cv["severity"]["accuracy_on_training"]:.3f} agreement on them.
@@ -743,7 +744,7 @@ def main() -> None:
         document=doc_model.score(names),
         target_precision=args.precision, about=about, context=final_trees)
     model.save(Path(args.out))
-    card = model_card(about, len(weights), len(final_trees.trees), threshold,
+    card = model_card(about, len(weights), len(final_trees.trees), threshold, model.detector_precision,
                       model.detector_precision_by_reference)
     Path(args.out).with_suffix(".md").write_text(card, encoding="utf-8")
     print(json.dumps(about["cross_validation"], indent=1))
