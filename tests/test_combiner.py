@@ -75,6 +75,8 @@ def test_a_rules_record_without_references_does_not_weigh_its_flags_beside_one()
     # A model file from before the records were split holds one record for both kinds.
     pooled = Combiner(_model({}, precision={"truncation": 0.05}), french_word_classes())
     assert pooled.combine(beside, [rule])[0] == [] and pooled.combine(context(french), [rule])[0] == []
+    shipped = DetectionModel.load()
+    assert shipped.flag_evidence(rule, referenced=True) >= shipped.threshold > shipped.flag_evidence(rule, False)
 
 
 def test_the_model_is_a_logistic_regression_over_named_features():
