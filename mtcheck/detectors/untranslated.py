@@ -67,8 +67,9 @@ class UntranslatedDetector(BaseDetector):
                     # Not next to the run (a bracket, a full stop between): the run ends, and
                     # this word is judged as one that starts a run.
                     run = self._close(context, seg.index, run, flags)
-                if token[2] and (run or not _named(context.text, token[0], token[2])) and self._english(
-                        token[2], copied, bool(run)):
+                # A name its context gives does not start a run; asked only of words that would.
+                if token[2] and self._english(token[2], copied, bool(run)) and (
+                        run or not _named(context.text, token[0], token[2])):
                     run.append(token)
                 else:
                     run = self._close(context, seg.index, run, flags)
