@@ -6,6 +6,12 @@ against `python -c "import mtcheck"`, and a warm `mtcheck check` of the sample.
 Each command runs in a fresh process ``--repeats`` times; the best time of each is kept (the
 least disturbed by the rest of the machine). The warm check runs after one check has filled
 the translation cache and kept its output, with Apertium.
+
+The same commands that need no dependency (``import mtcheck``, ``--help``, ``segment``) are
+timed again in a fresh virtual environment holding only mtcheck's wheel, built from this
+checkout: what a user's Python meets, without this environment's start-up hooks (an editable
+install's finder, other packages' ``.pth`` files), which import modules mtcheck would
+otherwise import itself and so make every ratio to ``import mtcheck`` look smaller.
 """
 
 from __future__ import annotations
@@ -24,13 +30,26 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _results import user_environment, write_section  # noqa: E402
 
 
-def best(command: list[str], repeats: int) -> float:
+def best(command: list[str], repeats: int, cwd: Path | None = None) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, env=user_environment())
+        subprocess.run(command, check=True, capture_output=True, env=user_environment(), cwd=cwd)
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def wheel_only_environment(folder: Path) -> Path:
+    """A virtual environment in ``folder`` holding mtcheck's wheel and nothing else; its
+    ``bin`` folder. No index is asked: the wheel is built here from the checkout."""
+    wheels, venv = folder / "wheels", folder / "venv"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                    str(wheels), str(ROOT)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    scripts = venv / ("Scripts" if sys.platform == "win32" else "bin")
+    subprocess.run([str(scripts / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    *map(str, wheels.glob("mtcheck-*.whl"))], check=True, capture_output=True)
+    return scripts
 
 
 def main() -> None:
@@ -53,14 +72,28 @@ def main() -> None:
             "mtcheck check (sample, warm cache, apertium)": best(
                 [*mtcheck, "check", "--engine", "apertium", "--quiet"], max(3, args.repeats // 2)),
         }
+        # Run from the temporary folder, so that `python -c` finds no mtcheck/ in its working folder.
+        scripts = wheel_only_environment(Path(folder))
+        wheel_only = {
+            'python -c "import mtcheck"': best([str(scripts / "python"), "-c", "import mtcheck"], args.repeats,
+                                               Path(folder)),
+            "mtcheck --help": best([str(scripts / "mtcheck"), "--help"], args.repeats, Path(folder)),
+            "mtcheck segment small.fr.txt": best([str(scripts / "mtcheck"), "segment", str(small)], args.repeats,
+                                                 Path(folder)),
+        }
     base, helptime = figures['python -c "import mtcheck"'], figures["mtcheck --help"]
+    wheel_base = wheel_only['python -c "import mtcheck"']
     rows = [f"| `{name}` | {seconds:.3f} s | {seconds / base:.2f}× |" for name, seconds in figures.items()]
     body = "\n".join([
         "## Start-up (issue #23)", "", f"Command: `python benchmarks/startup.py --repeats {args.repeats}`", "",
         "Goals: `segment` ≤ 1.5× `import mtcheck`; a warm `check` of the sample ≤ 2× `mtcheck --help`.", "",
         "| command | best time | × import mtcheck |", "| --- | ---: | ---: |", *rows, "",
         f"`segment` / `import mtcheck`: {figures['mtcheck segment small.fr.txt'] / base:.2f}; warm `check` / "
-        f"`--help`: {figures['mtcheck check (sample, warm cache, apertium)'] / helptime:.2f}."])
+        f"`--help`: {figures['mtcheck check (sample, warm cache, apertium)'] / helptime:.2f}.", "",
+        "The same in a fresh virtual environment holding only mtcheck's wheel (no dependency; none of this "
+        "environment's start-up hooks):", "",
+        "| command | best time | × import mtcheck |", "| --- | ---: | ---: |",
+        *(f"| `{name}` | {seconds:.3f} s | {seconds / wheel_base:.2f}× |" for name, seconds in wheel_only.items())])
     print(body)
     if not args.no_write:
         write_section("startup", body)
