@@ -49,6 +49,10 @@ def wheel_only_environment(folder: Path) -> Path:
     scripts = venv / ("Scripts" if sys.platform == "win32" else "bin")
     subprocess.run([str(scripts / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
                     *map(str, wheels.glob("mtcheck-*.whl"))], check=True, capture_output=True)
+    found = subprocess.run([str(scripts / "python"), "-c", "import mtcheck; print(mtcheck.__file__)"], check=True,
+                           capture_output=True, text=True, env=user_environment(), cwd=folder).stdout.strip()
+    if not Path(found).is_relative_to(venv):  # PYTHONPATH naming the checkout, say: not the figures this claims
+        raise SystemExit(f"the wheel-only environment imports mtcheck from {found}, not from its wheel")
     return scripts
 
 
