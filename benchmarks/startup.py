@@ -25,9 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]  # tests.wheel_install, _results
 
 from _results import user_environment, write_section  # noqa: E402
+from tests.wheel_install import install_wheel  # noqa: E402
 
 
 def best(command: list[str], repeats: int, cwd: Path | None = None) -> float:
@@ -41,17 +42,12 @@ def best(command: list[str], repeats: int, cwd: Path | None = None) -> float:
 
 def wheel_only_environment(folder: Path) -> Path:
     """A virtual environment in ``folder`` holding mtcheck's wheel and nothing else; its
-    ``bin`` folder. No index is asked: the wheel is built here from the checkout."""
-    wheels, venv = folder / "wheels", folder / "venv"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
-                    str(wheels), str(ROOT)], check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    scripts = venv / ("Scripts" if sys.platform == "win32" else "bin")
-    subprocess.run([str(scripts / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
-                    *map(str, wheels.glob("mtcheck-*.whl"))], check=True, capture_output=True)
+    scripts folder."""
+    scripts = install_wheel(folder, borrow_dependencies=False)
     found = subprocess.run([str(scripts / "python"), "-c", "import mtcheck; print(mtcheck.__file__)"], check=True,
                            capture_output=True, text=True, env=user_environment(), cwd=folder).stdout.strip()
-    if not Path(found).is_relative_to(venv):  # PYTHONPATH naming the checkout, say: not the figures this claims
+    # PYTHONPATH naming the checkout, say: not the figures this claims.
+    if not Path(found).is_relative_to(scripts.parent):
         raise SystemExit(f"the wheel-only environment imports mtcheck from {found}, not from its wheel")
     return scripts
 

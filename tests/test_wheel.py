@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from .wheel_install import install_wheel
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = {
     "sample": [],
@@ -33,18 +35,13 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if apertium_problem() is not None:
         pytest.skip("needs Apertium (the engine every run below uses)")
     base = tmp_path_factory.mktemp("wheel")
-    dist, venv, elsewhere = base / "dist", base / "venv", base / "elsewhere"
+    elsewhere = base / "elsewhere"
     elsewhere.mkdir()
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(dist)], check=True, cwd=base)
-    (wheel,) = dist.glob("mtcheck-*.whl")
     # The environment borrows torch, transformers, … from this interpreter (no download), but
     # mtcheck itself only from the wheel.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall",
-                    str(wheel)], check=True)
-    return {"python": python, "mtcheck": venv / "bin" / "mtcheck", "elsewhere": elsewhere, "venv": venv}
+    scripts = install_wheel(base, borrow_dependencies=True)
+    return {"python": scripts / "python", "mtcheck": scripts / "mtcheck", "elsewhere": elsewhere,
+            "venv": scripts.parent}
 
 
 def _env(cache: Path) -> dict[str, str]:
