@@ -271,10 +271,9 @@ def rule_records(hits: Sequence[Sequence[Flag]], precision: dict[str, float]) ->
 
 def rule_evidence(hits: Sequence[Sequence[Flag]], referenced: np.ndarray,
                   precision: dict[str, dict[str, float]]) -> np.ndarray:
-    """Each word's highest precision on record among the detector flags on it, measured on
-    segments of its own reference status, as the combiner's noisy-or takes it (0: none)."""
-    return np.array([max((precision["with" if has else "without"].get(f.detector, f.confidence) for f in found),
-                         default=0.0) for found, has in zip(hits, referenced)])
+    """:func:`rule_records` on the records measured on segments of each word's own reference
+    status, as the combiner's noisy-or takes them."""
+    return np.where(referenced, rule_records(hits, precision["with"]), rule_records(hits, precision["without"]))
 
 
 def context_matrix(rows: Sequence[Rows], first: np.ndarray, rules: np.ndarray,
